@@ -1,0 +1,149 @@
+package dataset
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// openRAF reads a RAF-DB basic tree: labels and the official split come from the label file,
+// pixels from Image/aligned (100x100 pre-aligned crops) and/or Image/original. Label lines that
+// cannot be used become Problems, so one bad line never hides the rest of the dataset.
+func openRAF(root string, files []string, opts OpenOptions) (*Dataset, error) {
+	labelPath := filepath.Join(root, filepath.FromSlash(RAFLabelFile))
+	labels, problems, err := readRAFLabels(labelPath)
+	if err != nil {
+		return nil, err
+	}
+	present := make(map[string]bool, len(files))
+	hasAligned, hasOriginal := false, false
+	for _, f := range files {
+		present[f] = true
+		hasAligned = hasAligned || strings.HasPrefix(f, "Image/aligned/")
+		hasOriginal = hasOriginal || strings.HasPrefix(f, "Image/original/")
+	}
+	useAligned, useOriginal, err := rafFolders(opts.RAFImages, hasAligned, hasOriginal)
+	if err != nil {
+		return nil, fmt.Errorf("open dataset %s: %w", root, err)
+	}
+	d := &Dataset{Root: root, Layout: LayoutRAFDB, Problems: problems}
+	byRel := map[string]rafLabel{}
+	for _, l := range labels {
+		stem := strings.TrimSuffix(l.name, path.Ext(l.name))
+		var wanted []string
+		if useAligned {
+			wanted = append(wanted, "Image/aligned/"+stem+"_aligned.jpg")
+		}
+		if useOriginal {
+			wanted = append(wanted, "Image/original/"+l.name)
+		}
+		for _, rel := range wanted {
+			if !present[rel] {
+				d.Problems = append(d.Problems, Problem{Path: labelPath, Line: l.line,
+					Reason: fmt.Sprintf("image %s listed for %s does not exist", rel, l.name)})
+				continue
+			}
+			byRel[rel] = l
+		}
+	}
+	for _, rel := range files {
+		if !IsImageName(rel) {
+			d.AuxFiles = append(d.AuxFiles, rel)
+			continue
+		}
+		aligned := strings.HasPrefix(rel, "Image/aligned/")
+		original := strings.HasPrefix(rel, "Image/original/")
+		if (aligned && !useAligned) || (original && !useOriginal) {
+			continue // the other image folder: neither processed nor copied
+		}
+		it := Item{Rel: rel, Abs: filepath.Join(root, filepath.FromSlash(rel)), Label: -1,
+			Aligned: aligned || opts.Aligned}
+		base := path.Base(rel)
+		it.Stem = strings.TrimSuffix(strings.TrimSuffix(base, path.Ext(base)), "_aligned")
+		if l, ok := byRel[rel]; ok {
+			it.Label = l.class
+		}
+		switch {
+		case strings.HasPrefix(it.Stem, "train_"):
+			it.Split = "train"
+		case strings.HasPrefix(it.Stem, "test_"):
+			it.Split = "test"
+		}
+		d.Items = append(d.Items, it)
+	}
+	sort.SliceStable(d.Problems, func(i, j int) bool { return d.Problems[i].Line < d.Problems[j].Line })
+	return d, nil
+}
+
+func rafFolders(choice string, hasAligned, hasOriginal bool) (aligned, original bool, err error) {
+	switch choice {
+	case "":
+		if hasAligned {
+			return true, false, nil
+		}
+		return false, true, nil
+	case "aligned":
+		return true, false, nil
+	case "original":
+		return false, true, nil
+	case "both":
+		return true, true, nil
+	}
+	return false, false, fmt.Errorf("unknown RAF-DB image folder %q (want aligned, original or both)", choice)
+}
+
+type rafLabel struct {
+	name  string // file name as in the label file, e.g. "train_00001.jpg"
+	class int
+	line  int
+}
+
+// readRAFLabels parses list_patition_label.txt ("train_00001.jpg 5" per line). Lines with an
+// unknown label, an unsafe or nested name, or a duplicate name become Problems.
+func readRAFLabels(p string) ([]rafLabel, []Problem, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read label file: %w", err)
+	}
+	defer f.Close()
+	var labels []rafLabel
+	var problems []Problem
+	seen := map[string]int{}
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		fields := strings.Fields(line)
+		bad := func(reason string) { problems = append(problems, Problem{Path: p, Line: n, Reason: reason}) }
+		if len(fields) != 2 {
+			bad(fmt.Sprintf("want \"<image> <label>\", got %q", line))
+			continue
+		}
+		name := fields[0]
+		if _, err := CleanRel(name); err != nil || strings.Contains(name, "/") || strings.Contains(name, "\\") {
+			bad(fmt.Sprintf("image name %q rejected: it must be a plain file name inside the dataset", name))
+			continue
+		}
+		class, err := parseRAFLabel(fields[1])
+		if err != nil {
+			bad(err.Error())
+			continue
+		}
+		if first, dup := seen[name]; dup {
+			bad(fmt.Sprintf("%s is listed again (first on line %d)", name, first))
+			continue
+		}
+		seen[name] = n
+		labels = append(labels, rafLabel{name: name, class: class, line: n})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, nil, fmt.Errorf("read label file %s: %w", p, err)
+	}
+	return labels, problems, nil
+}

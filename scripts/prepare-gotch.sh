@@ -1,0 +1,307 @@
+#!/usr/bin/env bash
+# prepare-gotch.sh: makes github.com/sugarme/gotch build against the libtorch on
+# this machine, without touching the module cache.
+#
+#   1. finds libtorch: $LIBTORCH (an official libtorch unpack or a Python torch
+#      package folder), else Debian's libtorch-dev;
+#   2. copies gotch (the version go.mod requires) into build/gotch and writes its
+#      cgo flags (include/lib paths, rpath, C++ ABI, CUDA libraries);
+#   3. finds, with fast g++ -fsyntax-only passes, every generated op that does
+#      not compile against this libtorch and replaces its body with one that
+#      raises "gotch op X is not available in libtorch V" (listed in
+#      build/gotch/REPLACED_OPS.txt and in package github.com/sugarme/gotch/buildinfo);
+#   4. compiles gotch once (warming the Go build cache) and runs a smoke binary;
+#   5. writes go.work (use . + replace gotch => ./build/gotch), last and atomically.
+#
+# Re-running is a no-op while the libtorch, gotch version and this script are
+# unchanged (build/gotch/.stamp). FORCE=1 rebuilds. NO_WARM=1 skips step 4.
+set -euo pipefail
+
+die() { echo "prepare-gotch: error: $*" >&2; exit 1; }
+log() { echo "prepare-gotch: $*" >&2; }
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SCRIPTS="$ROOT/scripts"
+BUILD="$ROOT/build"
+DEST="$BUILD/gotch"
+cd "$ROOT"
+
+command -v go >/dev/null || die "go is not on PATH"
+command -v g++ >/dev/null || die "g++ is not on PATH (apt-get install g++)"
+command -v nm >/dev/null || die "nm is not on PATH (apt-get install binutils)"
+
+# ---------------------------------------------------------------- 1. libtorch
+INCS=() # include dirs
+LIBDIR=""
+KIND=""
+if [[ -n "${LIBTORCH:-}" ]]; then
+	LT=$(cd "$LIBTORCH" 2>/dev/null && pwd) || die "LIBTORCH=$LIBTORCH is not a folder"
+	[[ -d "$LT/include" && -d "$LT/lib" ]] || die "LIBTORCH=$LT must hold include/ and lib/ (a libtorch unpack or a .../site-packages/torch folder)"
+	INCS=("$LT/include" "$LT/include/torch/csrc/api/include")
+	LIBDIR="$LT/lib"
+	KIND="LIBTORCH=$LT"
+else
+	MA=$(gcc -print-multiarch 2>/dev/null || true)
+	for d in "/usr/lib/$MA" /usr/lib /usr/lib64; do
+		if [[ -e "$d/libtorch.so" || -e "$d/libtorch_cpu.so" ]]; then LIBDIR=$d; break; fi
+	done
+	[[ -f /usr/include/torch/csrc/api/include/torch/torch.h && -n "$LIBDIR" ]] ||
+		die "no libtorch found: set LIBTORCH to a libtorch folder (include/ + lib/) or apt-get install libtorch-dev"
+	INCS=("/usr/include" "/usr/include/torch/csrc/api/include")
+	KIND="system (Debian libtorch-dev)"
+	LT=/usr
+fi
+API_INC="${INCS[1]}"
+[[ -f "$API_INC/torch/torch.h" ]] || die "$API_INC/torch/torch.h not found: not a libtorch include tree"
+for l in c10 torch_cpu; do
+	[[ -e "$LIBDIR/lib$l.so" ]] || die "$LIBDIR/lib$l.so not found"
+done
+
+# Version: the most precise source available.
+VERSION=""
+if [[ -f "$LT/build-version" ]]; then
+	VERSION=$(head -n1 "$LT/build-version")
+elif [[ -f "$LT/version.py" ]]; then
+	VERSION=$(sed -n "s/^__version__ *= *['\"]\([^'\"]*\)['\"].*/\1/p" "$LT/version.py" | head -n1)
+elif [[ "$LT" == /usr ]] && command -v dpkg-query >/dev/null &&
+	V=$(dpkg-query -W -f='${Version}' libtorch-dev 2>/dev/null) && [[ -n "$V" ]]; then
+	VERSION=${V%%+*}
+	VERSION=${VERSION%%-*}
+fi
+if [[ -z "$VERSION" ]]; then
+	VERSION=$(sed -n 's/^ *"\([0-9][^"]*\)".*/\1/p' "$API_INC/torch/version.h" 2>/dev/null | head -n1)
+fi
+[[ -n "$VERSION" ]] || VERSION=unknown
+
+CUDA=0
+if [[ -e "$LIBDIR/libtorch_cuda.so" || -e "$LIBDIR/libc10_cuda.so" ]]; then CUDA=1; fi
+VARIANT=$([[ $CUDA == 1 ]] && echo CUDA || echo CPU)
+
+# C++ ABI: TorchConfig's flags if present, else look for __cxx11 symbols in libc10.
+ABI=""
+CFG=$(ls "$LT"/share/cmake/Torch/TorchConfig.cmake "$LT"/lib/cmake/Torch/TorchConfig.cmake \
+	"$LIBDIR"/cmake/Torch/TorchConfig.cmake 2>/dev/null | head -n1 || true)
+if [[ -n "$CFG" ]]; then
+	ABI=$(grep -o '_GLIBCXX_USE_CXX11_ABI=[01]' "$CFG" | head -n1 | cut -d= -f2 || true)
+fi
+if [[ -z "$ABI" ]]; then
+	n=$(nm -D "$LIBDIR/libc10.so" 2>/dev/null | grep -c cxx11 || true)
+	ABI=$([[ "$n" -gt 0 ]] && echo 1 || echo 0)
+fi
+
+# C++ standard: newer libtorch headers refuse C++17.
+STD=c++17
+if grep -rqs 'C++20 or later' "${INCS[0]}/c10/macros" "${INCS[0]}/c10/util"; then STD=c++20; fi
+
+log "libtorch: $KIND"
+log "  version $VERSION, $VARIANT, C++11 ABI=$ABI, -std=$STD"
+log "  include ${INCS[*]}"
+log "  lib     $LIBDIR"
+
+# ---------------------------------------------------------------- 2. gotch source
+MOD=$(GOWORK=off go mod download -json github.com/sugarme/gotch) ||
+	die "go mod download github.com/sugarme/gotch failed"
+GOTCH_SRC=$(printf '%s\n' "$MOD" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')
+GOTCH_VER=$(printf '%s\n' "$MOD" | sed -n 's/^[[:space:]]*"Version": "\(.*\)",*$/\1/p')
+[[ -d "$GOTCH_SRC/libtch" ]] || die "gotch source not found in the module cache ($GOTCH_SRC)"
+
+SCRIPT_SUM=$(cat "$0" "$SCRIPTS/gotch-replace-ops.awk" | sha256sum | cut -c1-16)
+STAMP="libtorch=$LT
+libdir=$LIBDIR
+version=$VERSION
+variant=$VARIANT
+abi=$ABI
+gotch=$GOTCH_VER
+script=$SCRIPT_SUM"
+
+WORK_CONTENT="go $(GOWORK=off go list -m -f '{{.GoVersion}}')
+
+use .
+
+replace github.com/sugarme/gotch $GOTCH_VER => ./build/gotch
+"
+
+write_gowork() {
+	if [[ -f go.work ]] && [[ "$(cat go.work)" == "$WORK_CONTENT" ]]; then return; fi
+	local tmp
+	tmp=$(mktemp "$ROOT/.go.work.XXXXXX")
+	printf '%s' "$WORK_CONTENT" >"$tmp"
+	chmod 644 "$tmp"
+	mv -f "$tmp" "$ROOT/go.work"
+	log "wrote go.work"
+}
+
+if [[ "${FORCE:-0}" != 1 && -f "$DEST/.stamp" && "$(cat "$DEST/.stamp")" == "$STAMP" ]]; then
+	log "build/gotch is up to date for this libtorch"
+	write_gowork
+	exit 0
+fi
+
+mkdir -p "$BUILD"
+NEW=$(mktemp -d "$BUILD/gotch.new.XXXXXX")
+trap 'rm -rf "$NEW"' EXIT
+cp -R "$GOTCH_SRC/." "$NEW/"
+chmod -R u+w "$NEW"
+LIBTCH="$NEW/libtch"
+
+# cgo flags. -Wl,--no-as-needed keeps the CUDA libraries linked although no
+# symbol of theirs is referenced directly: they register the CUDA backend in
+# static initialisers.
+{
+	echo "// Code generated by scripts/prepare-gotch.sh for libtorch $VERSION ($VARIANT) at $LT. DO NOT EDIT."
+	echo
+	echo "package libtch"
+	echo
+	for i in "${INCS[@]}"; do echo "// #cgo CXXFLAGS: -I$i"; done
+	echo "// #cgo CXXFLAGS: -std=$STD -I\${SRCDIR} -O1 -g0 -D_GLIBCXX_USE_CXX11_ABI=$ABI"
+	echo "// #cgo CXXFLAGS: -Wno-deprecated-declarations -Wno-unused-variable -Wno-sign-compare -Wno-unused-function"
+	echo "// #cgo CFLAGS: -I\${SRCDIR} -D_GLIBCXX_USE_CXX11_ABI=$ABI"
+	if [[ $CUDA == 1 ]]; then
+		echo "// #cgo LDFLAGS: -L$LIBDIR -Wl,-rpath,$LIBDIR -Wl,--no-as-needed -ltorch_cuda -lc10_cuda -ltorch -ltorch_cpu -lc10 -Wl,--as-needed -lstdc++"
+	else
+		echo "// #cgo LDFLAGS: -L$LIBDIR -Wl,-rpath,$LIBDIR -ltorch -ltorch_cpu -lc10 -lstdc++"
+	fi
+	echo 'import "C"'
+} >"$LIBTCH/lib.go"
+
+# ---------------------------------------------------------------- 3. discovery
+: >"$NEW/REPLACED_OPS.txt"
+SYNTAX=(g++ "-std=$STD" -fsyntax-only -fmax-errors=0 -w "-D_GLIBCXX_USE_CXX11_ABI=$ABI" -I"$LIBTCH")
+for i in "${INCS[@]}"; do SYNTAX+=(-I"$i"); done
+ERR="$NEW/.syntax-errors.txt"
+pass=0
+while :; do
+	pass=$((pass + 1))
+	[[ $pass -le 12 ]] || die "op replacement did not converge after 11 passes; last errors in $ERR"
+	log "syntax pass $pass (g++ -fsyntax-only torch_api.cpp)"
+	if (cd "$LIBTCH" && "${SYNTAX[@]}" torch_api.cpp) 2>"$ERR"; then break; fi
+	# Headers that no longer exist: drop the include (gotch includes more than it uses).
+	missing=$(sed -n 's/^torch_api\.cpp:[0-9]*:[0-9]*: fatal error: \(.*\): No such file or directory/\1/p' "$ERR")
+	if [[ -n "$missing" ]]; then
+		while IFS= read -r h; do
+			log "  header $h is missing in this libtorch: dropping its #include"
+			grep -vF "#include <$h>" "$LIBTCH/torch_api.cpp" | grep -vF "#include \"$h\"" >"$LIBTCH/torch_api.cpp.new"
+			mv "$LIBTCH/torch_api.cpp.new" "$LIBTCH/torch_api.cpp"
+		done <<<"$missing"
+		continue
+	fi
+	progress=0
+	for f in torch_api_generated.cpp.h torch_api.cpp; do
+		grep -oE "^$f:[0-9]+:" "$ERR" | cut -d: -f2 | sort -un >"$NEW/.lines" || true
+		[[ -s "$NEW/.lines" ]] || continue
+		before=$(wc -l <"$NEW/REPLACED_OPS.txt")
+		awk -v ver="$VERSION" -v listfile="$NEW/REPLACED_OPS.txt" -f "$SCRIPTS/gotch-replace-ops.awk" \
+			"$NEW/.lines" "$LIBTCH/$f" >"$LIBTCH/$f.new" 2>"$NEW/.outside"
+		mv "$LIBTCH/$f.new" "$LIBTCH/$f"
+		after=$(wc -l <"$NEW/REPLACED_OPS.txt")
+		log "  $f: replaced $((after - before)) function(s)"
+		if [[ -s "$NEW/.outside" ]]; then
+			log "  errors outside any function in $f: $(tr '\n' ' ' <"$NEW/.outside")"
+		fi
+		[[ $after -gt $before ]] && progress=1
+	done
+	if [[ $progress == 0 ]]; then
+		grep -m 20 'error' "$ERR" >&2 || true
+		die "g++ errors that no op replacement can fix (full log: $ERR)"
+	fi
+done
+rm -f "$ERR" "$NEW/.lines" "$NEW/.outside"
+sort -u -o "$NEW/REPLACED_OPS.txt" "$NEW/REPLACED_OPS.txt"
+NREP=$(wc -l <"$NEW/REPLACED_OPS.txt")
+log "replaced $NREP op(s) that do not compile against libtorch $VERSION (build/gotch/REPLACED_OPS.txt)"
+
+# Build facts for `ffra env`, as a package of the replaced gotch module.
+mkdir -p "$NEW/buildinfo"
+{
+	echo "// Code generated by scripts/prepare-gotch.sh. DO NOT EDIT."
+	echo
+	echo "// Package buildinfo records which libtorch build/gotch was prepared for."
+	echo "package buildinfo"
+	echo
+	echo "// LibtorchPath is the libtorch root (or /usr for Debian's libtorch-dev)."
+	echo "const LibtorchPath = \"$LT\""
+	echo
+	echo "// LibtorchLib is the folder the libtorch shared libraries are linked from."
+	echo "const LibtorchLib = \"$LIBDIR\""
+	echo
+	echo "// LibtorchVersion is the libtorch version found at prepare time."
+	echo "const LibtorchVersion = \"$VERSION\""
+	echo
+	echo "// Variant is CPU or CUDA (the libtorch build, not whether a GPU is present)."
+	echo "const Variant = \"$VARIANT\""
+	echo
+	echo "// CXX11ABI is the _GLIBCXX_USE_CXX11_ABI value gotch was compiled with."
+	echo "const CXX11ABI = $ABI"
+	echo
+	echo "// GotchVersion is the gotch module version that was copied."
+	echo "const GotchVersion = \"$GOTCH_VER\""
+	echo
+	echo "// ReplacedOps are the gotch ops that raise an error because they do not"
+	echo "// compile against this libtorch."
+	echo "var ReplacedOps = []string{"
+	while IFS= read -r op; do echo "	\"$op\","; done <"$NEW/REPLACED_OPS.txt"
+	echo "}"
+} >"$NEW/buildinfo/buildinfo.go"
+gofmt -w "$NEW/buildinfo/buildinfo.go"
+
+# A smoke program: links against libtorch and runs one op (checks rpath + ABI).
+mkdir -p "$NEW/smoke"
+cat >"$NEW/smoke/main.go" <<'EOF'
+// Command smoke checks that gotch links and runs against the prepared libtorch.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/sugarme/gotch"
+	"github.com/sugarme/gotch/ts"
+)
+
+func main() {
+	x, err := ts.Ones([]int64{2, 3}, gotch.Float, gotch.CPU)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "smoke:", err)
+		os.Exit(1)
+	}
+	s, err := x.Sum(gotch.Float, true)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "smoke:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("smoke: ones(2,3).sum() = %v\n", s.Float64Values()[0])
+}
+EOF
+
+printf '%s\n' "$STAMP" >"$NEW/.stamp"
+
+# ---------------------------------------------------------------- 4. swap in, warm, smoke
+# Swap the finished tree into place in two renames: a concurrent build sees either
+# the old tree or the new one, never a half-copied one.
+if [[ -d "$DEST" ]]; then
+	OLD="$BUILD/gotch.old.$$"
+	mv "$DEST" "$OLD"
+	mv "$NEW" "$DEST"
+	rm -rf "$OLD"
+else
+	mv "$NEW" "$DEST"
+fi
+trap - EXIT
+
+if [[ "${NO_WARM:-0}" != 1 ]]; then
+	# Compile gotch (one large C++ file) now so the Go build cache is warm for
+	# everyone, using a private go.work so the real one still appears last.
+	TMPWORK=$(mktemp "$ROOT/.go.work.warm.XXXXXX")
+	printf '%s' "$WORK_CONTENT" >"$TMPWORK"
+	log "compiling gotch (first time: several minutes on 2 cores)"
+	if ! GOWORK="$TMPWORK" go build -o "$BUILD/gotch-smoke" github.com/sugarme/gotch/smoke; then
+		rm -f "$TMPWORK"
+		rm -f "$DEST/.stamp"
+		die "gotch does not build against libtorch $VERSION at $LT"
+	fi
+	rm -f "$TMPWORK"
+	"$BUILD/gotch-smoke" || { rm -f "$DEST/.stamp"; die "the gotch smoke binary failed"; }
+fi
+
+write_gowork
+log "done: libtorch $VERSION ($VARIANT) at $LT; $NREP gotch op(s) replaced"
