@@ -1,9 +1,6 @@
 package dataset
 
 import (
-	"image"
-	"image/color"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -227,107 +224,5 @@ func TestItemRNG(t *testing.T) {
 	// Pinned value: a change to the derivation would silently change every dataset's bytes.
 	if a != ItemRNGPinned {
 		t.Errorf("ItemRNG(7, x/a.jpg, mask) first value %d, pinned %d", a, ItemRNGPinned)
-	}
-}
-
-func TestDecodeImage(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name string, img image.Image) string {
-		p := filepath.Join(dir, name)
-		f, err := os.Create(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := png.Encode(f, img); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
-		return p
-	}
-	gray := image.NewGray(image.Rect(0, 0, 8, 6))
-	gray.SetGray(1, 2, color.Gray{Y: 200})
-	g16 := image.NewGray16(image.Rect(0, 0, 8, 6))
-	g16.SetGray16(1, 2, color.Gray16{Y: 65535})
-	rgba := image.NewNRGBA(image.Rect(0, 0, 8, 6))
-	rgba.SetNRGBA(1, 2, color.NRGBA{R: 255, G: 10, B: 20, A: 128})
-	for name, img := range map[string]image.Image{"gray.png": gray, "g16.png": g16, "rgba.png": rgba} {
-		m, err := DecodeImage(write(name, img))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if m.Channels() != 3 || m.Type()&7 != 0 || m.Cols() != 8 || m.Rows() != 6 {
-			t.Errorf("%s: got %dx%d type %v, want 8x6 8-bit BGR", name, m.Cols(), m.Rows(), m.Type())
-		}
-		v := m.GetVecbAt(2, 1)
-		switch name {
-		case "gray.png":
-			if v[0] != 200 || v[1] != 200 || v[2] != 200 {
-				t.Errorf("gray pixel %v", v)
-			}
-		case "g16.png":
-			if v[0] != 255 {
-				t.Errorf("16-bit white became %v", v)
-			}
-		case "rgba.png":
-			if v[2] != 255 || v[1] != 10 || v[0] != 20 {
-				t.Errorf("rgba pixel as BGR %v, want [20 10 255]", v)
-			}
-		}
-		m.Close()
-	}
-	bad := map[string][]byte{"zero.jpg": nil, "corrupt.jpg": []byte("\xff\xd8\xff\xe0 not really a jpeg"), "notes.png": []byte("hello")}
-	for name, data := range bad {
-		p := filepath.Join(dir, name)
-		os.WriteFile(p, data, 0o644)
-		if _, err := DecodeImage(p); err == nil || !strings.Contains(err.Error(), name) {
-			t.Errorf("%s: err %v, want an error naming the file", name, err)
-		}
-	}
-	if _, err := DecodeImage(filepath.Join(dir, "missing.jpg")); err == nil {
-		t.Error("missing file decoded")
-	}
-}
-
-func TestEncodeImageRoundTrip(t *testing.T) {
-	dir := t.TempDir()
-	src := image.NewRGBA(image.Rect(0, 0, 16, 16))
-	for i := range src.Pix {
-		src.Pix[i] = uint8(i * 7)
-	}
-	p := filepath.Join(dir, "in.png")
-	f, _ := os.Create(p)
-	png.Encode(f, src)
-	f.Close()
-	m, err := DecodeImage(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	b, err := EncodeImage("x/out.png", m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	back, err := DecodeImageBytes("out.png", b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer back.Close()
-	for y := 0; y < 16; y++ {
-		for x := 0; x < 16; x++ {
-			if string(m.GetVecbAt(y, x)) != string(back.GetVecbAt(y, x)) {
-				t.Fatalf("PNG round trip changed pixel (%d,%d)", x, y)
-			}
-		}
-	}
-	j1, err := EncodeImage("a.jpg", m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	j2, _ := EncodeImage("b.JPG", m)
-	if string(j1) != string(j2) || len(j1) < 100 || j1[0] != 0xff || j1[1] != 0xd8 {
-		t.Error("JPEG encoding not deterministic or not a JPEG")
-	}
-	if _, err := EncodeImage("a.gif", m); err == nil {
-		t.Error("gif accepted")
 	}
 }

@@ -37,7 +37,8 @@ KIND=""
 if [[ -n "${LIBTORCH:-}" ]]; then
 	LT=$(cd "$LIBTORCH" 2>/dev/null && pwd) || die "LIBTORCH=$LIBTORCH is not a folder"
 	[[ -d "$LT/include" && -d "$LT/lib" ]] || die "LIBTORCH=$LT must hold include/ and lib/ (a libtorch unpack or a .../site-packages/torch folder)"
-	INCS=("$LT/include" "$LT/include/torch/csrc/api/include")
+	BASE_INC="$LT/include"
+	INCS=("$BASE_INC" "$BASE_INC/torch/csrc/api/include")
 	LIBDIR="$LT/lib"
 	KIND="LIBTORCH=$LT"
 else
@@ -47,11 +48,14 @@ else
 	done
 	[[ -f /usr/include/torch/csrc/api/include/torch/torch.h && -n "$LIBDIR" ]] ||
 		die "no libtorch found: set LIBTORCH to a libtorch folder (include/ + lib/) or apt-get install libtorch-dev"
-	INCS=("/usr/include" "/usr/include/torch/csrc/api/include")
+	# /usr/include is searched by default; naming it with -I would reorder it
+	# before the C++ library's own headers and break #include_next.
+	BASE_INC=/usr/include
+	INCS=("/usr/include/torch/csrc/api/include")
 	KIND="system (Debian libtorch-dev)"
 	LT=/usr
 fi
-API_INC="${INCS[1]}"
+API_INC="${INCS[${#INCS[@]} - 1]}"
 [[ -f "$API_INC/torch/torch.h" ]] || die "$API_INC/torch/torch.h not found: not a libtorch include tree"
 for l in c10 torch_cpu; do
 	[[ -e "$LIBDIR/lib$l.so" ]] || die "$LIBDIR/lib$l.so not found"
@@ -91,7 +95,7 @@ fi
 
 # C++ standard: newer libtorch headers refuse C++17.
 STD=c++17
-if grep -rqs 'C++20 or later' "${INCS[0]}/c10/macros" "${INCS[0]}/c10/util"; then STD=c++20; fi
+if grep -rqs 'C++20 or later' "$BASE_INC/c10/macros" "$BASE_INC/c10/util"; then STD=c++20; fi
 
 log "libtorch: $KIND"
 log "  version $VERSION, $VARIANT, C++11 ABI=$ABI, -std=$STD"

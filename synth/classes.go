@@ -1,8 +1,9 @@
 package synth
 
-// ClassNames are the seven RAF-DB basic classes in label order (label value = index+1). Same
-// order as dataset.ClassNames.
-var ClassNames = [7]string{"Surprise", "Fear", "Disgust", "Happiness", "Sadness", "Anger", "Neutral"}
+import "github.com/occfer/occfer/dataset"
+
+// ClassNames are the seven RAF-DB basic classes in label order (label value = index+1).
+var ClassNames = dataset.ClassNames
 
 // MouthOnlyPairs lists class pairs whose drawings differ only below the nose: identical brow
 // and eye parameters, different mouths. Hiding the mouth makes each pair indistinguishable.
@@ -44,15 +45,15 @@ var expressions = [7]expression{
 	// Surprise: O mouth, raised brows, wide eyes.
 	{upperFace{6, 0, 0, 1.45}, mouthShape{width: 0.72, open: 13, round: 0.5, upper: 0.9, lower: 0.9, teeth: 1.5, stretchY: 1.5}},
 	// Fear: stretched open mouth showing teeth; brows/eyes as Surprise.
-	{upperFace{6, 0, 0, 1.45}, mouthShape{width: 1.3, corner: 1.5, open: 5, round: 0.2, upper: 0.7, lower: 0.75, teeth: 2.5, stretchY: 1}},
+	{upperFace{6, 0, 0, 1.45}, mouthShape{width: 1.3, corner: 1.5, open: 5, round: 0.2, upper: 0.7, lower: 0.75, teeth: 1.5, stretchY: 1}},
 	// Disgust: upper lip raised on the image-right side; brows/eyes as Anger.
-	{upperFace{-2.5, -2.5, 2.5, 0.62}, mouthShape{width: 0.95, corner: 0.5, open: 0.5, round: 0.5, upper: 1.1, lower: 1.2, sneer: 5, teeth: 3}},
+	{upperFace{-2.5, -2.5, 2.5, 0.62}, mouthShape{width: 1.0, corner: 1, open: 2.5, round: 0.5, upper: 1.1, lower: 1.3, sneer: 8, teeth: 4}},
 	// Happiness: upturned smile with teeth, relaxed brows, slightly narrowed eyes.
 	{upperFace{0.5, 0, 0, 0.78}, mouthShape{width: 1.22, corner: -6, open: 3.5, round: 0.6, upper: 0.8, lower: 1.0, teeth: 3}},
 	// Sadness: downturned closed mouth, inner brow ends up.
 	{upperFace{0, 4.5, 1, 0.95}, mouthShape{width: 0.95, corner: 4, round: 0.5, upper: 1, lower: 1.1}},
 	// Anger: pressed thin lips, lowered knitted brows, narrowed eyes.
-	{upperFace{-2.5, -2.5, 2.5, 0.62}, mouthShape{width: 0.85, corner: 0.5, round: 0.5, upper: 0.35, lower: 0.4}},
+	{upperFace{-2.5, -2.5, 2.5, 0.62}, mouthShape{width: 0.85, corner: 0.5, round: 0.5, upper: 0.3, lower: 0.35}},
 	// Neutral.
 	{upperFace{0, 0, 0, 1}, neutralMouth},
 }

@@ -2,6 +2,10 @@
 // layout, with a 68-point iBUG landmarks file, because RAF-DB itself cannot ship with the
 // project and tests and demos still need expression images with known labels and landmarks.
 //
+// Labels are balanced per split (class counts differ by at most one) and shuffled with the
+// split's own RNG. Landmarks are in pixel-centre coordinates (pixel (i, j) has its centre at
+// (i, j), as in dlib and OpenCV).
+//
 // Every face is drawn from one geometry: the same numbers place the 68 landmarks and the
 // polygons that are filled, so the landmarks agree with the pixels (up to JPEG and the
 // anti-aliased edge). Drawing uses golang.org/x/image/vector, whose rasterizer computes exact
@@ -20,12 +24,20 @@
 //
 // Two pairs differ ONLY in the mouth: Surprise/Fear and Disgust/Anger (see MouthOnlyPairs).
 // To get them, Fear's brows are plain raised (not raised with inner ends up) and Disgust's
-// brows are Anger's (lowered and knitted, not lowered inner only). Masking the mouth makes
-// those pairs indistinguishable, which is what an occlusion study needs to measure; the other
-// three classes keep brow or eye cues.
+// brows are Anger's (lowered and knitted, not lowered inner only). Disgust's lip raise is
+// always on the image-right side. Hiding the mouth makes those pairs indistinguishable, which
+// is what an occlusion study needs to measure; Happiness, Sadness and Neutral keep brow or eye
+// cues. Measured with a nearest-class-mean classifier on eye-aligned pixels (synth tests,
+// seed 7, 700 train / 350 test): 71.7% overall unmasked; Surprise/Fear 85.2% -> 50.0% and
+// Disgust/Anger 72.3% -> 52.2% with the lower face (jaw 3-13 + nose 31-35 hull) blacked out.
+//
+// A trap for occlusion masks: blacking out exactly the hull of the lip landmarks 48-67 does
+// not hide the mouth-only pairs (98.9% and 95.5% pair accuracy), because the black shape is
+// the mouth's outline. A mask that should remove mouth information needs an outline that no
+// expression moves.
 //
 // Identity (face width, jaw, skin tone, hair, eye spacing, lip thickness), pose (size,
 // position, roll within ±15°), lighting gradient, background and sensor noise vary per image.
-// All randomness of one image comes from its own RNG seeded by (seed, relative path), so the
+// All randomness of one image comes from dataset.ItemRNG(seed, relative path, purpose), so the
 // output is byte-identical whatever the worker count.
 package synth

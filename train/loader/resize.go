@@ -69,8 +69,8 @@ func ResizeCHW(src *RGB, box Box, size int, flip bool, dst, scratch []float32) [
 	}
 	rows := r1 - r0
 	need := rows * size * 3
-	if cap(scratch) < need {
-		scratch = make([]float32, need)
+	if cap(scratch) < need+size*3 {
+		scratch = make([]float32, need+size*3)
 	}
 	tmp := scratch[:need]
 	for r := 0; r < rows; r++ {
@@ -88,39 +88,44 @@ func ResizeCHW(src *RGB, box Box, size int, flip bool, dst, scratch []float32) [
 			trow[x*3], trow[x*3+1], trow[x*3+2] = a, b, c
 		}
 	}
-	// Vertical pass into planar output, scaled to [0,1].
+	// Vertical pass: accumulate whole interleaved rows (sequential memory, no per-pixel
+	// tap loop), then scatter into planar output scaled to [0,1].
+	row := size * 3
+	if cap(scratch) < need+row {
+		grown := make([]float32, need+row)
+		copy(grown, tmp)
+		scratch, tmp = grown, grown[:need]
+	}
+	acc := scratch[need : need+row]
 	plane := size * size
 	const inv = 1.0 / 255
 	for y := 0; y < size; y++ {
-		base := (ty.start[y] - r0) * size * 3
+		base := (ty.start[y] - r0) * row
 		ws := ty.w[y]
-		for x := 0; x < size; x++ {
-			var a, b, c float32
-			for k, w := range ws {
-				p := base + k*size*3 + x*3
-				a += w * tmp[p]
-				b += w * tmp[p+1]
-				c += w * tmp[p+2]
+		w0 := ws[0]
+		src0 := tmp[base : base+row]
+		for i := range acc {
+			acc[i] = w0 * src0[i]
+		}
+		for k := 1; k < len(ws); k++ {
+			w := ws[k]
+			srck := tmp[base+k*row : base+(k+1)*row]
+			for i := range acc {
+				acc[i] += w * srck[i]
 			}
+		}
+		o := y * size
+		for x := 0; x < size; x++ {
 			ox := x
 			if flip {
 				ox = size - 1 - x
 			}
-			o := y*size + ox
-			dst[o] = clamp01(a * inv)
-			dst[plane+o] = clamp01(b * inv)
-			dst[2*plane+o] = clamp01(c * inv)
+			dst[o+ox] = clamp01(acc[x*3] * inv)
+			dst[plane+o+ox] = clamp01(acc[x*3+1] * inv)
+			dst[2*plane+o+ox] = clamp01(acc[x*3+2] * inv)
 		}
 	}
 	return scratch
 }
 
-func clamp01(v float32) float32 {
-	if v < 0 {
-		return 0
-	}
-	if v > 1 {
-		return 1
-	}
-	return v
-}
+func clamp01(v float32) float32 { return min(max(v, 0), 1) }

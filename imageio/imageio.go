@@ -1,4 +1,7 @@
-package dataset
+// Package imageio decodes and encodes images through OpenCV (gocv) for the occlusion stages.
+// It lives apart from package dataset so that dataset, and the model side that reads datasets,
+// build without cgo image libraries.
+package imageio
 
 import (
 	"errors"
@@ -10,26 +13,26 @@ import (
 	"gocv.io/x/gocv"
 )
 
-// MaxImagePixels bounds what DecodeImage accepts, so one huge file cannot exhaust memory in a
+// MaxImagePixels bounds what Decode accepts, so one huge file cannot exhaust memory in a
 // many-worker run. 64 MP covers every camera a FER dataset is shot with.
 const MaxImagePixels = 64 << 20
 
 // ErrUnreadable marks images that cannot be decoded (corrupt, empty, not an image).
 var ErrUnreadable = errors.New("unreadable image")
 
-// DecodeImage reads an image file as 8-bit BGR, whatever it holds: grayscale and 16-bit
+// Decode reads an image file as 8-bit BGR, whatever it holds: grayscale and 16-bit
 // images are converted, an alpha channel is dropped. Errors name the file and the reason and
 // wrap ErrUnreadable when the content (not the file system) is at fault.
-func DecodeImage(p string) (gocv.Mat, error) {
+func Decode(p string) (gocv.Mat, error) {
 	data, err := os.ReadFile(p)
 	if err != nil {
 		return gocv.NewMat(), fmt.Errorf("read image %s: %w", p, err)
 	}
-	return DecodeImageBytes(p, data)
+	return DecodeBytes(p, data)
 }
 
-// DecodeImageBytes is DecodeImage for bytes already read; name is used in errors only.
-func DecodeImageBytes(name string, data []byte) (gocv.Mat, error) {
+// DecodeBytes is Decode for bytes already read; name is used in errors only.
+func DecodeBytes(name string, data []byte) (gocv.Mat, error) {
 	if len(data) == 0 {
 		return gocv.NewMat(), fmt.Errorf("image %s: empty file: %w", name, ErrUnreadable)
 	}
@@ -81,9 +84,9 @@ func toBGR8(src gocv.Mat) (gocv.Mat, error) {
 	return dst, nil
 }
 
-// EncodeImage encodes img in the format named by rel's extension (JPEG at quality 95, PNG
+// Encode encodes img in the format named by rel's extension (JPEG at quality 95, PNG
 // with default compression, BMP, TIFF, WebP), so outputs keep their input's file names.
-func EncodeImage(rel string, img gocv.Mat) ([]byte, error) {
+func Encode(rel string, img gocv.Mat) ([]byte, error) {
 	ext := strings.ToLower(path.Ext(rel))
 	var (
 		buf *gocv.NativeByteBuffer

@@ -1,0 +1,120 @@
+package landmarks
+
+import (
+	"image"
+	"testing"
+
+	"gocv.io/x/gocv"
+)
+
+// Run: go test ./landmarks -run '^$' -bench . -benchmem
+// One goroutine per op; the runner's throughput on n cores is about n / (ns/op).
+
+func BenchmarkDetect512(b *testing.B) {
+	img := readImage(b, astronautPath)
+	p := testPredictor(b)
+	b.ResetTimer()
+	for b.Loop() {
+		if f, err := p.Detect(img); err != nil || len(f) != 1 {
+			b.Fatal(len(f), err)
+		}
+	}
+}
+
+func BenchmarkDetectCrop100(b *testing.B) {
+	img, face := astronautFace(b)
+	crop, _ := alignedCrop(b, img, face.Points, 100, 0, 1)
+	p := testPredictor(b)
+	b.ResetTimer()
+	for b.Loop() {
+		if f, err := p.Detect(crop); err != nil || len(f) != 1 {
+			b.Fatal(len(f), err)
+		}
+	}
+}
+
+// BenchmarkDetectNoFace100 is the worst case of Detect on a crop: nothing
+// found at scale 1, so the 2x upsampled pass runs too.
+func BenchmarkDetectNoFace100(b *testing.B) {
+	blank := gocv.NewMatWithSize(100, 100, gocv.MatTypeCV8UC3)
+	defer blank.Close()
+	p := testPredictor(b)
+	b.ResetTimer()
+	for b.Loop() {
+		if f, err := p.Detect(blank); err != nil || len(f) != 0 {
+			b.Fatal(len(f), err)
+		}
+	}
+}
+
+// BenchmarkDetectAlignedFallback100: detection fails (both passes), then the
+// predictor runs on the aligned box.
+func BenchmarkDetectAlignedFallback100(b *testing.B) {
+	blank := gocv.NewMatWithSize(100, 100, gocv.MatTypeCV8UC3)
+	defer blank.Close()
+	p := testPredictor(b)
+	b.ResetTimer()
+	for b.Loop() {
+		if f, err := p.DetectAligned(blank, DefaultAlignedBox); err != nil || len(f) != 1 {
+			b.Fatal(len(f), err)
+		}
+	}
+}
+
+// BenchmarkPredictAligned100 is the fallback alone (no detection): the path
+// for runs that trust the crops to be aligned.
+func BenchmarkPredictAligned100(b *testing.B) {
+	img, face := astronautFace(b)
+	crop, _ := alignedCrop(b, img, face.Points, 100, 0, 1)
+	p := testPredictor(b)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := p.PredictAligned(crop, DefaultAlignedBox); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkPredictInBox512(b *testing.B) {
+	img := readImage(b, astronautPath)
+	p := testPredictor(b)
+	box := image.Rect(179, 83, 267, 171)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := p.PredictInBox(img, box); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDetectCrop100Parallel measures throughput with GOMAXPROCS
+// goroutines sharing one Predictor (each borrows its own detector).
+func BenchmarkDetectCrop100Parallel(b *testing.B) {
+	img, face := astronautFace(b)
+	crop, _ := alignedCrop(b, img, face.Points, 100, 0, 1)
+	p := testPredictor(b)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if f, err := p.Detect(crop); err != nil || len(f) != 1 {
+				b.Error(len(f), err)
+				return
+			}
+		}
+	})
+}
+
+func BenchmarkPredictAligned100Parallel(b *testing.B) {
+	img, face := astronautFace(b)
+	crop, _ := alignedCrop(b, img, face.Points, 100, 0, 1)
+	p := testPredictor(b)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := p.PredictAligned(crop, DefaultAlignedBox); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

@@ -1,0 +1,102 @@
+package landmarks
+
+// The dlib binding: thin Go wrappers over shim.h. Nothing here knows about
+// gocv; callers hand over a raw BGR buffer.
+
+/*
+#cgo pkg-config: dlib-1
+#cgo CXXFLAGS: -std=c++14 -O2 -DNDEBUG
+#include <stdlib.h>
+#include "shim.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"image"
+	"unsafe"
+)
+
+// maxDetections bounds how many boxes one call reports; a 100x100 crop or a
+// dataset photo never holds more, and a fixed array avoids per-call heap use.
+const maxDetections = 64
+
+// bgrBuffer is a view of 8-bit BGR pixels that stay alive for the call.
+type bgrBuffer struct {
+	data       unsafe.Pointer
+	rows, cols int
+	step       int
+}
+
+func (b bgrBuffer) c() C.occ_image {
+	return C.occ_image{data: (*C.uchar)(b.data), rows: C.long(b.rows), cols: C.long(b.cols), step: C.long(b.step)}
+}
+
+// takeErr converts and frees a shim error string.
+func takeErr(cerr *C.char) error {
+	if cerr == nil {
+		return errors.New("dlib: unknown error")
+	}
+	defer C.free(unsafe.Pointer(cerr))
+	return errors.New("dlib: " + C.GoString(cerr))
+}
+
+func loadShapePredictor(path string) (unsafe.Pointer, error) {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	var cerr *C.char
+	sp := C.occ_predictor_load(cpath, &cerr)
+	if sp == nil {
+		return nil, takeErr(cerr)
+	}
+	return sp, nil
+}
+
+func freeShapePredictor(sp unsafe.Pointer) { C.occ_predictor_free(sp) }
+
+func newDetector() (unsafe.Pointer, error) {
+	var cerr *C.char
+	d := C.occ_detector_new(&cerr)
+	if d == nil {
+		return nil, takeErr(cerr)
+	}
+	return d, nil
+}
+
+func freeDetector(d unsafe.Pointer) { C.occ_detector_free(d) }
+
+// rawDet is one detection with a half-open box (dlib's inclusive right/bottom + 1).
+type rawDet struct {
+	box   image.Rectangle
+	score float64
+}
+
+// detectRaw runs one detector pass; dst is reused to avoid allocations.
+func detectRaw(det unsafe.Pointer, img bgrBuffer, upsample int, dst []rawDet) ([]rawDet, error) {
+	var out [maxDetections]C.occ_det
+	var found C.int
+	var cerr *C.char
+	if C.occ_detect(det, img.c(), C.int(upsample), 0, &out[0], maxDetections, &found, &cerr) != 0 {
+		return dst, takeErr(cerr)
+	}
+	n := min(int(found), maxDetections)
+	for _, d := range out[:n] {
+		dst = append(dst, rawDet{
+			box:   image.Rect(int(d.left), int(d.top), int(d.right)+1, int(d.bottom)+1),
+			score: float64(d.score),
+		})
+	}
+	return dst, nil
+}
+
+// predictRaw runs the shape predictor in box (half-open) and fills s.
+func predictRaw(sp unsafe.Pointer, img bgrBuffer, box image.Rectangle, s *Shape) error {
+	var cerr *C.char
+	// Shape is [68]struct{X, Y float64}: 136 contiguous doubles, the layout
+	// the shim writes, so the result lands in place without a copy.
+	out := (*C.double)(unsafe.Pointer(&s[0].X))
+	if C.occ_predict(sp, img.c(), C.long(box.Min.X), C.long(box.Min.Y), C.long(box.Max.X-1), C.long(box.Max.Y-1), out, &cerr) != 0 {
+		return takeErr(cerr)
+	}
+	return nil
+}

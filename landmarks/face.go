@@ -1,0 +1,28 @@
+package landmarks
+
+import "image"
+
+// Source records where a face's landmarks came from; it ends up in manifests,
+// so the values are stable strings.
+type Source string
+
+const (
+	SourceDetected        Source = "detected"         // HOG detection + shape predictor
+	SourceAlignedFallback Source = "aligned-fallback" // predictor on the calibrated aligned-crop box
+	SourceFromFile        Source = "from-file"        // a generic landmarks file (LoadFile)
+	SourceFromAnnotation  Source = "from-annotation"  // RAF-DB 5-point annotation fitted by FitFrom5
+	SourceNoFace          Source = "no-face"          // nothing found and no fallback applied
+	SourceUnreadable      Source = "unreadable"       // the image could not be decoded
+)
+
+// Face is one face with its 68 landmarks. Box is half-open (image.Rectangle
+// convention; dlib's inclusive right/bottom plus one) and may reach outside
+// the image, as dlib's boxes do near borders. Score is the HOG detection
+// confidence (larger is surer, detections start at 0); it is 0 for faces
+// that were not detected.
+type Face struct {
+	Box    image.Rectangle
+	Score  float64
+	Points Shape
+	Source Source
+}

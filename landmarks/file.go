@@ -1,0 +1,188 @@
+package landmarks
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// LoadFile reads a generic 68-point landmarks file (docs/design.md): JSON
+// lines {"path":"<rel>","landmarks":[[x,y],...68]} or CSV
+// path,x0,y0,...,x67,y67 with an optional header line. Files ending in .csv
+// are CSV, others are JSON lines. Keys are the cleaned slash paths relative
+// to the dataset root. Any bad line fails the whole file with an error naming
+// the file, the line and the reason, since a half-read landmarks file would
+// silently send images down the detection path.
+func LoadFile(file string) (map[string]Shape, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("landmarks: %w", err)
+	}
+	var out map[string]Shape
+	if strings.EqualFold(path.Ext(file), ".csv") {
+		out, err = parseCSV(data)
+	} else {
+		out, err = parseJSONL(data)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("landmarks: %s: %w", file, err)
+	}
+	return out, nil
+}
+
+// cleanRel validates a dataset-relative path: slash-separated, not absolute,
+// not escaping the root.
+func cleanRel(rel string) (string, error) {
+	if rel == "" {
+		return "", errors.New("empty path")
+	}
+	if strings.ContainsRune(rel, '\\') || strings.ContainsRune(rel, 0) {
+		return "", fmt.Errorf("unsafe path %q: backslash or NUL", rel)
+	}
+	if strings.HasPrefix(rel, "/") {
+		return "", fmt.Errorf("unsafe path %q: absolute", rel)
+	}
+	c := path.Clean(rel)
+	if c == "." || c == ".." || strings.HasPrefix(c, "../") {
+		return "", fmt.Errorf("unsafe path %q: leaves the dataset root", rel)
+	}
+	return c, nil
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// addShape stores s under rel, refusing duplicates, which would otherwise
+// make the result depend on line order.
+func addShape(out map[string]Shape, first map[string]int, rel string, s Shape, line int) error {
+	c, err := cleanRel(rel)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", line, err)
+	}
+	if prev, ok := first[c]; ok {
+		return fmt.Errorf("line %d: duplicate path %q (first on line %d)", line, c, prev)
+	}
+	first[c] = line
+	out[c] = s
+	return nil
+}
+
+type jsonLine struct {
+	Path      *string      `json:"path"`
+	Landmarks [][]*float64 `json:"landmarks"`
+}
+
+func parseJSONL(data []byte) (map[string]Shape, error) {
+	out := map[string]Shape{}
+	first := map[string]int{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	for line := 1; sc.Scan(); line++ {
+		text := bytes.TrimSpace(sc.Bytes())
+		if len(text) == 0 {
+			continue
+		}
+		var jl jsonLine
+		if err := json.Unmarshal(text, &jl); err != nil {
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		if jl.Path == nil {
+			return nil, fmt.Errorf("line %d: missing \"path\"", line)
+		}
+		if len(jl.Landmarks) != len(Shape{}) {
+			return nil, fmt.Errorf("line %d: %d landmarks, want 68", line, len(jl.Landmarks))
+		}
+		var s Shape
+		for i, xy := range jl.Landmarks {
+			if len(xy) != 2 || xy[0] == nil || xy[1] == nil {
+				return nil, fmt.Errorf("line %d: landmark %d is not an [x, y] pair of numbers", line, i)
+			}
+			if !finite(*xy[0]) || !finite(*xy[1]) {
+				return nil, fmt.Errorf("line %d: landmark %d is not finite", line, i)
+			}
+			s[i] = Point{*xy[0], *xy[1]}
+		}
+		if err := addShape(out, first, *jl.Path, s, line); err != nil {
+			return nil, err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func parseCSV(data []byte) (map[string]Shape, error) {
+	out := map[string]Shape{}
+	first := map[string]int{}
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1 // counted here, for an error that names the line
+	r.ReuseRecord = true
+	const want = 1 + 2*len(Shape{})
+	for rec := 0; ; rec++ {
+		fields, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err // csv.ParseError already names the line
+		}
+		line, _ := r.FieldPos(0)
+		if len(fields) != want {
+			return nil, fmt.Errorf("line %d: %d fields, want %d (path and 68 x,y pairs)", line, len(fields), want)
+		}
+		if rec == 0 && isHeader(fields) {
+			continue
+		}
+		var s Shape
+		for i := range s {
+			for k, dst := range []*float64{&s[i].X, &s[i].Y} {
+				f := strings.TrimSpace(fields[1+2*i+k])
+				v, err := strconv.ParseFloat(f, 64)
+				if err != nil || !finite(v) {
+					return nil, fmt.Errorf("line %d: landmark %d: bad number %q", line, i, f)
+				}
+				*dst = v
+			}
+		}
+		if err := addShape(out, first, strings.TrimSpace(fields[0]), s, line); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// isHeader treats a first record as a header when its first coordinate
+// column is not a number (e.g. "path,x0,y0,...").
+func isHeader(fields []string) bool {
+	_, err := strconv.ParseFloat(strings.TrimSpace(fields[1]), 64)
+	return err != nil
+}
+
+// AppendJSONL appends one line of the generic JSON-lines format for rel and s
+// to dst, so writers (synth, occlude) produce files LoadFile reads back.
+func AppendJSONL(dst []byte, rel string, s Shape) []byte {
+	dst = append(dst, `{"path":`...)
+	q, _ := json.Marshal(rel) // a string always marshals
+	dst = append(dst, q...)
+	dst = append(dst, `,"landmarks":[`...)
+	for i, p := range s {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, '[')
+		dst = strconv.AppendFloat(dst, p.X, 'g', -1, 64)
+		dst = append(dst, ',')
+		dst = strconv.AppendFloat(dst, p.Y, 'g', -1, 64)
+		dst = append(dst, ']')
+	}
+	return append(dst, "]}\n"...)
+}

@@ -1,0 +1,120 @@
+package landmarks
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// testShape is a distinct, non-integer shape so parsing errors show.
+func testShape(k float64) Shape {
+	var s Shape
+	for i := range s {
+		s[i] = Point{k + float64(i) + 0.25, 2*k + float64(i)*0.5}
+	}
+	return s
+}
+
+func csvLine(rel string, s Shape) string {
+	var b strings.Builder
+	b.WriteString(rel)
+	for _, p := range s {
+		fmt.Fprintf(&b, ",%g,%g", p.X, p.Y)
+	}
+	return b.String() + "\n"
+}
+
+func writeTemp(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoadFileJSONL(t *testing.T) {
+	a, b := testShape(1), testShape(7)
+	var data []byte
+	data = AppendJSONL(data, "Image/aligned/train_00001_aligned.jpg", a)
+	data = append(data, '\n') // blank lines are allowed
+	data = AppendJSONL(data, "./x/../Image/b.jpg", b)
+	got, err := LoadFile(writeTemp(t, "landmarks68.jsonl", string(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got["Image/aligned/train_00001_aligned.jpg"] != a || got["Image/b.jpg"] != b {
+		t.Errorf("got %d shapes, keys/values wrong: %v", len(got), keys(got))
+	}
+}
+
+func keys(m map[string]Shape) []string {
+	var k []string
+	for key := range m {
+		k = append(k, key)
+	}
+	return k
+}
+
+func TestLoadFileCSV(t *testing.T) {
+	a, b := testShape(3), testShape(4)
+	header := "path"
+	for i := range 68 {
+		header += fmt.Sprintf(",x%d,y%d", i, i)
+	}
+	for _, withHeader := range []bool{true, false} {
+		content := csvLine("a.jpg", a) + csvLine("sub/b.png", b)
+		if withHeader {
+			content = header + "\n" + content
+		}
+		got, err := LoadFile(writeTemp(t, "lm.csv", content))
+		if err != nil {
+			t.Fatalf("header=%v: %v", withHeader, err)
+		}
+		if len(got) != 2 || got["a.jpg"] != a || got["sub/b.png"] != b {
+			t.Errorf("header=%v: wrong shapes, keys %v", withHeader, keys(got))
+		}
+	}
+}
+
+func TestLoadFileErrors(t *testing.T) {
+	good := string(AppendJSONL(nil, "a.jpg", testShape(1)))
+	short := `{"path":"b.jpg","landmarks":[[1,2],[3,4]]}` + "\n"
+	badNum := strings.Replace(string(AppendJSONL(nil, "b.jpg", testShape(1))), "[1.25,", `["x",`, 1)
+	cases := []struct {
+		name, file, content, want string
+	}{
+		{"wrong count", "l.jsonl", good + short, "line 2: 2 landmarks, want 68"},
+		{"bad number", "l.jsonl", good + badNum, "line 2"},
+		{"not json", "l.jsonl", "{oops\n", "line 1"},
+		{"triple", "l.jsonl", strings.Replace(good, "[1.25,2]", "[1.25,2,3]", 1), "line 1: landmark 0 is not an [x, y] pair"},
+		{"missing path", "l.jsonl", strings.Replace(good, `"path":"a.jpg",`, "", 1), `line 1: missing "path"`},
+		{"dotdot", "l.jsonl", string(AppendJSONL(nil, "../evil.jpg", testShape(1))), "line 1: unsafe path"},
+		{"inner dotdot", "l.jsonl", string(AppendJSONL(nil, "a/../../evil.jpg", testShape(1))), "line 1: unsafe path"},
+		{"absolute", "l.jsonl", string(AppendJSONL(nil, "/etc/x.jpg", testShape(1))), "line 1: unsafe path"},
+		{"backslash", "l.jsonl", string(AppendJSONL(nil, `a\b.jpg`, testShape(1))), "line 1: unsafe path"},
+		{"duplicate", "l.jsonl", good + good, "line 2: duplicate path \"a.jpg\" (first on line 1)"},
+		{"csv count", "l.csv", csvLine("a.jpg", testShape(1)) + "b.jpg,1,2\n", "line 2: 3 fields, want 137"},
+		{"csv number", "l.csv", csvLine("a.jpg", testShape(1)) + strings.Replace(csvLine("b.jpg", testShape(1)), ",1.25,", ",1.2.5,", 1), "line 2: landmark 0: bad number \"1.2.5\""},
+		{"csv nan", "l.csv", strings.Replace(csvLine("b.jpg", testShape(1)), ",1.25,", ",NaN,", 1), "line 1: landmark 0: bad number"},
+		{"csv dotdot", "l.csv", csvLine("../b.jpg", testShape(1)), "line 1: unsafe path"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			file := writeTemp(t, c.file, c.content)
+			_, err := LoadFile(file)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !strings.Contains(err.Error(), file) || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q, want the file name and %q", err, c.want)
+			}
+		})
+	}
+	missing := filepath.Join(t.TempDir(), "none.jsonl")
+	if _, err := LoadFile(missing); err == nil || !strings.Contains(err.Error(), missing) {
+		t.Errorf("missing file: %v", err)
+	}
+}

@@ -1,0 +1,92 @@
+package landmarks
+
+import (
+	"flag"
+	"image"
+	"image/color"
+	"math"
+	"sync"
+	"testing"
+
+	"gocv.io/x/gocv"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/landmarks/*.json and meanshape_data.go from dlib's output")
+
+const astronautPath = "../testdata/astronaut.png"
+
+var (
+	sharedOnce sync.Once
+	sharedP    *Predictor
+	sharedErr  error
+)
+
+// testPredictor loads the model once for the whole test binary (it takes
+// about two seconds); tests must not Close it.
+func testPredictor(tb testing.TB) *Predictor {
+	tb.Helper()
+	sharedOnce.Do(func() { sharedP, sharedErr = Open(DefaultModelPath) })
+	if sharedErr != nil {
+		tb.Fatal(sharedErr)
+	}
+	return sharedP
+}
+
+func readImage(tb testing.TB, path string) gocv.Mat {
+	tb.Helper()
+	img := gocv.IMRead(path, gocv.IMReadColor)
+	if img.Empty() {
+		tb.Fatalf("cannot read %s", path)
+	}
+	tb.Cleanup(func() { img.Close() })
+	return img
+}
+
+// astronautFace detects the one face of the fixture.
+func astronautFace(tb testing.TB) (gocv.Mat, Face) {
+	tb.Helper()
+	img := readImage(tb, astronautPath)
+	faces, err := testPredictor(tb).Detect(img)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(faces) != 1 {
+		tb.Fatalf("astronaut: %d faces, want 1", len(faces))
+	}
+	return img, faces[0]
+}
+
+// alignedCrop makes a RAF-DB-style aligned crop of the face with landmarks s:
+// eye line level, eye midpoint at (0.5+dx, 0.38) and mouth centre at height
+// 0.75 of a size x size image, times scale around the eye midpoint. It
+// returns the crop and the map from image to crop coordinates.
+func alignedCrop(tb testing.TB, img gocv.Mat, s Shape, size int, dx, scale float64) (gocv.Mat, similarity) {
+	tb.Helper()
+	const eyeY, mouthY = 0.38, 0.75
+	r, l := s.RightEye(), s.LeftEye()
+	em := Point{(r.X + l.X) / 2, (r.Y + l.Y) / 2}
+	mm := mean(s[OuterLipFirst : OuterLipLast+1])
+	ang := math.Atan2(l.Y-r.Y, l.X-r.X)
+	k := (mouthY - eyeY) * float64(size) / dist(mm, em) * scale
+	t := similarity{a: math.Cos(-ang) * k, b: math.Sin(-ang) * k}
+	t.tx = (0.5+dx)*float64(size) - (t.a*em.X - t.b*em.Y)
+	t.ty = eyeY*float64(size) - (t.b*em.X + t.a*em.Y)
+	m := gocv.NewMatWithSize(2, 3, gocv.MatTypeCV64F)
+	defer m.Close()
+	for i, v := range []float64{t.a, -t.b, t.tx, t.b, t.a, t.ty} {
+		m.SetDoubleAt(i/3, i%3, v)
+	}
+	out := gocv.NewMat()
+	gocv.WarpAffineWithParams(img, &out, m, image.Pt(size, size), gocv.InterpolationArea, gocv.BorderReplicate, color.RGBA{})
+	tb.Cleanup(func() { out.Close() })
+	return out, t
+}
+
+// meanError is the mean point distance divided by the inter-ocular distance of want.
+func meanError(got, want Shape) float64 {
+	var sum float64
+	for i := range got {
+		sum += dist(got[i], want[i])
+	}
+	return sum / float64(len(got)) / want.InterOcular()
+}

@@ -1,0 +1,200 @@
+package landmarks
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"os"
+	"sort"
+	"sync"
+	"unsafe"
+
+	"gocv.io/x/gocv"
+)
+
+// DefaultModelPath is where Debian's libdlib-data installs dlib's 68-point
+// iBUG-300W shape predictor.
+const DefaultModelPath = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
+
+// ErrClosed is returned by calls on a closed Predictor.
+var ErrClosed = errors.New("landmarks: predictor is closed")
+
+// Predictor detects faces and predicts 68-point landmarks. The ~100 MB shape
+// predictor is loaded once and shared (dlib's shape_predictor is const and
+// safe for concurrent use); HOG detectors keep scratch state, so each
+// concurrent caller borrows its own copy from a free list. All methods are
+// safe for concurrent use.
+type Predictor struct {
+	mu     sync.RWMutex // read-held by every call; Close takes it exclusively
+	sp     unsafe.Pointer
+	closed bool
+
+	poolMu sync.Mutex
+	idle   []unsafe.Pointer // detectors not in use; grows to the peak concurrency
+}
+
+// Open loads the dlib shape predictor model at modelPath (DefaultModelPath
+// when empty). Loading takes about a second; share the Predictor.
+func Open(modelPath string) (*Predictor, error) {
+	if modelPath == "" {
+		modelPath = DefaultModelPath
+	}
+	if _, err := os.Stat(modelPath); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("landmarks: shape predictor model %s not found (install the Debian package libdlib-data, or pass the path of shape_predictor_68_face_landmarks.dat)", modelPath)
+		}
+		return nil, fmt.Errorf("landmarks: shape predictor model %s: %w", modelPath, err)
+	}
+	sp, err := loadShapePredictor(modelPath)
+	if err != nil {
+		return nil, fmt.Errorf("landmarks: loading shape predictor model %s: %w", modelPath, err)
+	}
+	p := &Predictor{sp: sp}
+	// Build the first detector now so a broken dlib fails at Open, not mid-run.
+	d, err := newDetector()
+	if err != nil {
+		freeShapePredictor(sp)
+		return nil, fmt.Errorf("landmarks: creating face detector: %w", err)
+	}
+	p.idle = append(p.idle, d)
+	return p, nil
+}
+
+// Close frees the model and the detectors. It waits for calls in flight;
+// later calls return ErrClosed. Close is idempotent.
+func (p *Predictor) Close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	freeShapePredictor(p.sp)
+	p.sp = nil
+	for _, d := range p.idle {
+		freeDetector(d)
+	}
+	p.idle = nil
+	return nil
+}
+
+func (p *Predictor) getDetector() (unsafe.Pointer, error) {
+	p.poolMu.Lock()
+	if n := len(p.idle); n > 0 {
+		d := p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		p.poolMu.Unlock()
+		return d, nil
+	}
+	p.poolMu.Unlock()
+	return newDetector()
+}
+
+func (p *Predictor) putDetector(d unsafe.Pointer) {
+	p.poolMu.Lock()
+	p.idle = append(p.idle, d)
+	p.poolMu.Unlock()
+}
+
+// matBuffer checks that img is non-empty 8-bit BGR and returns a view of its
+// pixels. A non-continuous Mat (an ROI) is cloned so the view has a fixed
+// stride; the clone is returned to be closed by the caller.
+func matBuffer(img gocv.Mat) (bgrBuffer, *gocv.Mat, error) {
+	if img.Empty() {
+		return bgrBuffer{}, nil, errors.New("landmarks: empty image")
+	}
+	if img.Type() != gocv.MatTypeCV8UC3 {
+		return bgrBuffer{}, nil, fmt.Errorf("landmarks: image type %v, want 8-bit BGR (CV_8UC3)", img.Type())
+	}
+	var clone *gocv.Mat
+	if !img.IsContinuous() {
+		c := img.Clone()
+		clone, img = &c, c
+	}
+	data, err := img.DataPtrUint8()
+	if err != nil {
+		if clone != nil {
+			clone.Close()
+		}
+		return bgrBuffer{}, nil, fmt.Errorf("landmarks: image data: %w", err)
+	}
+	return bgrBuffer{data: unsafe.Pointer(&data[0]), rows: img.Rows(), cols: img.Cols(), step: img.Step()}, clone, nil
+}
+
+// Detect finds every face with the HOG detector, first at the image's own
+// scale and, only when that finds nothing, once more on the image enlarged
+// 2x (dlib's pyramid_up), which catches faces down to about 40 px. Each face
+// gets its 68 landmarks; faces are sorted by box area, largest first. An
+// image without faces gives an empty slice and no error.
+func (p *Predictor) Detect(img gocv.Mat) ([]Face, error) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed {
+		return nil, ErrClosed
+	}
+	buf, clone, err := matBuffer(img)
+	if err != nil {
+		return nil, err
+	}
+	if clone != nil {
+		defer clone.Close()
+	}
+	return p.detect(buf)
+}
+
+func (p *Predictor) detect(buf bgrBuffer) ([]Face, error) {
+	det, err := p.getDetector()
+	if err != nil {
+		return nil, fmt.Errorf("landmarks: creating face detector: %w", err)
+	}
+	var scratch [4]rawDet
+	raw, err := detectRaw(det, buf, 0, scratch[:0])
+	if err == nil && len(raw) == 0 {
+		raw, err = detectRaw(det, buf, 1, raw)
+	}
+	p.putDetector(det)
+	if err != nil {
+		return nil, fmt.Errorf("landmarks: face detection: %w", err)
+	}
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	faces := make([]Face, len(raw))
+	for i, r := range raw {
+		faces[i] = Face{Box: r.box, Score: r.score, Source: SourceDetected}
+		if err := predictRaw(p.sp, buf, r.box, &faces[i].Points); err != nil {
+			return nil, fmt.Errorf("landmarks: shape prediction in %v: %w", r.box, err)
+		}
+	}
+	sort.SliceStable(faces, func(i, j int) bool {
+		return area(faces[i].Box) > area(faces[j].Box)
+	})
+	return faces, nil
+}
+
+func area(r image.Rectangle) int { return r.Dx() * r.Dy() }
+
+// PredictInBox runs the shape predictor inside box (half-open; it may reach
+// outside the image) without running the detector.
+func (p *Predictor) PredictInBox(img gocv.Mat, box image.Rectangle) (Shape, error) {
+	var s Shape
+	if box.Empty() {
+		return s, fmt.Errorf("landmarks: empty face box %v", box)
+	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed {
+		return s, ErrClosed
+	}
+	buf, clone, err := matBuffer(img)
+	if err != nil {
+		return s, err
+	}
+	if clone != nil {
+		defer clone.Close()
+	}
+	if err := predictRaw(p.sp, buf, box, &s); err != nil {
+		return s, fmt.Errorf("landmarks: shape prediction in %v: %w", box, err)
+	}
+	return s, nil
+}

@@ -1,0 +1,232 @@
+package landmarks
+
+import (
+	"errors"
+	"image"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"gocv.io/x/gocv"
+)
+
+func TestOpenMissingModel(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.dat")
+	_, err := Open(missing)
+	if err == nil || !strings.Contains(err.Error(), missing) || !strings.Contains(err.Error(), "libdlib-data") {
+		t.Fatalf("err = %v, want one naming %s and libdlib-data", err, missing)
+	}
+}
+
+func TestOpenNotAModel(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.dat")
+	if err := os.WriteFile(bad, []byte("not a dlib model"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(bad)
+	if err == nil || !strings.Contains(err.Error(), bad) {
+		t.Fatalf("err = %v, want a load error naming %s", err, bad)
+	}
+}
+
+func near(a, b image.Rectangle, tol int) bool {
+	abs := func(v int) int { return max(v, -v) }
+	return abs(a.Min.X-b.Min.X) <= tol && abs(a.Min.Y-b.Min.Y) <= tol &&
+		abs(a.Max.X-b.Max.X) <= tol && abs(a.Max.Y-b.Max.Y) <= tol
+}
+
+func TestDetectAstronaut(t *testing.T) {
+	_, f := astronautFace(t)
+	// dlib (and its Python binding) reports [(179, 83) (266, 170)] inclusive.
+	if want := image.Rect(179, 83, 267, 171); !near(f.Box, want, 2) {
+		t.Errorf("box %v, want about %v", f.Box, want)
+	}
+	if f.Score <= 0 || f.Source != SourceDetected {
+		t.Errorf("score %v source %q", f.Score, f.Source)
+	}
+	s := f.Points
+	re, le := s.RightEye(), s.LeftEye()
+	nose := s[NoseTip]
+	mouth := mean(s[OuterLipFirst : OuterLipLast+1])
+	if !(re.X < le.X) {
+		t.Errorf("right eye %v not left of left eye %v in the image", re, le)
+	}
+	if !(math.Max(re.Y, le.Y) < nose.Y && nose.Y < mouth.Y && mouth.Y < s[8].Y) {
+		t.Errorf("eyes %v %v, nose %v, mouth %v, chin %v not top to bottom", re, le, nose, mouth, s[8])
+	}
+	for _, e := range []Point{re, le} {
+		if !image.Pt(int(e.X), int(e.Y)).In(f.Box) {
+			t.Errorf("eye centre %v outside box %v", e, f.Box)
+		}
+	}
+	if iod := s.InterOcular(); iod < 0.35*float64(f.Box.Dx()) || iod > 0.6*float64(f.Box.Dx()) {
+		t.Errorf("inter-ocular %v for a %d px box", iod, f.Box.Dx())
+	}
+	if nose.X < re.X || nose.X > le.X {
+		t.Errorf("nose tip %v not between the eyes", nose)
+	}
+	if r := s.Roll(); r < 0 || r > 8 {
+		t.Errorf("roll %v, want the slight clockwise tilt (0..8 degrees)", r)
+	}
+	if y := s.Yaw(); math.Abs(y) > 10 {
+		t.Errorf("yaw %v for a frontal face", y)
+	}
+}
+
+func TestPredictInBoxMatchesDetect(t *testing.T) {
+	img, f := astronautFace(t)
+	s, err := testPredictor(t).PredictInBox(img, f.Box)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s != f.Points {
+		t.Errorf("PredictInBox differs from Detect's landmarks in the same box")
+	}
+	if _, err := testPredictor(t).PredictInBox(img, image.Rectangle{}); err == nil {
+		t.Error("empty box accepted")
+	}
+}
+
+// TestDetectSmallFace: at 0.3x the face is ~26 px, below the HOG window, so
+// only the upsampled pass finds it.
+func TestDetectSmallFace(t *testing.T) {
+	img, big := astronautFace(t)
+	small := gocv.NewMat()
+	defer small.Close()
+	gocv.Resize(img, &small, image.Point{}, 0.3, 0.3, gocv.InterpolationArea)
+	p := testPredictor(t)
+
+	buf, _, err := matBuffer(small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	det, _ := p.getDetector()
+	raw, err := detectRaw(det, buf, 0, nil)
+	p.putDetector(det)
+	if err != nil || len(raw) != 0 {
+		t.Fatalf("without upsampling: %v %v, want no face", raw, err)
+	}
+
+	faces, err := p.Detect(small)
+	if err != nil || len(faces) != 1 {
+		t.Fatalf("Detect: %d faces, %v; want 1", len(faces), err)
+	}
+	// The upsampled pass has coarser scales, so its box is larger than
+	// 0.3 x (179,83)-(267,171) = (54,25)-(80,51); its centre must agree.
+	c := faces[0].Box.Min.Add(faces[0].Box.Max).Div(2)
+	if d := c.Sub(image.Pt(67, 38)); max(d.X, -d.X, d.Y, -d.Y) > 5 {
+		t.Errorf("box %v centred at %v, want about (67,38)", faces[0].Box, c)
+	}
+	var scaled Shape
+	for i, q := range big.Points {
+		scaled[i] = Point{q.X * 0.3, q.Y * 0.3}
+	}
+	if e := meanError(faces[0].Points, scaled); e > 0.15 {
+		t.Errorf("mean landmark error %.3f of the inter-ocular distance, want < 0.15", e)
+	}
+}
+
+func TestDetectNoFace(t *testing.T) {
+	blank := gocv.NewMatWithSize(120, 160, gocv.MatTypeCV8UC3)
+	defer blank.Close()
+	faces, err := testPredictor(t).Detect(blank)
+	if err != nil || len(faces) != 0 {
+		t.Fatalf("blank image: %v, %v; want no faces", faces, err)
+	}
+}
+
+func TestDetectBadImage(t *testing.T) {
+	p := testPredictor(t)
+	empty := gocv.NewMat()
+	defer empty.Close()
+	if _, err := p.Detect(empty); err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Errorf("empty Mat: %v", err)
+	}
+	gray := gocv.NewMatWithSize(50, 50, gocv.MatTypeCV8U)
+	defer gray.Close()
+	if _, err := p.Detect(gray); err == nil || !strings.Contains(err.Error(), "BGR") {
+		t.Errorf("gray Mat: %v", err)
+	}
+}
+
+// TestDetectROI: a region of a larger Mat (non-continuous rows) gives the
+// same face as the whole image. The region starts at the origin because HOG
+// cells are anchored there: a shifted region would legitimately move the box
+// by a few pixels.
+func TestDetectROI(t *testing.T) {
+	img, f := astronautFace(t)
+	roi := img.Region(image.Rect(0, 0, 400, 400))
+	defer roi.Close()
+	if roi.IsContinuous() {
+		t.Fatal("ROI unexpectedly continuous; the test would not exercise the clone path")
+	}
+	faces, err := testPredictor(t).Detect(roi)
+	if err != nil || len(faces) != 1 {
+		t.Fatalf("%d faces, %v", len(faces), err)
+	}
+	if faces[0].Box != f.Box || faces[0].Points != f.Points {
+		t.Errorf("ROI face %v differs from the whole-image face %v", faces[0].Box, f.Box)
+	}
+}
+
+// TestConcurrentDetect: many goroutines share one Predictor; every result
+// must equal the sequential one (run with -race).
+func TestConcurrentDetect(t *testing.T) {
+	img, want := astronautFace(t)
+	crop, _ := alignedCrop(t, img, want.Points, 100, 0, 1)
+	p := testPredictor(t)
+	wantCrop, err := p.Detect(crop)
+	if err != nil || len(wantCrop) != 1 {
+		t.Fatal(len(wantCrop), err)
+	}
+	const workers, rounds = 8, 6
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*rounds)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range rounds {
+				in, ref := crop, wantCrop[0]
+				if (w+r)%3 == 0 {
+					in, ref = img, want
+				}
+				got, err := p.Detect(in)
+				switch {
+				case err != nil:
+					errs <- err
+				case len(got) != 1 || got[0] != ref:
+					errs <- errors.New("concurrent result differs from the sequential one")
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestClose(t *testing.T) {
+	p, err := Open(DefaultModelPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	img := readImage(t, astronautPath)
+	if _, err := p.Detect(img); !errors.Is(err, ErrClosed) {
+		t.Errorf("Detect after Close: %v", err)
+	}
+	if _, err := p.PredictInBox(img, image.Rect(0, 0, 10, 10)); !errors.Is(err, ErrClosed) {
+		t.Errorf("PredictInBox after Close: %v", err)
+	}
+}

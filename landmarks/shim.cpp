@@ -1,0 +1,164 @@
+// dlib shim: HOG frontal face detector and 68-point shape predictor behind a
+// C interface (shim.h). Images are read in place from the caller's BGR buffer
+// through a zero-copy dlib generic-image view.
+#include "shim.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <vector>
+
+#include <dlib/image_processing.h>
+#include <dlib/image_processing/frontal_face_detector.h>
+#include <dlib/image_transforms.h>
+#include <dlib/serialize.h>
+
+// bgr_view exposes occ_image to dlib's generic image interface, so the
+// detector and the predictor read the cv::Mat memory directly. The interface
+// functions live in the view's own namespace, where dlib's templates find them
+// by argument-dependent lookup.
+namespace occfer {
+struct bgr_view {
+	occ_image im;
+};
+inline long num_rows(const bgr_view &v) { return v.im.rows; }
+inline long num_columns(const bgr_view &v) { return v.im.cols; }
+inline void *image_data(bgr_view &v) { return const_cast<unsigned char *>(v.im.data); }
+inline const void *image_data(const bgr_view &v) { return v.im.data; }
+inline long width_step(const bgr_view &v) { return v.im.step; }
+}  // namespace occfer
+
+namespace dlib {
+template <> struct image_traits<occfer::bgr_view> {
+	typedef bgr_pixel pixel_type;
+};
+}  // namespace dlib
+
+namespace {
+
+using occfer::bgr_view;
+
+// One detector per Go worker: object_detector keeps scratch state in its
+// scanner, so it must not be shared; each handle also owns the buffers of
+// the upsampled image and the detection list so steady-state calls do not
+// allocate.
+struct detector_handle {
+	dlib::frontal_face_detector det;
+	dlib::array2d<dlib::bgr_pixel> up;
+	std::vector<dlib::rect_detection> dets;
+};
+
+char *dup_msg(const char *prefix, const char *what) {
+	size_t n = std::strlen(prefix) + std::strlen(what) + 1;
+	char *s = static_cast<char *>(std::malloc(n));
+	if (s) {
+		std::strcpy(s, prefix);
+		std::strcat(s, what);
+	}
+	return s;
+}
+
+// The embedded detector model is deserialized once; workers copy it, which
+// is much cheaper than decoding it again.
+const dlib::frontal_face_detector &prototype() {
+	static const dlib::frontal_face_detector proto = dlib::get_frontal_face_detector();
+	return proto;
+}
+
+}  // namespace
+
+extern "C" {
+
+void *occ_predictor_load(const char *path, char **err) {
+	try {
+		auto *sp = new dlib::shape_predictor();
+		try {
+			dlib::deserialize(path) >> *sp;
+		} catch (...) {
+			delete sp;
+			throw;
+		}
+		if (sp->num_parts() != 68) {
+			size_t n = sp->num_parts();
+			delete sp;
+			*err = dup_msg("model is not a 68-point predictor, parts: ",
+			               std::to_string(n).c_str());
+			return nullptr;
+		}
+		return sp;
+	} catch (const std::exception &e) {
+		*err = dup_msg("", e.what());
+	} catch (...) {
+		*err = dup_msg("", "unknown C++ exception");
+	}
+	return nullptr;
+}
+
+void occ_predictor_free(void *sp) { delete static_cast<dlib::shape_predictor *>(sp); }
+
+void *occ_detector_new(char **err) {
+	try {
+		auto *h = new detector_handle();
+		h->det = prototype();
+		return h;
+	} catch (const std::exception &e) {
+		*err = dup_msg("", e.what());
+	} catch (...) {
+		*err = dup_msg("", "unknown C++ exception");
+	}
+	return nullptr;
+}
+
+void occ_detector_free(void *det) { delete static_cast<detector_handle *>(det); }
+
+int occ_detect(void *det, occ_image img, int upsample, double adjust_threshold,
+               occ_det *out, int max_out, int *found, char **err) {
+	try {
+		auto *h = static_cast<detector_handle *>(det);
+		bgr_view v{img};
+		dlib::pyramid_down<2> pyr;
+		h->dets.clear();
+		if (upsample <= 0) {
+			h->det(v, h->dets, adjust_threshold);
+		} else {
+			// Same scheme as dlib's Python binding: enlarge, detect, map back.
+			dlib::pyramid_up(v, h->up, pyr);
+			for (int i = 1; i < upsample; i++) dlib::pyramid_up(h->up, pyr);
+			h->det(h->up, h->dets, adjust_threshold);
+			for (auto &d : h->dets) d.rect = pyr.rect_down(d.rect, upsample);
+		}
+		*found = static_cast<int>(h->dets.size());
+		for (int i = 0; i < *found && i < max_out; i++) {
+			const auto &d = h->dets[i];
+			out[i] = occ_det{d.rect.left(), d.rect.top(), d.rect.right(), d.rect.bottom(),
+			                 d.detection_confidence};
+		}
+		return 0;
+	} catch (const std::exception &e) {
+		*err = dup_msg("", e.what());
+	} catch (...) {
+		*err = dup_msg("", "unknown C++ exception");
+	}
+	return -1;
+}
+
+int occ_predict(void *sp, occ_image img, long left, long top, long right, long bottom,
+                double *out, char **err) {
+	try {
+		const auto *p = static_cast<const dlib::shape_predictor *>(sp);
+		bgr_view v{img};
+		dlib::full_object_detection s = (*p)(v, dlib::rectangle(left, top, right, bottom));
+		for (unsigned long i = 0; i < s.num_parts(); i++) {
+			out[2 * i] = s.part(i).x();
+			out[2 * i + 1] = s.part(i).y();
+		}
+		return 0;
+	} catch (const std::exception &e) {
+		*err = dup_msg("", e.what());
+	} catch (...) {
+		*err = dup_msg("", "unknown C++ exception");
+	}
+	return -1;
+}
+
+}  // extern "C"

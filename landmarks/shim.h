@@ -1,0 +1,47 @@
+// C interface of the dlib shim (shim.cpp). Kept plain C so cgo can call it;
+// every function catches C++ exceptions and reports them through *err
+// (a malloc'd string the caller frees) instead of letting them unwind into Go.
+#ifndef OCCFER_LANDMARKS_SHIM_H
+#define OCCFER_LANDMARKS_SHIM_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// An 8-bit BGR image owned by the caller (a cv::Mat's buffer). step is the
+// row stride in bytes, so sub-images with padding need no copy.
+typedef struct {
+	const unsigned char *data;
+	long rows;
+	long cols;
+	long step;
+} occ_image;
+
+// A detection in dlib's inclusive rectangle convention.
+typedef struct {
+	long left, top, right, bottom;
+	double score;
+} occ_det;
+
+void *occ_predictor_load(const char *path, char **err);
+void occ_predictor_free(void *sp);
+
+void *occ_detector_new(char **err);
+void occ_detector_free(void *det);
+
+// occ_detect runs the HOG detector with `upsample` pyramid_up steps and writes
+// up to max_out detections to out; *found receives the total number found.
+// Returns 0 on success, -1 on error.
+int occ_detect(void *det, occ_image img, int upsample, double adjust_threshold,
+               occ_det *out, int max_out, int *found, char **err);
+
+// occ_predict runs the shape predictor inside the inclusive rectangle and
+// writes 68 (x, y) pairs to out (136 doubles). Returns 0 or -1 on error.
+int occ_predict(void *sp, occ_image img, long left, long top, long right,
+                long bottom, double *out, char **err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

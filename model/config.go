@@ -1,0 +1,128 @@
+package model
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Fusion modes (spec section 5).
+const (
+	FusionWeighted = "weighted"
+	FusionAdd      = "add"
+	FusionConcat   = "concat"
+)
+
+// Insertion points (spec section 9, A1).
+const (
+	InsertLayer3 = "layer3"
+	InsertLayer2 = "layer2"
+)
+
+// Config describes one FFRA-Net (or plain ResNet-18) variant. It is stored in
+// every checkpoint, so field names are part of the file format.
+type Config struct {
+	Variant        string  `json:"variant"`           // the name it was built from (informative)
+	NumClasses     int     `json:"num_classes"`       // fc outputs; 7 for RAF-DB basic
+	InputSize      int     `json:"input_size"`        // square input side; 224 (default) or 112
+	MultiScale     bool    `json:"multi_scale"`       // multi-scale branch (spec 3)
+	LocalAttention bool    `json:"local_attention"`   // local attention branch (spec 4)
+	Fusion         string  `json:"fusion"`            // weighted | add | concat (used when both branches are on)
+	Lambda         float64 `json:"lambda"`            // weight of the LA branch in weighted fusion
+	Insert         string  `json:"insert"`            // layer3 (default) | layer2: the stage the module follows
+	SharedLA       bool    `json:"shared_la"`         // one P shared by the four LA parts (A5)
+	ZeroInitLastBN bool    `json:"zero_init_last_bn"` // zero gamma of each P_i's BN: module starts as identity (spec 8)
+	SAGroups       int     `json:"sa_groups"`         // shuffle attention groups G (8)
+}
+
+// variants maps the names accepted by ConfigFor to their settings.
+var variants = map[string]func(*Config){
+	"resnet18":       func(c *Config) { c.MultiScale, c.LocalAttention = false, false },
+	"ffra":           func(c *Config) {},
+	"ffra-add":       func(c *Config) { c.Fusion = FusionAdd },
+	"ffra-concat":    func(c *Config) { c.Fusion = FusionConcat },
+	"ffra-ms":        func(c *Config) { c.LocalAttention = false },
+	"ffra-la":        func(c *Config) { c.MultiScale = false },
+	"ffra-shared-la": func(c *Config) { c.SharedLA = true },
+	"ffra-layer2":    func(c *Config) { c.Insert = InsertLayer2 },
+	"ffra-zero-init": func(c *Config) { c.ZeroInitLastBN = true },
+}
+
+// Variants returns the accepted variant names, sorted.
+func Variants() []string {
+	names := make([]string, 0, len(variants))
+	for n := range variants {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// DefaultConfig is the spec's FFRA-Net: both branches, weighted fusion with
+// lambda 0.6, after layer3, 224 input, 7 classes.
+func DefaultConfig() Config {
+	return Config{
+		Variant:        "ffra",
+		NumClasses:     7,
+		InputSize:      224,
+		MultiScale:     true,
+		LocalAttention: true,
+		Fusion:         FusionWeighted,
+		Lambda:         0.6,
+		Insert:         InsertLayer3,
+		SAGroups:       8,
+	}
+}
+
+// ConfigFor returns the configuration of a named variant (see Variants).
+func ConfigFor(variant string) (Config, error) {
+	set, ok := variants[variant]
+	if !ok {
+		return Config{}, fmt.Errorf("unknown model variant %q (known: %s)", variant, strings.Join(Variants(), ", "))
+	}
+	c := DefaultConfig()
+	c.Variant = variant
+	set(&c)
+	return c, nil
+}
+
+// Validate reports the first invalid setting.
+func (c Config) Validate() error {
+	if c.NumClasses < 1 {
+		return fmt.Errorf("num_classes must be >= 1, got %d", c.NumClasses)
+	}
+	if c.InputSize < 32 {
+		return fmt.Errorf("input_size must be >= 32, got %d", c.InputSize)
+	}
+	switch c.Fusion {
+	case FusionWeighted, FusionAdd, FusionConcat:
+	default:
+		return fmt.Errorf("unknown fusion %q (weighted, add or concat)", c.Fusion)
+	}
+	if c.Lambda < 0 || c.Lambda > 1 {
+		return fmt.Errorf("lambda must be in [0,1], got %g", c.Lambda)
+	}
+	switch c.Insert {
+	case InsertLayer3, InsertLayer2:
+	default:
+		return fmt.Errorf("unknown insertion point %q (layer3 or layer2)", c.Insert)
+	}
+	if c.LocalAttention {
+		ch := c.moduleChannels()
+		if c.SAGroups < 1 || ch%(2*int64(c.SAGroups)) != 0 {
+			return fmt.Errorf("sa_groups %d does not divide %d channels into 2*G groups", c.SAGroups, ch)
+		}
+	}
+	return nil
+}
+
+// moduleChannels is C of the feature map X the branches work on.
+func (c Config) moduleChannels() int64 {
+	if c.Insert == InsertLayer2 {
+		return 128
+	}
+	return 256
+}
+
+// hasModule reports whether any branch is on; with none the model is ResNet-18.
+func (c Config) hasModule() bool { return c.MultiScale || c.LocalAttention }

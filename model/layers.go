@@ -1,0 +1,165 @@
+package model
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/sugarme/gotch/ts"
+)
+
+// pass carries per-forward state: train/eval mode and, for Summary, a recorder.
+type pass struct {
+	train bool
+	rec   *recorder
+}
+
+// drop frees Go handles of intermediate tensors as soon as they are consumed.
+// libtorch reference-counts storage, so whatever autograd still needs stays
+// alive; without this, memory would wait for Go finalizers and grow per step.
+func drop(xs ...*ts.Tensor) {
+	for _, x := range xs {
+		if x != nil {
+			_ = x.Drop()
+		}
+	}
+}
+
+// conv2d is a bias-free Conv2d (every conv in the spec is bias=False).
+type conv2d struct {
+	name          string
+	w             *ts.Tensor
+	noBias        *ts.Tensor
+	stride, pad   int64
+	in, out, kern int64
+}
+
+func newConv(b *builder, name string, in, out, k, stride, pad int64) (*conv2d, error) {
+	dims := []int64{out, in, k, k}
+	w, err := b.add(name, "weight", dims, b.kaimingNormalFanOut(dims), true)
+	if err != nil {
+		return nil, err
+	}
+	return &conv2d{name: name, w: w, noBias: ts.NewTensor(), stride: stride, pad: pad, in: in, out: out, kern: k}, nil
+}
+
+func (c *conv2d) forward(p *pass, x *ts.Tensor) (*ts.Tensor, error) {
+	y, err := ts.Conv2d(x, c.w, c.noBias, []int64{c.stride, c.stride}, []int64{c.pad, c.pad}, []int64{1, 1}, 1)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.name, err)
+	}
+	if p.rec != nil {
+		if err := p.rec.conv(c.name, y, c.in*c.kern*c.kern); err != nil {
+			drop(y)
+			return nil, err
+		}
+	}
+	return y, nil
+}
+
+// batchNorm2d is BatchNorm2d(eps 1e-5, momentum 0.1, affine, running stats).
+type batchNorm2d struct {
+	name                string
+	w, b, mean, varianc *ts.Tensor
+}
+
+func newBN(b *builder, name string, ch int64, gamma float32) (*batchNorm2d, error) {
+	w, err := b.add(name, "weight", []int64{ch}, b.filled(ch, gamma), true)
+	if err != nil {
+		return nil, err
+	}
+	bias, err := b.add(name, "bias", []int64{ch}, b.filled(ch, 0), true)
+	if err != nil {
+		return nil, err
+	}
+	mean, err := b.add(name, "running_mean", []int64{ch}, b.filled(ch, 0), false)
+	if err != nil {
+		return nil, err
+	}
+	v, err := b.add(name, "running_var", []int64{ch}, b.filled(ch, 1), false)
+	if err != nil {
+		return nil, err
+	}
+	return &batchNorm2d{name: name, w: w, b: bias, mean: mean, varianc: v}, nil
+}
+
+func (n *batchNorm2d) forward(p *pass, x *ts.Tensor) (*ts.Tensor, error) {
+	y, err := ts.BatchNorm(x, n.w, n.b, n.mean, n.varianc, p.train, 0.1, 1e-5, true)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", n.name, err)
+	}
+	return y, nil
+}
+
+// cbr is conv -> BN -> ReLU with the names {name}.conv and {name}.bn.
+type cbr struct {
+	conv *conv2d
+	bn   *batchNorm2d
+}
+
+func newCBR(b *builder, name string, in, out int64, gamma float32) (*cbr, error) {
+	c, err := newConv(b, name+".conv", in, out, 3, 1, 1)
+	if err != nil {
+		return nil, err
+	}
+	n, err := newBN(b, name+".bn", out, gamma)
+	if err != nil {
+		return nil, err
+	}
+	return &cbr{conv: c, bn: n}, nil
+}
+
+func (m *cbr) forward(p *pass, x *ts.Tensor) (*ts.Tensor, error) {
+	y, err := m.conv.forward(p, x)
+	if err != nil {
+		return nil, err
+	}
+	z, err := m.bn.forward(p, y)
+	drop(y)
+	if err != nil {
+		return nil, err
+	}
+	return relu(z, m.bn.name)
+}
+
+// relu consumes x.
+func relu(x *ts.Tensor, where string) (*ts.Tensor, error) {
+	y, err := x.Relu(true)
+	if err != nil {
+		return nil, fmt.Errorf("%s relu: %w", where, err)
+	}
+	return y, nil
+}
+
+// linear is Linear(in, out) with bias and PyTorch's default init.
+type linear struct {
+	name    string
+	w, b    *ts.Tensor
+	in, out int64
+}
+
+func newLinear(b *builder, name string, in, out int64) (*linear, error) {
+	bound := 1 / math.Sqrt(float64(in))
+	w, err := b.add(name, "weight", []int64{out, in}, b.uniform(out*in, bound), true)
+	if err != nil {
+		return nil, err
+	}
+	bias, err := b.add(name, "bias", []int64{out}, b.uniform(out, bound), true)
+	if err != nil {
+		return nil, err
+	}
+	return &linear{name: name, w: w, b: bias, in: in, out: out}, nil
+}
+
+func (l *linear) forward(p *pass, x *ts.Tensor) (*ts.Tensor, error) {
+	y, err := ts.Linear(x, l.w, l.b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", l.name, err)
+	}
+	if p.rec != nil {
+		if err := p.rec.conv(l.name, y, l.in); err != nil {
+			drop(y)
+			return nil, err
+		}
+	}
+	return y, nil
+}

@@ -1,0 +1,153 @@
+package model
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/sugarme/gotch"
+	"github.com/sugarme/gotch/nn"
+	"github.com/sugarme/gotch/ts"
+)
+
+// Model is FFRA-Net (or ResNet-18 when both branches are off) with its
+// variables in a gotch VarStore under PyTorch state_dict names.
+type Model struct {
+	cfg   Config
+	vs    *nn.VarStore
+	names []string              // variable names in creation order
+	vars  map[string]*ts.Tensor // the VarStore's own handles
+
+	stem                       *stem
+	layer1, layer2, layer3, l4 *stage
+	ms                         *multiScale
+	la                         *localAttention
+	fuse                       *fusion
+	fc                         *linear
+
+	// batchesTracked is BN's num_batches_tracked (one count for every BN, as
+	// every BN runs once per training forward); written to checkpoints only.
+	batchesTracked int64
+}
+
+// New builds a model for cfg on dev with weights initialised as in spec
+// section 8, drawn from a generator seeded with seed.
+func New(cfg Config, dev gotch.Device, seed uint64) (m *Model, err error) {
+	defer recoverInto(&err, "build model")
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("model config: %w", err)
+	}
+	vs := nn.NewVarStore(dev)
+	b := newBuilder(vs, seed)
+	m = &Model{cfg: cfg, vs: vs}
+	if m.stem, err = newStem(b); err != nil {
+		return nil, err
+	}
+	if m.layer1, err = newStage(b, "layer1", 64, 64, 1); err != nil {
+		return nil, err
+	}
+	if m.layer2, err = newStage(b, "layer2", 64, 128, 2); err != nil {
+		return nil, err
+	}
+	if m.layer3, err = newStage(b, "layer3", 128, 256, 2); err != nil {
+		return nil, err
+	}
+	if m.l4, err = newStage(b, "layer4", 256, 512, 2); err != nil {
+		return nil, err
+	}
+	gamma := float32(1)
+	if cfg.ZeroInitLastBN {
+		gamma = 0
+	}
+	ch := cfg.moduleChannels()
+	if cfg.MultiScale {
+		if m.ms, err = newMultiScale(b, ch, gamma); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.LocalAttention {
+		if m.la, err = newLocalAttention(b, ch, int64(cfg.SAGroups), cfg.SharedLA, gamma); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.MultiScale && cfg.LocalAttention && cfg.Fusion == FusionConcat {
+		if m.fuse, err = newConcatFusion(b, ch); err != nil {
+			return nil, err
+		}
+	}
+	if m.fc, err = newLinear(b, "fc", 512, int64(cfg.NumClasses)); err != nil {
+		return nil, err
+	}
+	m.names, m.vars = b.names, b.vars
+	return m, nil
+}
+
+// Config returns the model's configuration.
+func (m *Model) Config() Config { return m.cfg }
+
+// VarStore holds every variable; build a gotch optimizer on it, e.g.
+// nn.DefaultAdamConfig().Build(m.VarStore(), 1e-4). Only parameters are
+// trainable; BN running statistics are buffers.
+func (m *Model) VarStore() *nn.VarStore { return m.vs }
+
+// Device is where the variables live.
+func (m *Model) Device() gotch.Device { return m.vs.Device() }
+
+// Names returns the variable names (state_dict keys, num_batches_tracked
+// excluded) in creation order.
+func (m *Model) Names() []string { return append([]string(nil), m.names...) }
+
+// Variable returns the tensor stored under a state_dict name.
+func (m *Model) Variable(name string) (*ts.Tensor, error) {
+	t, ok := m.vars[name]
+	if !ok {
+		return nil, fmt.Errorf("model has no variable %q", name)
+	}
+	return t, nil
+}
+
+// ParamCount is the number of trainable scalars (spec section 7's figure).
+func (m *Model) ParamCount() (int64, error) {
+	var n int64
+	for _, t := range m.vs.TrainableVariables() {
+		dims, err := t.Size()
+		if err != nil {
+			return 0, fmt.Errorf("param count: %w", err)
+		}
+		n += numel(dims)
+	}
+	return n, nil
+}
+
+// bnNames are the BatchNorm module names (prefixes of running_mean).
+func (m *Model) bnNames() []string {
+	var out []string
+	for _, n := range m.names {
+		if p, ok := strings.CutSuffix(n, ".running_mean"); ok {
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// FCWeight returns fc.weight [classes, 512] (for class activation maps).
+func (m *Model) FCWeight() *ts.Tensor { return m.fc.w }
+
+// FCBias returns fc.bias [classes].
+func (m *Model) FCBias() *ts.Tensor { return m.fc.b }
+
+// Close frees the model's tensors. The model must not be used afterwards.
+func (m *Model) Close() {
+	for _, t := range m.vars {
+		_ = t.Drop()
+	}
+}
+
+// recoverInto turns a panic from gotch (its Must* helpers panic) into an error,
+// so none crosses this package's boundary.
+func recoverInto(err *error, what string) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%s: libtorch/gotch panic: %v", what, r)
+	}
+}

@@ -1,0 +1,125 @@
+package occlusion
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+)
+
+// Kind is the occlusion to synthesise.
+type Kind string
+
+const (
+	KindMask       Kind = "mask"       // FM_RAF-DB: a face-mask template fitted to the lower face
+	KindSunglasses Kind = "sunglasses" // SG_RAF-DB: a sunglasses template fitted to the eyes
+	KindRandom     Kind = "random"     // random-occlusion robustness set (FFRA-Net Fig. 8 / Table 3)
+)
+
+// NoFacePolicy says what happens to an image in which no face is found.
+type NoFacePolicy string
+
+const (
+	NoFaceCopy NoFacePolicy = "copy" // copy the input unchanged, mark it no-face
+	NoFaceSkip NoFacePolicy = "skip" // write nothing, mark it no-face
+)
+
+// MultiFace says which faces of an image are occluded.
+type MultiFace string
+
+const (
+	FacesAll     MultiFace = "all"
+	FacesLargest MultiFace = "largest"
+)
+
+// Config is one occlude run. The zero values of optional fields mean the documented defaults.
+type Config struct {
+	In, Out string
+	Kind    Kind
+
+	// Style, Color and Texture filter the templates (empty: any). Among the matching
+	// templates one is chosen per face from the item's RNG.
+	Style, Color, Texture string
+	// TemplatesDir holds the template set (default "assets", resolved against the working
+	// directory).
+	TemplatesDir string
+
+	Seed    uint64
+	Workers int   // default runtime.NumCPU()
+	Resume  bool  // continue a run in Out: finished items are verified and skipped
+	Shard   Shard // zero: no sharding
+	Preview int   // write preview.png with this many before/after pairs (0: none)
+	Strict  bool  // any unreadable or failed image makes Run return an error
+
+	NoFace  NoFacePolicy // default copy
+	Faces   MultiFace    // default all
+	Aligned bool         // declare every image a pre-aligned face crop
+	// RAFImages picks RAF-DB's image folder: aligned (default when present), original, both.
+	RAFImages string
+	// LandmarksFile is a generic 68-point file (JSONL or CSV); default: landmarks68.jsonl at
+	// the input root when present.
+	LandmarksFile string
+	// PredictorPath is dlib's shape_predictor_68_face_landmarks.dat (default: the landmarks
+	// package's search).
+	PredictorPath string
+	WriteMasks    bool // write OUT/occlusion_masks/<rel>.png, 255 where occluded
+
+	Random RandomConfig
+
+	// Progress receives progress output (nil: none). With ProgressBar a pb/v3 bar is drawn
+	// (use it when the writer is a terminal); otherwise a plain line every few seconds.
+	Progress    io.Writer
+	ProgressBar bool
+	// OnRecord, when set, is called from one goroutine after each record is journaled.
+	OnRecord func(Record)
+}
+
+func (c *Config) withDefaults() Config {
+	d := *c
+	if d.Workers <= 0 {
+		d.Workers = runtime.NumCPU()
+	}
+	if d.TemplatesDir == "" {
+		d.TemplatesDir = "assets"
+	}
+	if d.NoFace == "" {
+		d.NoFace = NoFaceCopy
+	}
+	if d.Faces == "" {
+		d.Faces = FacesAll
+	}
+	d.Random = d.Random.withDefaults()
+	return d
+}
+
+func (c *Config) validate() error {
+	if c.In == "" || c.Out == "" {
+		return fmt.Errorf("input and output folders are required")
+	}
+	switch c.Kind {
+	case KindMask, KindSunglasses, KindRandom:
+	default:
+		return fmt.Errorf("unknown kind %q (want mask, sunglasses or random)", c.Kind)
+	}
+	switch c.NoFace {
+	case NoFaceCopy, NoFaceSkip:
+	default:
+		return fmt.Errorf("unknown no-face policy %q (want copy or skip)", c.NoFace)
+	}
+	switch c.Faces {
+	case FacesAll, FacesLargest:
+	default:
+		return fmt.Errorf("unknown faces choice %q (want all or largest)", c.Faces)
+	}
+	if c.Preview < 0 {
+		return fmt.Errorf("preview count %d is negative", c.Preview)
+	}
+	if err := c.Shard.validate(); err != nil {
+		return err
+	}
+	if c.Kind == KindRandom {
+		if err := c.Random.validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,171 @@
+package occlusion
+
+import (
+	"fmt"
+	"image"
+	"os"
+	"path/filepath"
+
+	"gocv.io/x/gocv"
+
+	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/imageio"
+	"github.com/occfer/occfer/landmarks"
+)
+
+// calibrationSample is how many aligned items (the first by rel of the whole dataset) the
+// aligned-fallback box is calibrated on. A fixed prefix of the sorted list, not a per-shard or
+// per-worker sample, so every shard and worker count uses the very same box.
+const calibrationSample = 64
+
+// faceFinder finds the faces of an item, from the best source available: a landmarks file,
+// RAF-DB annotations, or dlib (with the calibrated aligned fallback for aligned crops).
+type faceFinder struct {
+	pred       *landmarks.Predictor // nil when every item has landmarks from a file
+	fromFile   map[string]landmarks.Shape
+	fileDigest string // sha256 prefix of the landmarks file, for the settings record
+	modelID    string
+	box        landmarks.AlignedBox // calibrated aligned-fallback box
+}
+
+func newFaceFinder(cfg Config, ds *dataset.Dataset) (*faceFinder, error) {
+	f := &faceFinder{}
+	lmPath := cfg.LandmarksFile
+	if lmPath == "" {
+		if p := filepath.Join(ds.Root, dataset.LandmarksFile); fileExists(p) && ds.Layout != dataset.LayoutSingle {
+			lmPath = p
+		}
+	}
+	if lmPath != "" {
+		shapes, digest, err := loadLandmarksFile(lmPath)
+		if err != nil {
+			return nil, err
+		}
+		f.fromFile, f.fileDigest = shapes, digest
+	}
+	needDetector := false
+	for _, it := range ds.Items {
+		if _, ok := f.fromFile[it.Rel]; !ok && !hasAnnotation(ds, it) {
+			needDetector = true
+			break
+		}
+	}
+	if !needDetector {
+		return f, nil
+	}
+	pred, err := landmarks.Open(cfg.PredictorPath)
+	if err != nil {
+		return nil, err
+	}
+	f.pred = pred
+	f.modelID = modelID(cfg.PredictorPath)
+	f.box = f.calibrate(ds)
+	return f, nil
+}
+
+func (f *faceFinder) close() {
+	if f.pred != nil {
+		f.pred.Close()
+	}
+}
+
+// calibrate detects faces in the first calibrationSample aligned items and takes
+// landmarks.CalibrateAlignedBox of their boxes (DefaultAlignedBox when too few are found).
+func (f *faceFinder) calibrate(ds *dataset.Dataset) landmarks.AlignedBox {
+	var boxes []landmarks.AlignedBox
+	n := 0
+	for _, it := range ds.Items {
+		if !it.Aligned {
+			continue
+		}
+		if n++; n > calibrationSample {
+			break
+		}
+		img, err := imageio.Decode(it.Abs)
+		if err != nil {
+			continue // reported when the item itself is processed
+		}
+		faces, err := f.pred.Detect(img)
+		if err == nil && len(faces) > 0 {
+			boxes = append(boxes, landmarks.AlignedBoxOf(faces[0].Box, img.Cols(), img.Rows()))
+		}
+		img.Close()
+	}
+	box, _ := landmarks.CalibrateAlignedBox(boxes)
+	return box
+}
+
+// find returns the item's faces, largest first; none means no face was found.
+func (f *faceFinder) find(it dataset.Item, img gocv.Mat) ([]landmarks.Face, error) {
+	if s, ok := f.fromFile[it.Rel]; ok {
+		return []landmarks.Face{{Box: s.Box(), Points: s, Source: landmarks.SourceFromFile}}, nil
+	}
+	if f.pred == nil {
+		return nil, fmt.Errorf("%s: no landmarks for this image and no detector loaded", it.Abs)
+	}
+	if it.Aligned {
+		faces, err := f.pred.DetectAligned(img, f.box)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", it.Abs, err)
+		}
+		return faces, nil
+	}
+	faces, err := f.detect(img)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", it.Abs, err)
+	}
+	return faces, nil
+}
+
+// detectMaxSide bounds the image side the HOG detector runs on. Detection cost and memory
+// grow with the pixel count (and dlib retries at 2x when it finds nothing), so a 6000x4000
+// photo would take seconds and hundreds of MB per worker; a face in such a photo is found
+// just as well at 1280 px. The shape predictor still runs on the full-resolution image.
+const detectMaxSide = 1280
+
+// detect runs dlib on img, through a downscaled copy when img is large.
+func (f *faceFinder) detect(img gocv.Mat) ([]landmarks.Face, error) {
+	side := max(img.Cols(), img.Rows())
+	if side <= detectMaxSide {
+		return f.pred.Detect(img)
+	}
+	s := float64(detectMaxSide) / float64(side)
+	small := gocv.NewMat()
+	defer small.Close()
+	gocv.Resize(img, &small, image.Pt(max(1, int(float64(img.Cols())*s)), max(1, int(float64(img.Rows())*s))), 0, 0, gocv.InterpolationArea)
+	faces, err := f.pred.Detect(small)
+	if err != nil {
+		return nil, err
+	}
+	sx := float64(img.Cols()) / float64(small.Cols())
+	sy := float64(img.Rows()) / float64(small.Rows())
+	for i := range faces {
+		b := faces[i].Box
+		faces[i].Box = image.Rect(int(float64(b.Min.X)*sx), int(float64(b.Min.Y)*sy), int(float64(b.Max.X)*sx), int(float64(b.Max.Y)*sy))
+		if faces[i].Points, err = f.pred.PredictInBox(img, faces[i].Box); err != nil {
+			return nil, err
+		}
+	}
+	return faces, nil
+}
+
+// hasAnnotation reports whether RAF-DB annotations give the item's landmarks.
+func hasAnnotation(ds *dataset.Dataset, it dataset.Item) bool {
+	return false
+}
+
+func modelID(p string) string {
+	if p == "" {
+		p = landmarks.DefaultModelPath
+	}
+	st, err := os.Stat(p)
+	if err != nil {
+		return filepath.Base(p)
+	}
+	return fmt.Sprintf("%s:%d", filepath.Base(p), st.Size())
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
+}

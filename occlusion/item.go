@@ -1,0 +1,169 @@
+package occlusion
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"math"
+	"os"
+
+	"gocv.io/x/gocv"
+
+	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/imageio"
+	"github.com/occfer/occfer/landmarks"
+	"github.com/occfer/occfer/warp"
+)
+
+// maskDir holds the binary occlusion masks (--write-masks) at the output root.
+const maskDir = "occlusion_masks"
+
+// processItem runs the whole pipeline for one image and returns its record. It never
+// panics across the package line and never fails the run: problems become the record's
+// status and error.
+func (r *runner) processItem(it dataset.Item) (rec Record) {
+	rec = Record{In: it.Rel, Seed: r.cfg.Seed}
+	defer func() {
+		// A bug in cgo-facing code must cost one image, not the run and its journal.
+		if p := recover(); p != nil {
+			rec = Record{In: it.Rel, Seed: r.cfg.Seed, Status: StatusError, Action: ActionSkipped,
+				Error: fmt.Sprintf("internal error processing %s: %v", it.Abs, p)}
+		}
+	}()
+	data, err := os.ReadFile(it.Abs)
+	if err != nil {
+		return failRecord(rec, StatusUnreadable, err)
+	}
+	img, err := imageio.DecodeBytes(it.Abs, data)
+	if err != nil {
+		return failRecord(rec, StatusUnreadable, err)
+	}
+	defer img.Close()
+	rec.Width, rec.Height = img.Cols(), img.Rows()
+
+	faces, err := r.faces.find(it, img)
+	if err != nil {
+		return failRecord(rec, StatusError, err)
+	}
+	if len(faces) == 0 {
+		return r.noFace(rec, it, data)
+	}
+	if r.cfg.Faces == FacesLargest {
+		faces = faces[:1] // find sorts largest first
+	}
+	cv, err := newCanvas(img)
+	if err != nil {
+		return failRecord(rec, StatusError, fmt.Errorf("%s: %w", it.Abs, err))
+	}
+	for i, f := range faces {
+		fr, err := r.occludeFace(it, img, cv, f, i)
+		if err != nil {
+			return failRecord(rec, StatusError, fmt.Errorf("%s: face %d: %w", it.Abs, i, err))
+		}
+		rec.Faces = append(rec.Faces, fr)
+	}
+	// Coverage is measured on the final mask, after every face is drawn: with several
+	// faces an occluder of one may hide part of another.
+	for i, f := range faces {
+		fc, eyes, mouth := warp.Coverage(cv.mask(), toWarpShape(f.Points))
+		rec.Faces[i].Coverage = Coverage{Face: round4(fc), Eyes: round4(eyes), Mouth: round4(mouth)}
+	}
+	rec.Status = string(faces[0].Source)
+	if err := r.writeOutputs(&rec, it, img, cv); err != nil {
+		return failRecord(rec, StatusError, err)
+	}
+	return rec
+}
+
+// occludeFace draws the configured occlusion on one face and describes it.
+func (r *runner) occludeFace(it dataset.Item, img gocv.Mat, cv *canvas, f landmarks.Face, idx int) (FaceRecord, error) {
+	fr := FaceRecord{
+		Source: string(f.Source),
+		Box:    [4]int{f.Box.Min.X, f.Box.Min.Y, f.Box.Max.X, f.Box.Max.Y},
+	}
+	for i, p := range f.Points {
+		fr.Landmarks[i] = [2]float64{round2(p.X), round2(p.Y)}
+	}
+	purpose := fmt.Sprintf("%s/face%d", r.cfg.Kind, idx)
+	rng := dataset.ItemRNG(r.cfg.Seed, it.Rel, purpose)
+	if r.cfg.Kind == KindRandom {
+		box := f.Box.Intersect(image.Rect(0, 0, cv.w, cv.h))
+		if box.Empty() {
+			box = f.Points.Box().Intersect(image.Rect(0, 0, cv.w, cv.h))
+		}
+		if box.Dx() < 2 || box.Dy() < 2 {
+			return fr, fmt.Errorf("face box %v is too small to place occluders", f.Box)
+		}
+		fr.Occluders = drawRandom(cv, box, rng, r.cfg.Random, r.donor(it))
+		return fr, nil
+	}
+	t := r.templates[rng.IntN(len(r.templates))]
+	return r.overlay(img, cv, f, t, rng, fr)
+}
+
+// noFace applies the no-face policy: the input bytes are copied unchanged (not re-encoded,
+// so nothing is lost) or nothing is written. Either way the record says so.
+func (r *runner) noFace(rec Record, it dataset.Item, data []byte) Record {
+	rec.Status = StatusNoFace
+	if r.cfg.NoFace == NoFaceSkip {
+		rec.Action = ActionSkipped
+		return rec
+	}
+	if err := dataset.WriteFileAtomic(r.outPath(it.Rel), data); err != nil {
+		return failRecord(rec, StatusError, err)
+	}
+	rec.Out, rec.Action, rec.SHA256 = it.Rel, ActionCopied, sha256Hex(data)
+	return rec
+}
+
+// writeOutputs encodes the occluded image (and mask) and writes them atomically. The image is
+// written last-but-one and the record is journaled after both, so a journal record always
+// means the files exist.
+func (r *runner) writeOutputs(rec *Record, it dataset.Item, img gocv.Mat, cv *canvas) error {
+	if r.cfg.WriteMasks {
+		m, err := cv.mask().ToMat()
+		if err != nil {
+			return err
+		}
+		defer m.Close()
+		rel := maskDir + "/" + it.Rel + ".png"
+		b, err := imageio.Encode(rel, m)
+		if err != nil {
+			return err
+		}
+		if err := dataset.WriteFileAtomic(r.outPath(rel), b); err != nil {
+			return err
+		}
+		rec.Mask = rel
+	}
+	out, err := imageio.Encode(it.Rel, img)
+	if err != nil {
+		return err
+	}
+	if err := dataset.WriteFileAtomic(r.outPath(it.Rel), out); err != nil {
+		return err
+	}
+	rec.Out, rec.Action, rec.SHA256 = it.Rel, ActionWritten, sha256Hex(out)
+	return nil
+}
+
+func failRecord(rec Record, status string, err error) Record {
+	rec.Status, rec.Action, rec.Error = status, ActionSkipped, err.Error()
+	rec.Out, rec.Faces, rec.Mask, rec.SHA256 = "", nil, "", ""
+	if errors.Is(err, imageio.ErrUnreadable) {
+		rec.Status = StatusUnreadable
+	}
+	return rec
+}
+
+// toWarpShape converts between the two packages' 68-point types (identical layouts).
+func toWarpShape(s landmarks.Shape) warp.Shape {
+	var w warp.Shape
+	for i, p := range s {
+		w[i] = warp.Point{X: p.X, Y: p.Y}
+	}
+	return w
+}
+
+func round2(v float64) float64 { return math.Round(v*100) / 100 }
+func round4(v float64) float64 { return math.Round(v*1e4) / 1e4 }

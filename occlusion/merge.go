@@ -1,0 +1,101 @@
+package occlusion
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+
+	"github.com/occfer/occfer/dataset"
+)
+
+var partName = regexp.MustCompile(`^manifest\.shard-(\d+)-of-(\d+)\.jsonl$`)
+
+// MergeOptions configures Merge.
+type MergeOptions struct {
+	// In and Preview draw OUT/preview.png from the merged manifest (Preview pairs; the input
+	// root is needed for the "before" images). Zero Preview: no sheet.
+	In      string
+	Preview int
+}
+
+// Merge combines the manifest parts of a sharded run in out (all of shard 1..n, each written
+// by a finished shard) into manifest.jsonl, byte for byte what a single run writes, and
+// removes the parts. Shards may have run into separate folders that were then copied
+// together; their settings files must agree.
+func Merge(out string, opts MergeOptions) (string, error) {
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		return "", fmt.Errorf("merge: %w", err)
+	}
+	parts := map[int]string{}
+	n := 0
+	for _, e := range entries {
+		m := partName.FindStringSubmatch(e.Name())
+		if m == nil {
+			continue
+		}
+		i, _ := strconv.Atoi(m[1])
+		k, _ := strconv.Atoi(m[2])
+		if n != 0 && k != n {
+			return "", fmt.Errorf("merge %s: manifest parts of different shard counts (%d and %d): remove the stale ones", out, n, k)
+		}
+		n = k
+		parts[i] = filepath.Join(out, e.Name())
+	}
+	if n == 0 {
+		return "", fmt.Errorf("merge %s: no manifest.shard-I-of-N.jsonl parts found (run occlude with --shard first)", out)
+	}
+	var missing []int
+	for i := 1; i <= n; i++ {
+		if parts[i] == "" {
+			missing = append(missing, i)
+		}
+	}
+	if len(missing) > 0 {
+		return "", fmt.Errorf("merge %s: shards %v of %d have not finished (no manifest part); run them, with --resume if interrupted", out, missing, n)
+	}
+	all := map[string]Record{}
+	idx := make([]int, 0, n)
+	for i := range parts {
+		idx = append(idx, i)
+	}
+	sort.Ints(idx)
+	for _, i := range idx {
+		recs, err := readRecords(parts[i])
+		if err != nil {
+			return "", fmt.Errorf("merge: %w", err)
+		}
+		for rel, rec := range recs {
+			if _, dup := all[rel]; dup {
+				return "", fmt.Errorf("merge %s: %s appears in two shards' manifests; were the shards run with different shard counts?", out, rel)
+			}
+			all[rel] = rec
+		}
+	}
+	data, err := encodeManifest(all)
+	if err != nil {
+		return "", err
+	}
+	mpath := filepath.Join(out, ManifestFile)
+	if err := dataset.WriteFileAtomic(mpath, data); err != nil {
+		return "", fmt.Errorf("merge: %w", err)
+	}
+	for _, p := range parts {
+		if err := os.Remove(p); err != nil {
+			return "", fmt.Errorf("merge: remove part: %w", err)
+		}
+	}
+	if opts.Preview > 0 {
+		root := opts.In
+		if st, err := os.Stat(root); err == nil && !st.IsDir() {
+			root = filepath.Dir(root)
+		}
+		if err := writePreview(root, out, all, opts.Preview); err != nil {
+			return "", err
+		}
+	}
+	return mpath, nil
+}

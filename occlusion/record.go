@@ -1,0 +1,85 @@
+package occlusion
+
+// Status values of a manifest record. The first four say where the landmarks of an occluded
+// image came from; the others say why an image was not occluded.
+const (
+	StatusDetected       = "detected"         // dlib HOG detector + 68-point predictor
+	StatusAlignedFB      = "aligned-fallback" // no detection on an aligned crop: predictor on the calibrated box
+	StatusFromFile       = "from-file"        // generic landmarks file (--landmarks or root landmarks68.jsonl)
+	StatusFromAnnotation = "from-annotation"  // RAF-DB Annotation/ landmarks (Image/original)
+	StatusNoFace         = "no-face"          // no face found: copied unchanged or skipped (see Action)
+	StatusUnreadable     = "unreadable"       // the file could not be decoded
+	StatusError          = "error"            // decoded, but occluding or writing it failed
+)
+
+// Action values: what happened to the output file.
+const (
+	ActionWritten = "written" // occluded image written to Out
+	ActionCopied  = "copied"  // input bytes copied unchanged to Out (no-face policy "copy")
+	ActionSkipped = "skipped" // nothing written
+)
+
+// Record is one line of manifest.jsonl: everything needed to audit or reproduce one image.
+// Field order is fixed by the struct, so equal records encode to equal bytes.
+type Record struct {
+	In     string       `json:"in"`               // input path relative to the input root
+	Out    string       `json:"out,omitempty"`    // output path relative to Out ("" when nothing was written)
+	Status string       `json:"status"`           // Status* constant
+	Action string       `json:"action"`           // Action* constant
+	Width  int          `json:"width,omitempty"`  // decoded image size
+	Height int          `json:"height,omitempty"` //
+	Seed   uint64       `json:"seed"`             // run seed; per-item streams are ItemRNG(seed, in, purpose)
+	Faces  []FaceRecord `json:"faces,omitempty"`
+	Mask   string       `json:"mask,omitempty"`   // rel path of the binary occlusion mask (--write-masks)
+	SHA256 string       `json:"sha256,omitempty"` // of the output file; resume checks it
+	Error  string       `json:"error,omitempty"`
+}
+
+// FaceRecord describes one occluded face.
+type FaceRecord struct {
+	Source    string         `json:"source"`    // detected, aligned-fallback, from-file, from-annotation
+	Box       [4]int         `json:"box"`       // face box x0, y0, x1, y1 (detector box, or landmark bounds)
+	Landmarks [68][2]float64 `json:"landmarks"` // iBUG-300W order, pixels, rounded to 0.01
+	Template  *TemplateInfo  `json:"template,omitempty"`
+	Transform []float64      `json:"transform,omitempty"` // template->image 3x3, row-major (piecewise: 18 values)
+	Occluders []Occluder     `json:"occluders,omitempty"` // random kind
+	Coverage  Coverage       `json:"coverage"`
+}
+
+// TemplateInfo names the overlay template drawn on a face.
+type TemplateInfo struct {
+	Name    string `json:"name"`
+	Style   string `json:"style,omitempty"`
+	Color   string `json:"color,omitempty"`
+	Texture string `json:"texture,omitempty"`
+	Variant string `json:"variant,omitempty"` // yaw-aware variant (frontal, left, right)
+}
+
+// Occluder is one random occluder.
+type Occluder struct {
+	Type  string `json:"type"`            // solid, noise, patch, hand, cup, phone, hair, scarf
+	Box   [4]int `json:"box"`             // x0, y0, x1, y1 in image pixels (clipped to the image)
+	Color string `json:"color,omitempty"` // main colour as #rrggbb (solid and drawn objects)
+	Donor string `json:"donor,omitempty"` // patch: rel path of the image the patch was cut from
+}
+
+// Coverage is the fraction of each facial region hidden by the occlusion (0..1).
+type Coverage struct {
+	Face  float64 `json:"face"`  // the face polygon (jaw line closed over the brows)
+	Eyes  float64 `json:"eyes"`  // both eye polygons
+	Mouth float64 `json:"mouth"` // the outer-lip polygon
+}
+
+// occluded reports whether r stands for an image that was occluded and written.
+func (r *Record) occluded() bool {
+	switch r.Status {
+	case StatusDetected, StatusAlignedFB, StatusFromFile, StatusFromAnnotation:
+		return true
+	}
+	return false
+}
+
+// failed reports whether r counts as a failure for --strict.
+func (r *Record) failed() bool {
+	return r.Status == StatusUnreadable || r.Status == StatusError
+}

@@ -1,0 +1,162 @@
+package occlusion
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/warp"
+)
+
+// runner holds what every item of a run shares. Workers only read it (faceFinder and the
+// templates are safe for concurrent use).
+type runner struct {
+	cfg       Config
+	ds        *dataset.Dataset
+	selected  []dataset.Item // this shard's items, sorted by Rel
+	templates []*warp.Template
+	faces     *faceFinder
+	settings  []byte
+}
+
+func newRunner(cfg Config) (*runner, error) {
+	ds, err := dataset.Open(cfg.In, dataset.OpenOptions{Aligned: cfg.Aligned, RAFImages: cfg.RAFImages})
+	if err != nil {
+		return nil, err
+	}
+	if err := dataset.CheckOutput(cfg.In, cfg.Out); err != nil {
+		return nil, err
+	}
+	r := &runner{cfg: cfg, ds: ds}
+	for _, it := range ds.Items {
+		if cfg.Shard.Selects(it.Rel) {
+			r.selected = append(r.selected, it)
+		}
+	}
+	if cfg.Kind != KindRandom {
+		r.templates, err = loadTemplates(cfg)
+		if err != nil {
+			return nil, err
+		}
+	}
+	r.faces, err = newFaceFinder(cfg, ds)
+	if err != nil {
+		r.close()
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Join(cfg.Out, stateDir), 0o755); err != nil {
+		r.close()
+		return nil, fmt.Errorf("create output folder %s: %w", cfg.Out, err)
+	}
+	if err := r.checkSettings(); err != nil {
+		r.close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *runner) close() {
+	if r.faces != nil {
+		r.faces.close()
+	}
+	for _, t := range r.templates {
+		t.Close()
+	}
+}
+
+// outPath is where rel lands in the output tree.
+func (r *runner) outPath(rel string) string {
+	return filepath.Join(r.cfg.Out, filepath.FromSlash(rel))
+}
+
+// copyAux mirrors the non-image files (label files, annotations, landmarks68.jsonl) so the
+// output is a dataset of the same layout. Files already equal are left alone.
+func (r *runner) copyAux() error {
+	for _, rel := range r.ds.AuxFiles {
+		data, err := os.ReadFile(filepath.Join(r.ds.Root, filepath.FromSlash(rel)))
+		if err != nil {
+			return fmt.Errorf("copy %s: %w", rel, err)
+		}
+		dst := r.outPath(rel)
+		if old, err := os.ReadFile(dst); err == nil && bytes.Equal(old, data) {
+			continue
+		}
+		if err := dataset.WriteFileAtomic(dst, data); err != nil {
+			return fmt.Errorf("copy %s: %w", rel, err)
+		}
+	}
+	return nil
+}
+
+// resumeState returns the records of items that are finished and verified. Without Resume it
+// clears this shard's journal and manifest, so a stale manifest never sits beside new outputs.
+func (r *runner) resumeState() (map[string]Record, error) {
+	done := map[string]Record{}
+	mpath := filepath.Join(r.cfg.Out, r.cfg.Shard.ManifestName())
+	jpath := filepath.Join(r.cfg.Out, stateDir, r.cfg.Shard.journalName())
+	if !r.cfg.Resume {
+		for _, p := range []string{jpath, mpath} {
+			if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+				return nil, fmt.Errorf("clear previous run: %w", err)
+			}
+		}
+		return done, nil
+	}
+	if _, err := dataset.RemoveTemps(r.cfg.Out); err != nil {
+		return nil, err
+	}
+	selected := make(map[string]bool, len(r.selected))
+	for _, it := range r.selected {
+		selected[it.Rel] = true
+	}
+	for _, p := range []string{mpath, jpath} { // journal last: its records are newer
+		recs, err := readRecords(p)
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("resume: %w", err)
+		}
+		for rel, rec := range recs {
+			if selected[rel] && r.verify(rec) {
+				done[rel] = rec
+			} else {
+				delete(done, rel)
+			}
+		}
+	}
+	return done, nil
+}
+
+// verify reports whether rec's outputs are on disk as recorded. Failed items are never kept:
+// resuming retries them (the file may have been fixed).
+func (r *runner) verify(rec Record) bool {
+	if rec.failed() {
+		return false
+	}
+	if rec.Action == ActionSkipped {
+		return rec.Out == ""
+	}
+	data, err := os.ReadFile(r.outPath(rec.Out))
+	if err != nil || sha256Hex(data) != rec.SHA256 {
+		return false
+	}
+	if r.cfg.WriteMasks && rec.occluded() {
+		if rec.Mask == "" {
+			return false
+		}
+		if _, err := os.Stat(r.outPath(rec.Mask)); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}

@@ -1,0 +1,155 @@
+// Package pipeline runs the whole product from one config file: make or find the clean
+// dataset, synthesise its occluded variants, train FFRA-Net on one of them and evaluate on all,
+// and draw a contact sheet. Every step is deterministic in the config's seed and resumable, so
+// the same config gives the same bytes, and an interrupted run continues where it stopped.
+package pipeline
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/occfer/occfer/occlusion"
+)
+
+// Config is the pipeline config file (JSON). Relative paths are resolved against the folder of
+// the config file, so a config and its data can move together.
+type Config struct {
+	Seed      uint64        `json:"seed"`
+	Out       string        `json:"out"`       // work folder: datasets, run folder, report
+	Workers   int           `json:"workers"`   // 0: all cores
+	Templates string        `json:"templates"` // overlay template folder (default "assets")
+	Source    Source        `json:"source"`
+	Occlude   []OccludeStep `json:"occlude"`
+	Train     *TrainStep    `json:"train,omitempty"`
+	Sheet     *SheetStep    `json:"sheet,omitempty"`
+}
+
+// Source is the clean dataset: exactly one of Path, Synth and Fixture.
+type Source struct {
+	Path    string       `json:"path,omitempty"`    // an existing tree (RAF-DB basic, class folders)
+	Synth   *SynthSource `json:"synth,omitempty"`   // generated 7-class expression faces (ffra synth)
+	Fixture *FixtureSrc  `json:"fixture,omitempty"` // re-shots of one portrait (real detection path)
+}
+
+// SynthSource generates the procedural expression dataset into OUT/clean.
+type SynthSource struct {
+	Train int `json:"train"`
+	Test  int `json:"test"`
+	Size  int `json:"size,omitempty"`
+}
+
+// FixtureSrc re-shoots one portrait into a RAF-DB-shaped tree in OUT/clean.
+type FixtureSrc struct {
+	Image string `json:"image"`
+	Train int    `json:"train"`
+	Test  int    `json:"test"`
+}
+
+// OccludeStep makes one occluded variant of the clean dataset in OUT/<name>.
+type OccludeStep struct {
+	Name      string `json:"name"`
+	Kind      string `json:"kind"` // mask | sunglasses | random
+	Style     string `json:"style,omitempty"`
+	Color     string `json:"color,omitempty"`
+	Texture   string `json:"texture,omitempty"`
+	RAFImages string `json:"raf_images,omitempty"` // aligned | original | both
+	Preview   int    `json:"preview,omitempty"`
+}
+
+// SheetStep draws the contact sheet OUT/<file> from the clean set and every occluded set.
+type SheetStep struct {
+	Rows int    `json:"rows"`
+	Cell int    `json:"cell"`
+	File string `json:"file"`
+}
+
+// CleanName is the name of the clean dataset in reports and --val lists.
+const CleanName = "clean"
+
+var stepName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// LoadConfig reads and validates a config file, resolving relative paths against its folder.
+func LoadConfig(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("pipeline config: %w", err)
+	}
+	var c Config
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return Config{}, fmt.Errorf("pipeline config %s: %w", path, err)
+	}
+	base := filepath.Dir(path)
+	abs := func(p *string) {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(base, *p)
+		}
+	}
+	abs(&c.Out)
+	abs(&c.Source.Path)
+	if c.Templates == "" {
+		c.Templates = "assets"
+	}
+	abs(&c.Templates)
+	if c.Source.Fixture != nil {
+		abs(&c.Source.Fixture.Image)
+	}
+	if err := c.validate(); err != nil {
+		return Config{}, fmt.Errorf("pipeline config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+func (c Config) validate() error {
+	if c.Out == "" {
+		return fmt.Errorf("\"out\" is required")
+	}
+	n := 0
+	for _, set := range []bool{c.Source.Path != "", c.Source.Synth != nil, c.Source.Fixture != nil} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		return fmt.Errorf("\"source\" needs exactly one of path, synth and fixture (got %d)", n)
+	}
+	seen := map[string]bool{CleanName: true, "run": true}
+	for _, s := range c.Occlude {
+		if !stepName.MatchString(s.Name) || seen[s.Name] {
+			return fmt.Errorf("occlude step name %q must be unique, not %q or \"run\", and use letters, digits, _ or -", s.Name, CleanName)
+		}
+		seen[s.Name] = true
+		switch occlusion.Kind(s.Kind) {
+		case occlusion.KindMask, occlusion.KindSunglasses, occlusion.KindRandom:
+		default:
+			return fmt.Errorf("occlude step %q: unknown kind %q (want mask, sunglasses or random)", s.Name, s.Kind)
+		}
+	}
+	if c.Train != nil {
+		if err := c.Train.validate(seen); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CleanDir is where the clean dataset is: the source path, or OUT/clean when generated.
+func (c Config) CleanDir() string {
+	if c.Source.Path != "" {
+		return c.Source.Path
+	}
+	return filepath.Join(c.Out, CleanName)
+}
+
+// SetDir is the folder of a named dataset (CleanName or an occlude step's name).
+func (c Config) SetDir(name string) string {
+	if name == CleanName {
+		return c.CleanDir()
+	}
+	return filepath.Join(c.Out, name)
+}

@@ -1,0 +1,87 @@
+package synth
+
+import "math"
+
+// hullMask blacks out the convex hull of the given landmarks, grown by grow pixels so the
+// anti-aliased edge and JPEG ringing go too.
+func hullMask(idx []int, grow float64) func(sampleImg) *grayImg {
+	return func(s sampleImg) *grayImg {
+		pts := make([]Point, len(idx))
+		for i, k := range idx {
+			pts[i] = s.lm[k]
+		}
+		hull := convexHull(pts)
+		g := s.gray
+		out := &grayImg{g.w, g.h, append([]float64{}, g.v...), append([]float64{}, g.red...)}
+		for y := range g.h {
+			for x := range g.w {
+				if insideGrown(hull, Point{float64(x), float64(y)}, grow) {
+					out.v[y*g.w+x], out.red[y*g.w+x] = 0, 0
+				}
+			}
+		}
+		return out
+	}
+}
+
+func span(a, b int) []int {
+	var s []int
+	for i := a; i <= b; i++ {
+		s = append(s, i)
+	}
+	return s
+}
+
+// convexHull returns the hull counter-clockwise in image coordinates (monotone chain).
+func convexHull(pts []Point) []Point {
+	p := append([]Point{}, pts...)
+	for i := 1; i < len(p); i++ { // insertion sort: at most 68 points
+		for j := i; j > 0 && (p[j].X < p[j-1].X || p[j].X == p[j-1].X && p[j].Y < p[j-1].Y); j-- {
+			p[j], p[j-1] = p[j-1], p[j]
+		}
+	}
+	cross := func(o, a, b Point) float64 { return (a.X-o.X)*(b.Y-o.Y) - (a.Y-o.Y)*(b.X-o.X) }
+	var h []Point
+	for pass := 0; pass < 2; pass++ {
+		start := len(h)
+		for _, q := range p {
+			for len(h) >= start+2 && cross(h[len(h)-2], h[len(h)-1], q) <= 0 {
+				h = h[:len(h)-1]
+			}
+			h = append(h, q)
+		}
+		h = h[:len(h)-1]
+		for i, j := 0, len(p)-1; i < j; i, j = i+1, j-1 {
+			p[i], p[j] = p[j], p[i]
+		}
+	}
+	return h
+}
+
+// insideGrown reports whether q lies inside the convex polygon h or within grow of its edge.
+func insideGrown(h []Point, q Point, grow float64) bool {
+	lo, hi := h[0], h[0]
+	for _, p := range h {
+		lo = Point{min(lo.X, p.X), min(lo.Y, p.Y)}
+		hi = Point{max(hi.X, p.X), max(hi.Y, p.Y)}
+	}
+	if q.X < lo.X-grow || q.Y < lo.Y-grow || q.X > hi.X+grow || q.Y > hi.Y+grow {
+		return false
+	}
+	inside := true
+	minD := math.Inf(1)
+	for i := range h {
+		a, b := h[i], h[(i+1)%len(h)]
+		ex, ey := b.X-a.X, b.Y-a.Y
+		if ex*(q.Y-a.Y)-ey*(q.X-a.X) < 0 {
+			inside = false
+		}
+		l2 := ex*ex + ey*ey
+		t := 0.0
+		if l2 > 0 {
+			t = math.Max(0, math.Min(1, ((q.X-a.X)*ex+(q.Y-a.Y)*ey)/l2))
+		}
+		minD = math.Min(minD, math.Hypot(q.X-a.X-t*ex, q.Y-a.Y-t*ey))
+	}
+	return inside || minD <= grow
+}

@@ -1,0 +1,335 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/occfer/occfer/model"
+	"github.com/occfer/occfer/train/loader"
+	"github.com/occfer/occfer/train/rundir"
+	"github.com/sugarme/gotch/ts"
+)
+
+// Options is one `ffra train` invocation.
+type Options struct {
+	Config    rundir.Config // all settings (ignored on resume, except Runtime)
+	TrainPath string        // training dataset
+	OwnTest   string        // name under which the training data's test split is evaluated ("" : skip it)
+	Val       []SetSpec     // extra test sets (--val)
+	Out       string        // run folder
+	Resume    bool          // continue the run in Out from its last checkpoint
+	StopAfter int           // stop (resumably) after this many epochs in this process; 0: run to the end
+	Log       io.Writer     // messages and plain progress lines (nil: silent)
+	Progress  io.Writer     // progress bar target (nil: none)
+}
+
+// Report is report.json.
+type Report struct {
+	ConfigHash   string                       `json:"config_hash"`
+	Epochs       int                          `json:"epochs"`      // completed
+	Interrupted  bool                         `json:"interrupted"` // stopped before Config.Epochs (resume to finish)
+	Select       string                       `json:"select"`
+	BestEpoch    int                          `json:"best_epoch"`
+	Best         map[string]rundir.SetMetrics `json:"best"`  // every test set at the best epoch
+	Final        map[string]rundir.SetMetrics `json:"final"` // every test set after the last epoch
+	FinalTrain   rundir.EpochRecord           `json:"final_epoch"`
+	ParamCount   int64                        `json:"param_count"`
+	TrainSeconds float64                      `json:"train_seconds"` // sum over epochs, this and earlier processes
+	Skipped      map[string][]string          `json:"skipped,omitempty"`
+	Env          model.Env                    `json:"env"`
+}
+
+// Run trains (or resumes) a run and writes the run folder. It returns the report also when
+// StopAfter interrupted it.
+func Run(ctx context.Context, o Options) (rep *Report, err error) {
+	defer recovered("train", &err)
+	logf := func(format string, a ...any) {
+		if o.Log != nil {
+			fmt.Fprintf(o.Log, format, a...)
+		}
+	}
+	cfg := o.Config
+	if o.Resume {
+		var stored rundir.Config
+		if err := rundir.ReadJSON(filepath.Join(o.Out, rundir.ConfigFile), &stored); err != nil {
+			return nil, fmt.Errorf("resume %s: %w", o.Out, err)
+		}
+		stored.Runtime = o.Config.Runtime
+		cfg = stored
+	} else if err := claimRunDir(o.Out); err != nil {
+		return nil, err
+	}
+	if err := validateConfig(cfg); err != nil {
+		return nil, err
+	}
+	dopt := DataOptions{Workers: cfg.Runtime.Workers, CacheBytes: int64(cfg.Runtime.CacheMB) << 20, Log: o.Log}
+
+	// Data: training split, its own test split, extra test sets.
+	var trainSet *LoadedSet
+	var tests []*LoadedSet
+	if o.Resume {
+		trainSet, tests, err = reopenData(ctx, cfg, dopt)
+	} else {
+		trainSet, tests, err = openData(ctx, o, dopt)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tests {
+		checkClasses(o.Log, t)
+	}
+	if !o.Resume {
+		cfg.Train = trainSet.Ref
+		cfg.Test = nil
+		for _, t := range tests {
+			cfg.Test = append(cfg.Test, t.Ref)
+		}
+		if cfg.Select == "" && len(tests) > 0 {
+			cfg.Select = tests[0].Ref.Name
+		}
+		if cfg.Pretrained != "" {
+			if cfg.PretrainedHash, err = fileHash(cfg.Pretrained); err != nil {
+				return nil, err
+			}
+		}
+		if cfg.Hash, err = cfg.ComputeHash(); err != nil {
+			return nil, err
+		}
+		if err := rundir.WriteJSON(filepath.Join(o.Out, rundir.ConfigFile), cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Select != "" && findSet(tests, cfg.Select) == nil {
+		return nil, fmt.Errorf("--select %q names no test set (have %s)", cfg.Select, setNames(tests))
+	}
+
+	dev, err := model.ParseDevice(cfg.Runtime.Device)
+	if err != nil {
+		return nil, err
+	}
+	// Model and optimiser: fresh (seeded init, optional pretrained backbone) or from last/.
+	var m *model.Model
+	var adam *Adam
+	st := TrainState{Seed: cfg.Seed, ConfigHash: cfg.Hash, Select: cfg.Select}
+	var history []rundir.EpochRecord
+	if o.Resume {
+		m, adam, st, err = loadCheckpoint(filepath.Join(o.Out, rundir.LastDir), dev, true, cfg.Optim)
+		if err != nil {
+			return nil, fmt.Errorf("resume %s: %w", o.Out, err)
+		}
+		if st.ConfigHash != cfg.Hash {
+			m.Close()
+			return nil, fmt.Errorf("resume %s: checkpoint belongs to config %s, config.json is %s", o.Out, st.ConfigHash, cfg.Hash)
+		}
+		if history, err = rundir.ReadMetrics(o.Out); err != nil {
+			m.Close()
+			return nil, err
+		}
+		history = keepEpochs(history, st.Epoch) // epochs after the checkpoint are redone
+		logf("resuming %s after epoch %d of %d\n", o.Out, st.Epoch, cfg.Epochs)
+	} else {
+		if m, err = model.New(cfg.Model, dev, cfg.Seed); err != nil {
+			return nil, err
+		}
+		if cfg.Pretrained != "" {
+			lr, err := m.LoadWeights(cfg.Pretrained, model.ImportBackbone)
+			if err != nil {
+				m.Close()
+				return nil, fmt.Errorf("--pretrained: %w", err)
+			}
+			logf("pretrained %s: %s\n", cfg.Pretrained, lr)
+		}
+		if adam, err = newAdamFor(m, cfg.Optim); err != nil {
+			m.Close()
+			return nil, err
+		}
+	}
+	defer m.Close()
+	params, _ := m.ParamCount()
+	logf("training %s (%d params) on %s: %d train images, test sets %s, %d epochs, batch %d, input %d\n",
+		cfg.Model.Variant, params, cfg.Runtime.Device, trainSet.Set.Len(), setNames(tests), cfg.Epochs, cfg.BatchSize, cfg.Model.InputSize)
+
+	evalCfg := EvalConfig{Size: cfg.Model.InputSize, BatchSize: cfg.Runtime.EvalBatch, Workers: cfg.Runtime.Workers, Prefetch: cfg.Runtime.Prefetch}
+	ran := 0
+	for epoch := st.Epoch; epoch < cfg.Epochs; epoch++ {
+		if o.StopAfter > 0 && ran == o.StopAfter {
+			break
+		}
+		rec, err := runEpoch(ctx, m, adam, trainSet.Set, tests, epoch, cfg, evalCfg, o)
+		if err != nil {
+			return nil, err
+		}
+		if sel, ok := rec.Sets[cfg.Select]; ok && (st.BestEpoch == 0 || sel.Acc > st.BestAcc) {
+			st.BestEpoch, st.BestAcc, rec.Best = rec.Epoch, sel.Acc, true
+		}
+		history = append(history, rec)
+		st.Epoch, st.AdamSteps = epoch+1, adam.Steps()
+		// Order: metrics, best, last. A crash before last/ is replaced redoes this epoch
+		// on resume, which rewrites the same metrics and best checkpoint.
+		if err := rundir.WriteMetrics(o.Out, history); err != nil {
+			return nil, err
+		}
+		if rec.Best {
+			if err := saveCheckpoint(filepath.Join(o.Out, rundir.BestDir), m, nil, st); err != nil {
+				return nil, err
+			}
+		}
+		if err := saveCheckpoint(filepath.Join(o.Out, rundir.LastDir), m, adam, st); err != nil {
+			return nil, err
+		}
+		if err := writeCurves(o.Out, history, setNames2(tests)); err != nil {
+			return nil, err
+		}
+		logf("%s\n", epochLine(rec, cfg.Epochs, setNames2(tests)))
+		ran++
+	}
+	rep = buildReport(cfg, st, history, params, trainSet, tests)
+	if err := finishRun(o.Out, rep, history, cfg); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// runEpoch trains one epoch and evaluates every test set.
+func runEpoch(ctx context.Context, m *model.Model, adam *Adam, train *loader.Set, tests []*LoadedSet,
+	epoch int, cfg rundir.Config, ec EvalConfig, o Options) (rundir.EpochRecord, error) {
+	start := time.Now()
+	lr := cfg.Optim.LRAt(epoch)
+	aug := cfg.Augment
+	bc := loader.BatchConfig{Size: cfg.Model.InputSize, BatchSize: cfg.BatchSize, Workers: cfg.Runtime.Workers,
+		Prefetch: cfg.Runtime.Prefetch, Seed: cfg.Seed, Shuffle: true, Aug: &aug}
+	prog := newProgress(o.Progress, fmt.Sprintf("epoch %d/%d", epoch+1, cfg.Epochs), train.Len())
+	ctx2, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var lossSum float64
+	var correct, seen int
+	for b := range train.Batches(ctx2, epoch, bc) {
+		if b.Err != nil {
+			prog.done()
+			return rundir.EpochRecord{}, fmt.Errorf("epoch %d: %w", epoch+1, b.Err)
+		}
+		loss, ok, err := trainStep(m, adam, b, lr, epoch)
+		b.Release()
+		if err != nil {
+			prog.done()
+			return rundir.EpochRecord{}, err
+		}
+		lossSum += loss * float64(b.N)
+		correct += ok
+		seen += b.N
+		prog.update(b.N, lossSum/float64(seen), float64(correct)/float64(seen))
+	}
+	prog.done()
+	if err := ctx.Err(); err != nil {
+		return rundir.EpochRecord{}, fmt.Errorf("epoch %d interrupted: %w", epoch+1, err)
+	}
+	trainSecs := time.Since(start).Seconds()
+	rec := rundir.EpochRecord{Epoch: epoch + 1, LR: lr, TrainLoss: lossSum / float64(seen),
+		TrainAcc: float64(correct) / float64(seen), Sets: map[string]rundir.SetMetrics{},
+		TrainImgsPS: float64(seen) / trainSecs}
+	evalStart := time.Now()
+	for _, t := range tests {
+		r, err := Evaluate(ctx, m, t.Set, ec)
+		if err != nil {
+			return rundir.EpochRecord{}, fmt.Errorf("epoch %d: %w", epoch+1, err)
+		}
+		rec.Sets[t.Ref.Name] = rundir.SetMetrics{Loss: r.Loss, Acc: r.Acc, MeanClassAcc: r.MeanClass,
+			Images: r.Images, Confusion: r.Confusion.M}
+	}
+	rec.EvalSeconds = time.Since(evalStart).Seconds()
+	rec.Seconds = time.Since(start).Seconds()
+	return rec, nil
+}
+
+// trainStep runs forward, loss, backward and the Adam update on one batch and returns the
+// batch's mean loss and number of correct predictions. A non-finite loss stops training
+// before the update, so the last checkpoint stays usable.
+func trainStep(m *model.Model, adam *Adam, b *loader.Batch, lr float64, epoch int) (loss float64, correct int, err error) {
+	defer recovered(fmt.Sprintf("epoch %d step %d", epoch+1, b.Index+1), &err)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	dbg := func(w string) { p, _ := ts.GradSetEnabled(true); fmt.Println("DEBUG", w, p) }
+	dbg("start")
+	defer dbg("end")
+	x, y, err := batchTensors(b, m.Device())
+	if err != nil {
+		return 0, 0, err
+	}
+	defer x.Drop()
+	defer y.Drop()
+	logits, err := m.Forward(x, true)
+	if err != nil {
+		return 0, 0, torchErr(fmt.Sprintf("epoch %d step %d: forward", epoch+1, b.Index+1), err)
+	}
+	defer logits.Drop()
+	lt, err := logits.CrossEntropyLoss(y, ts.NewTensor(), 1 /* mean */, -100, 0, false)
+	if err != nil {
+		return 0, 0, torchErr("loss", err)
+	}
+	defer lt.Drop()
+	if loss, err = scalar(lt); err != nil {
+		return 0, 0, torchErr("loss", err)
+	}
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return 0, 0, fmt.Errorf("epoch %d step %d (optimizer step %d): loss is %v; training stopped (lower --lr, check the data; the last checkpoint is from before this epoch)",
+			epoch+1, b.Index+1, adam.Steps()+1, loss)
+	}
+	dbg("before zero")
+	adam.ZeroGrad()
+	dbg("after zero")
+	if err := lt.Backward(); err != nil {
+		return 0, 0, torchErr(fmt.Sprintf("epoch %d step %d: backward", epoch+1, b.Index+1), err)
+	}
+	dbg("after backward")
+	if err := adam.Step(lr); err != nil {
+		return 0, 0, torchErr(fmt.Sprintf("epoch %d step %d", epoch+1, b.Index+1), err)
+	}
+	preds, err := argmax(logits)
+	if err != nil {
+		return 0, 0, err
+	}
+	for k, p := range preds {
+		if p == b.Y[k] {
+			correct++
+		}
+	}
+	return loss, correct, nil
+}
+
+// claimRunDir makes sure out is a new or empty folder: a run is never silently overwritten.
+func claimRunDir(out string) error {
+	if out == "" {
+		return errors.New("no run folder (--out)")
+	}
+	entries, err := os.ReadDir(out)
+	if err == nil && len(entries) > 0 {
+		if _, e := os.Stat(filepath.Join(out, rundir.ConfigFile)); e == nil {
+			return fmt.Errorf("run folder %s already holds a run (config.json); continue it with --resume %s or pick another --out", out, out)
+		}
+		return fmt.Errorf("run folder %s is not empty; pick a new or empty folder", out)
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("run folder %s: %w", out, err)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("run folder %s: %w", out, err)
+	}
+	return nil
+}
+
+func keepEpochs(recs []rundir.EpochRecord, upto int) []rundir.EpochRecord {
+	var out []rundir.EpochRecord
+	for _, r := range recs {
+		if r.Epoch <= upto {
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -1,0 +1,50 @@
+package train
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/occfer/occfer/model"
+	"github.com/occfer/occfer/train/rundir"
+)
+
+func buildReport(cfg rundir.Config, st TrainState, hist []rundir.EpochRecord, params int64, train *LoadedSet, tests []*LoadedSet) *Report {
+	rep := &Report{ConfigHash: cfg.Hash, Epochs: st.Epoch, Interrupted: st.Epoch < cfg.Epochs, Select: cfg.Select,
+		BestEpoch: st.BestEpoch, ParamCount: params, Env: model.Environment(), Skipped: map[string][]string{}}
+	for _, r := range hist {
+		rep.TrainSeconds += r.Seconds
+		if r.Epoch == st.BestEpoch {
+			rep.Best = r.Sets
+		}
+	}
+	if len(hist) > 0 {
+		last := hist[len(hist)-1]
+		rep.Final = last.Sets
+		rep.FinalTrain = last
+	}
+	for _, s := range append([]*LoadedSet{train}, tests...) {
+		for _, p := range s.Problems {
+			rep.Skipped[s.Ref.Name] = append(rep.Skipped[s.Ref.Name], p.String())
+		}
+	}
+	return rep
+}
+
+// finishRun writes report.json and the confusion figures of the best epoch (the checkpoint
+// in best/, which is what the anchors report), or of the last epoch when no set selects.
+func finishRun(dir string, rep *Report, hist []rundir.EpochRecord, cfg rundir.Config) error {
+	if err := rundir.WriteJSON(filepath.Join(dir, rundir.ReportFile), rep); err != nil {
+		return err
+	}
+	sets, which := rep.Best, fmt.Sprintf("best epoch %d", rep.BestEpoch)
+	if sets == nil {
+		sets, which = rep.Final, fmt.Sprintf("epoch %d", rep.Epochs)
+	}
+	for name, m := range sets {
+		title := fmt.Sprintf("%s, %s: acc %.2f%%, mean class %.2f%%", name, which, 100*m.Acc, 100*m.MeanClassAcc)
+		if err := writeConfusion(dir, name, title, m.Confusion); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,129 @@
+package rundir
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/occfer/occfer/model"
+	"github.com/occfer/occfer/train/loader"
+)
+
+// ConfigVersion changes when the meaning of a Config field changes.
+const ConfigVersion = 1
+
+// DatasetRef records one dataset a run read: where, which split, how many images were used
+// and skipped, and a content hash so a resume (or a reader of the run) can tell whether the
+// data changed.
+type DatasetRef struct {
+	Name    string `json:"name"` // report name: folder base name, or NAME of NAME=PATH
+	Path    string `json:"path"` // absolute path
+	Layout  string `json:"layout"`
+	Split   string `json:"split"` // "train", "test", "" (whole tree)
+	Images  int    `json:"images"`
+	Skipped int    `json:"skipped"` // corrupt images and unlabelled or missing entries
+	Hash    string `json:"hash"`
+	HashOf  string `json:"hash_of"`
+}
+
+// OptimSettings are the optimiser and schedule (spec section 10).
+type OptimSettings struct {
+	Name        string  `json:"name"` // "adam"
+	LR          float64 `json:"lr"`
+	Beta1       float64 `json:"beta1"`
+	Beta2       float64 `json:"beta2"`
+	Eps         float64 `json:"eps"`
+	WeightDecay float64 `json:"weight_decay"` // L2 added to the gradient, as torch.optim.Adam
+	Schedule    string  `json:"schedule"`     // "constant" or "exp"
+	Gamma       float64 `json:"gamma"`        // exp: lr(epoch e, 0-based) = LR * Gamma^e
+}
+
+// LRAt returns the learning rate of a 0-based epoch.
+func (o OptimSettings) LRAt(epoch int) float64 {
+	if o.Schedule == "exp" {
+		lr := o.LR
+		for i := 0; i < epoch; i++ {
+			lr *= o.Gamma // repeated multiply, as ExponentialLR does, not math.Pow
+		}
+		return lr
+	}
+	return o.LR
+}
+
+// Validate checks the optimiser settings.
+func (o OptimSettings) Validate() error {
+	if o.Name != "adam" {
+		return fmt.Errorf("unknown optimiser %q (want adam)", o.Name)
+	}
+	if !(o.LR > 0) {
+		return fmt.Errorf("learning rate %g must be > 0", o.LR)
+	}
+	if o.Beta1 < 0 || o.Beta1 >= 1 || o.Beta2 < 0 || o.Beta2 >= 1 || !(o.Eps > 0) {
+		return fmt.Errorf("adam betas (%g,%g) must be in [0,1) and eps %g > 0", o.Beta1, o.Beta2, o.Eps)
+	}
+	if o.WeightDecay < 0 {
+		return fmt.Errorf("weight decay %g must be >= 0", o.WeightDecay)
+	}
+	switch o.Schedule {
+	case "constant":
+	case "exp":
+		if !(o.Gamma > 0 && o.Gamma <= 1) {
+			return fmt.Errorf("exp schedule gamma %g must be in (0,1]", o.Gamma)
+		}
+	default:
+		return fmt.Errorf("unknown LR schedule %q (want constant or exp)", o.Schedule)
+	}
+	return nil
+}
+
+// Config is config.json: every setting of a run. Fields under Runtime do not change results
+// (worker count, cache size, device choice) and are excluded from Hash.
+type Config struct {
+	Version        int           `json:"version"`
+	Classes        []string      `json:"classes"`
+	Train          DatasetRef    `json:"train"`
+	Test           []DatasetRef  `json:"test"`   // evaluated every epoch, in this order
+	Select         string        `json:"select"` // test set whose accuracy picks the best checkpoint
+	Model          model.Config  `json:"model"`
+	Pretrained     string        `json:"pretrained,omitempty"`      // backbone weights imported before epoch 1
+	PretrainedHash string        `json:"pretrained_hash,omitempty"` // sha256 of that file
+	Optim          OptimSettings `json:"optim"`
+	Epochs         int           `json:"epochs"`
+	BatchSize      int           `json:"batch_size"`
+	Seed           uint64        `json:"seed"`
+	Augment        loader.Aug    `json:"augment"`
+	Runtime        Runtime       `json:"runtime"`
+	Hash           string        `json:"hash"` // HashOf(everything above except Runtime and Hash)
+}
+
+// Runtime holds settings that may differ between a run and its resume.
+type Runtime struct {
+	Device     string `json:"device"`
+	Workers    int    `json:"workers"`
+	CacheMB    int    `json:"cache_mb"`
+	Prefetch   int    `json:"prefetch"`
+	EvalBatch  int    `json:"eval_batch"`
+	Threads    int    `json:"threads"` // libtorch intra-op threads (0: libtorch default)
+	GoVersion  string `json:"go_version"`
+	StartedUTC string `json:"started_utc"`
+}
+
+// ComputeHash returns the hash of the result-determining settings: two runs with the same
+// hash and the same dataset hashes train the same model.
+func (c Config) ComputeHash() (string, error) {
+	c.Runtime = Runtime{}
+	c.Hash = ""
+	// Dataset paths may move; their content hashes stay.
+	c.Train.Path = ""
+	c.Test = append([]DatasetRef(nil), c.Test...) // copy: do not clear the caller's paths
+	for i := range c.Test {
+		c.Test[i].Path = ""
+	}
+	data, err := json.Marshal(c)
+	if err != nil {
+		return "", fmt.Errorf("hash config: %w", err)
+	}
+	s := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(s[:]), nil
+}

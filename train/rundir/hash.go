@@ -1,0 +1,58 @@
+// Package rundir owns the files of a training run folder: config.json, metrics.jsonl,
+// report.json, and the content hashes that tie a run to the exact datasets it read.
+package rundir
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/occfer/occfer/dataset"
+)
+
+// ManifestFile is the manifest that `occlude` writes at an output root; when present it
+// already lists every output file with its hash, so hashing it identifies the dataset.
+const ManifestFile = "manifest.jsonl"
+
+// DatasetHash identifies the content of a dataset cheaply: the SHA-256 of its
+// manifest.jsonl when it has one, else of the sorted list of "rel\tsize" lines of every image
+// and auxiliary file (label file, landmarks). File sizes catch re-encodes and edits without
+// reading 15k images; a changed label file changes its size or the manifest.
+func DatasetHash(d *dataset.Dataset) (hash, of string, err error) {
+	if d.Layout != dataset.LayoutSingle {
+		mp := filepath.Join(d.Root, ManifestFile)
+		f, err := os.Open(mp)
+		if err == nil {
+			defer f.Close()
+			h := sha256.New()
+			if _, err := io.Copy(h, f); err != nil {
+				return "", "", fmt.Errorf("hash %s: %w", mp, err)
+			}
+			return "sha256:" + hex.EncodeToString(h.Sum(nil)), ManifestFile, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", "", fmt.Errorf("hash %s: %w", mp, err)
+		}
+	}
+	rels := make([]string, 0, len(d.Items)+len(d.AuxFiles))
+	for _, it := range d.Items {
+		rels = append(rels, it.Rel)
+	}
+	rels = append(rels, d.AuxFiles...)
+	sort.Strings(rels)
+	h := sha256.New()
+	for _, rel := range rels {
+		st, err := os.Stat(filepath.Join(d.Root, filepath.FromSlash(rel)))
+		if err != nil {
+			return "", "", fmt.Errorf("hash dataset %s: %w", d.Root, err)
+		}
+		fmt.Fprintf(h, "%s\t%d\n", rel, st.Size())
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), "file list + sizes", nil
+}

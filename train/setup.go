@@ -1,0 +1,158 @@
+package train
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/train/rundir"
+)
+
+// validateConfig checks the settings that the model and loader do not check themselves.
+func validateConfig(c rundir.Config) error {
+	if err := c.Model.Validate(); err != nil {
+		return fmt.Errorf("model: %w", err)
+	}
+	if c.Model.NumClasses != len(dataset.ClassNames) {
+		return fmt.Errorf("model has %d classes, datasets have %d", c.Model.NumClasses, len(dataset.ClassNames))
+	}
+	if err := c.Optim.Validate(); err != nil {
+		return err
+	}
+	if err := c.Augment.Validate(); err != nil {
+		return fmt.Errorf("augmentation: %w", err)
+	}
+	if c.Epochs < 1 {
+		return fmt.Errorf("--epochs %d must be >= 1", c.Epochs)
+	}
+	if c.BatchSize < 1 {
+		return fmt.Errorf("--batch-size %d must be >= 1", c.BatchSize)
+	}
+	if c.Runtime.EvalBatch < 1 {
+		return fmt.Errorf("--eval-batch %d must be >= 1", c.Runtime.EvalBatch)
+	}
+	if c.Runtime.CacheMB < 0 {
+		return fmt.Errorf("--cache-mb %d must be >= 0", c.Runtime.CacheMB)
+	}
+	return nil
+}
+
+// openData loads the datasets of a fresh run.
+func openData(ctx context.Context, o Options, dopt DataOptions) (*LoadedSet, []*LoadedSet, error) {
+	train, own, err := LoadTrain(ctx, o.TrainPath, o.OwnTest, dopt)
+	if err != nil {
+		return nil, nil, err
+	}
+	var tests []*LoadedSet
+	if own != nil && o.OwnTest != "" {
+		tests = append(tests, own)
+	}
+	for _, spec := range o.Val {
+		if findSet(tests, spec.Name) != nil {
+			return nil, nil, fmt.Errorf("two test sets are named %q; name them with NAME=PATH", spec.Name)
+		}
+		t, err := LoadTest(ctx, spec, dopt)
+		if err != nil {
+			return nil, nil, err
+		}
+		tests = append(tests, t)
+	}
+	return train, tests, nil
+}
+
+// reopenData loads the datasets recorded in config.json and checks that their content did
+// not change: a resume on different data would not end where the original run would.
+func reopenData(ctx context.Context, cfg rundir.Config, dopt DataOptions) (*LoadedSet, []*LoadedSet, error) {
+	ownName := ""
+	for _, t := range cfg.Test {
+		if t.Path == cfg.Train.Path && t.Split == "test" {
+			ownName = t.Name
+		}
+	}
+	train, own, err := LoadTrain(ctx, cfg.Train.Path, ownName, dopt)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := sameData(cfg.Train, train.Ref); err != nil {
+		return nil, nil, err
+	}
+	var tests []*LoadedSet
+	for _, ref := range cfg.Test {
+		var t *LoadedSet
+		if ref.Name == ownName && own != nil {
+			t = own
+		} else if t, err = LoadTest(ctx, SetSpec{Name: ref.Name, Path: ref.Path}, dopt); err != nil {
+			return nil, nil, err
+		}
+		if err := sameData(ref, t.Ref); err != nil {
+			return nil, nil, err
+		}
+		tests = append(tests, t)
+	}
+	return train, tests, nil
+}
+
+func sameData(want, got rundir.DatasetRef) error {
+	if want.Hash != got.Hash || want.Images != got.Images {
+		return fmt.Errorf("dataset %s (%s) changed since the run started: %d images, %s %s; now %d images, %s; resume needs the same data",
+			want.Name, want.Path, want.Images, want.HashOf, want.Hash, got.Images, got.Hash)
+	}
+	return nil
+}
+
+func findSet(sets []*LoadedSet, name string) *LoadedSet {
+	for _, s := range sets {
+		if s.Ref.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+func setNames2(sets []*LoadedSet) []string {
+	var n []string
+	for _, s := range sets {
+		n = append(n, s.Ref.Name)
+	}
+	return n
+}
+
+func setNames(sets []*LoadedSet) string {
+	if len(sets) == 0 {
+		return "(none)"
+	}
+	return strings.Join(setNames2(sets), ", ")
+}
+
+func fileHash(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("--pretrained: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("--pretrained %s: %w", path, err)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// epochLine is the one-line summary printed after each epoch.
+func epochLine(r rundir.EpochRecord, epochs int, sets []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "epoch %d/%d lr %.3g train loss %.4f acc %.2f%%", r.Epoch, epochs, r.LR, r.TrainLoss, 100*r.TrainAcc)
+	for _, s := range sets {
+		m := r.Sets[s]
+		fmt.Fprintf(&b, " | %s loss %.4f acc %.2f%% mean-class %.2f%%", s, m.Loss, 100*m.Acc, 100*m.MeanClassAcc)
+	}
+	fmt.Fprintf(&b, " | %.1f img/s, %.0fs", r.TrainImgsPS, r.Seconds)
+	if r.Best {
+		b.WriteString(" *best")
+	}
+	return b.String()
+}

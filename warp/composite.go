@@ -1,0 +1,83 @@
+package warp
+
+import (
+	"image"
+	"math"
+	"math/rand/v2"
+)
+
+// shading is the overlay's colour gain: gain·(1 + slope·u), with u the signed
+// position across the face (−1 image-left contour … +1 right) along the eye
+// axis, so an overlay on a face lit from one side is lit from that side too.
+type shading struct {
+	gain, slope    float64
+	ox, oy, ux, uy float64 // u = ((x,y) − o)·(ux,uy)
+}
+
+func newShading(st faceStats, face *Shape) shading {
+	s := shading{gain: clamp(st.mean/skinReferenceLuma, minGain, maxGain)}
+	if st.left+st.right > 0 {
+		s.slope = clamp((st.right-st.left)/(st.right+st.left), -maxShading, maxShading)
+	}
+	le, re := centroid(face[36:42]), centroid(face[42:48])
+	ax, ay := re.X-le.X, re.Y-le.Y
+	n := math.Hypot(ax, ay)
+	half := math.Hypot(face[16].X-face[0].X, face[16].Y-face[0].Y) / 2
+	if n == 0 || half == 0 {
+		s.slope = 0
+		return s
+	}
+	s.ox, s.oy = face[30].X, face[30].Y
+	s.ux, s.uy = ax/n/half, ay/n/half
+	return s
+}
+
+func (s shading) at(x, y int) float64 {
+	u := clamp((float64(x)-s.ox)*s.ux+(float64(y)-s.oy)*s.uy, -1, 1)
+	return s.gain * (1 + s.slope*u)
+}
+
+// composite blends the premultiplied BGRA overlay (roi-sized) over the BGR
+// image: out = P·gain + n·α + dst·(1 − α), and marks α ≥ ½ in mask. Noise is
+// luma-only (one draw per covered pixel, in row-major order, so the rng
+// sequence is deterministic).
+func composite(pix []uint8, w int, ov []uint8, roi image.Rectangle, sh shading, noise float64, rng *rand.Rand, mask Mask) {
+	rw := roi.Dx()
+	for y := 0; y < roi.Dy(); y++ {
+		iy := y + roi.Min.Y
+		for x := 0; x < rw; x++ {
+			o := (y*rw + x) * 4
+			A := ov[o+3]
+			if A == 0 {
+				continue
+			}
+			ix := x + roi.Min.X
+			a := float64(A) / 255
+			g := sh.at(ix, iy)
+			n := 0.0
+			if noise > 0 {
+				n = noise * rng.NormFloat64() * a
+			}
+			d := (iy*w + ix) * 3
+			for c := 0; c < 3; c++ {
+				v := brighten(float64(ov[o+c]), a, g) + n + float64(pix[d+c])*(1-a)
+				pix[d+c] = uint8(clamp(v+0.5, 0, 255))
+			}
+			if A >= 128 {
+				mask.Pix[iy*w+ix] = 255
+			}
+		}
+	}
+}
+
+// brighten applies gain g to a premultiplied value p of alpha a. Dimming
+// scales; brightening lifts toward white instead (c' = 255 − (255 − c)/g) so a
+// white mask on a bright face keeps its folds rather than clipping flat.
+func brighten(p, a, g float64) float64 {
+	if g <= 1 {
+		return p * g
+	}
+	return 255*a - (255*a-p)/g
+}
+
+func clamp(v, lo, hi float64) float64 { return math.Min(math.Max(v, lo), hi) }

@@ -1,0 +1,67 @@
+package warp
+
+import (
+	"image"
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+
+	"gocv.io/x/gocv"
+)
+
+// Golden tolerance: a render matches when at most 0.5% of its channel values
+// differ from the stored PNG by more than 2 levels. Same machine and build
+// reproduce the bytes exactly; the slack absorbs OpenCV SIMD paths that
+// round the bilinear warp and Gaussian blur differently.
+const (
+	goldenTol     = 2
+	goldenMaxBad  = 0.005
+	goldenMessage = "per-channel |diff| ≤ 2 on ≥ 99.5% of values"
+)
+
+// TestGoldenPlacement renders every committed template on the astronaut
+// fixture in each placementCase (scales, ±20° roll, mirror, aligned 100×100
+// crop) with DefaultOptions and a fixed-seed rng, and compares the strip of
+// tiles with testdata/golden/<template>.png. Run with -update to rewrite.
+func TestGoldenPlacement(t *testing.T) {
+	src := astronaut(t)
+	defer src.Close()
+	lm := astronautLandmarks(t)
+	for ti, tpl := range assetTemplates(t) {
+		t.Run(tpl.Name, func(t *testing.T) {
+			strip := gocv.NewMatWithSize(tileSize, tileSize*len(placementCases), gocv.MatTypeCV8UC3)
+			defer strip.Close()
+			for ci, c := range placementCases {
+				img, face := c.render(t, src, lm)
+				rng := rand.New(rand.NewPCG(uint64(ti), uint64(ci)))
+				opts := DefaultOptions()
+				opts.YawAware = false // each variant is pinned to its own golden
+				if _, err := Apply(img, face, tpl, opts, rng); err != nil {
+					img.Close()
+					t.Fatalf("%s: %v", c.name, err)
+				}
+				dst := strip.Region(image.Rect(ci*tileSize, 0, ci*tileSize+img.Cols(), img.Rows()))
+				img.CopyTo(&dst)
+				dst.Close()
+				img.Close()
+			}
+			path := filepath.Join(goldenDir, tpl.Name+".png")
+			if *update {
+				writePNG(t, path, strip)
+				return
+			}
+			want := gocv.IMRead(path, gocv.IMReadColor)
+			defer want.Close()
+			if want.Empty() || want.Cols() != strip.Cols() || want.Rows() != strip.Rows() {
+				t.Fatalf("golden %s missing or wrong size (run go test ./warp -run TestGoldenPlacement -update)", path)
+			}
+			bad, worst := diffStats(matBytes(t, strip), matBytes(t, want), goldenTol)
+			if bad > goldenMaxBad {
+				got := filepath.Join(t.TempDir(), tpl.Name+".png")
+				writePNG(t, got, strip)
+				t.Errorf("%s: %.3f%% of values differ by > %d (max %d); want %s. Render kept at %s",
+					path, 100*bad, goldenTol, worst, goldenMessage, got)
+			}
+		})
+	}
+}

@@ -1,0 +1,220 @@
+package warp
+
+import (
+	"fmt"
+	"math"
+)
+
+// piece is one transform with the template region it draws.
+type piece struct {
+	H      Mat3
+	domain []Point // convex template-space polygon (the template rectangle or one half)
+}
+
+// placement is a fitted template: one piece, or two for piecewise fits.
+type placement struct {
+	global Mat3 // least-squares fit over all anchors (homography for piecewise)
+	pieces []piece
+	// piecewise only: the seam in image space (through the two centre
+	// anchors' face points) and the cross-product sign of the left half.
+	seamA, seamB Point
+	leftSign     float64
+}
+
+// templateRect is the template's pixel area as a polygon (pixel edges).
+func (t *Template) templateRect() []Point {
+	w, h := float64(t.Image.Bounds().Dx()), float64(t.Image.Bounds().Dy())
+	return []Point{{X: -0.5, Y: -0.5}, {X: w - 0.5, Y: -0.5}, {X: w - 0.5, Y: h - 0.5}, {X: -0.5, Y: h - 0.5}}
+}
+
+// placeOn fits the template's transform to a face.
+func (t *Template) placeOn(face *Shape) (placement, error) {
+	var pl placement
+	if t.Transform != FitPiecewise {
+		src, dst := t.anchorPoints(face, nil)
+		h, err := Fit(t.Transform, src, dst)
+		if err != nil {
+			return pl, err
+		}
+		if err := checkPiece(h, t.templateRect()); err != nil {
+			return pl, err
+		}
+		pl.global = h
+		pl.pieces = []piece{{H: h, domain: t.templateRect()}}
+		return pl, nil
+	}
+	return t.placePiecewise(face)
+}
+
+// placePiecewise fits one homography per half. Why: a single homography maps
+// the mask as a flat sheet, so on a jaw that curves back it either floats off
+// the chin or cuts into the cheek; two halves that share the nose-bridge and
+// chin anchors bend along the face's midline, and with four anchors per half
+// each fit is exact, so both halves map the seam to the same image line and
+// no crack or overlap appears there.
+func (t *Template) placePiecewise(face *Shape) (placement, error) {
+	var pl placement
+	var centre []Anchor
+	for _, a := range t.Anchors {
+		if a.Side == "both" {
+			centre = append(centre, a)
+		}
+	}
+	if len(centre) != 2 {
+		return pl, fmt.Errorf("piecewise fit needs exactly 2 anchors with side \"both\" on the seam, found %d", len(centre))
+	}
+	a, b := centre[0].At, centre[1].At
+	side := func(p Point) float64 { return cross(b.X-a.X, b.Y-a.Y, p.X-a.X, p.Y-a.Y) }
+	var leftSign float64
+	for _, an := range t.Anchors {
+		switch an.Side {
+		case "both":
+		case "left", "right":
+			s := math.Copysign(1, side(an.At))
+			if an.Side == "right" {
+				s = -s
+			}
+			if leftSign == 0 {
+				leftSign = s
+			} else if s != leftSign {
+				return pl, fmt.Errorf("anchor %q is marked %s but lies on the other side of the seam", an.Name, an.Side)
+			}
+		default:
+			return pl, fmt.Errorf("anchor %q: side %q, want left, right or both", an.Name, an.Side)
+		}
+	}
+	src, dst := t.anchorPoints(face, nil)
+	g, err := FitHomographyLS(src, dst)
+	if err != nil {
+		return pl, err
+	}
+	pl.global = g
+	for _, s := range []string{"left", "right"} {
+		src, dst := t.anchorPoints(face, func(an Anchor) bool { return an.Side == s || an.Side == "both" })
+		if len(src) < 4 {
+			return pl, fmt.Errorf("piecewise %s half has %d anchors, needs 4 (2 seam + 2 own)", s, len(src))
+		}
+		sign := leftSign
+		if s == "right" {
+			sign = -leftSign
+		}
+		dom := clipHalfPlane(t.templateRect(), a, b, sign)
+		h, err := FitHomographyLS(src, dst)
+		if err == nil {
+			err = checkPiece(h, dom)
+		}
+		if err != nil {
+			// A half whose projective fit folds (extreme landmarks) falls
+			// back to its affine fit: less faithful, never torn.
+			h, err = FitAffineLS(src, dst)
+			if err == nil {
+				err = checkPiece(h, dom)
+			}
+			if err != nil {
+				return pl, fmt.Errorf("%s half: %w", s, err)
+			}
+		}
+		pl.pieces = append(pl.pieces, piece{H: h, domain: dom})
+	}
+	fa, fb := centre[0].Face.At(face), centre[1].Face.At(face)
+	pl.seamA, pl.seamB = fa, fb
+	// Orientation is preserved (checkPiece refuses mirrors), so the left half
+	// lies on the same side of the image seam as of the template seam.
+	pl.leftSign = leftSign
+	if cross(fb.X-fa.X, fb.Y-fa.Y, 0, 0) == 0 && fa == fb {
+		return pl, fmt.Errorf("seam anchors %q and %q land on the same face point", centre[0].Name, centre[1].Name)
+	}
+	return pl, nil
+}
+
+// checkPiece refuses transforms that fold the domain through infinity, mirror
+// it, or collapse it.
+func checkPiece(h Mat3, dom []Point) error {
+	w0 := h.W(dom[0])
+	for _, p := range dom {
+		w := h.W(p)
+		if w*w0 <= 0 || math.Abs(w/w0) > 8 || math.Abs(w0/w) > 8 {
+			return fmt.Errorf("degenerate fit: transform folds or over-stretches the template (perspective denominator %.3g vs %.3g)", w, w0)
+		}
+	}
+	img := make([]Point, len(dom))
+	for i, p := range dom {
+		img[i] = h.Apply(p)
+	}
+	area := polygonArea(img)
+	if math.IsNaN(area) || math.Abs(area) < 1e-3 {
+		return fmt.Errorf("degenerate fit: template collapses to zero area")
+	}
+	if area*polygonArea(dom) < 0 {
+		return fmt.Errorf("degenerate fit: transform mirrors the template (left/right anchors swapped?)")
+	}
+	return nil
+}
+
+// rmsResidual is the RMS distance between where the anchors land and their
+// face points.
+func (pl placement) rmsResidual(t *Template, face *Shape) float64 {
+	sum := 0.0
+	for _, a := range t.Anchors {
+		p := pl.mapAnchor(a)
+		q := a.Face.At(face)
+		sum += (p.X-q.X)*(p.X-q.X) + (p.Y-q.Y)*(p.Y-q.Y)
+	}
+	return math.Sqrt(sum / float64(len(t.Anchors)))
+}
+
+// mapAnchor maps an anchor with the piece that owns it (seam anchors: mean of
+// both halves).
+func (pl placement) mapAnchor(a Anchor) Point {
+	if len(pl.pieces) == 1 {
+		return pl.pieces[0].H.Apply(a.At)
+	}
+	l, r := pl.pieces[0].H.Apply(a.At), pl.pieces[1].H.Apply(a.At)
+	switch a.Side {
+	case "left":
+		return l
+	case "right":
+		return r
+	}
+	return Point{X: (l.X + r.X) / 2, Y: (l.Y + r.Y) / 2}
+}
+
+// imageSide reports which piece draws image pixel p: 0 left, 1 right.
+func (pl placement) imageSide(x, y float64) int {
+	c := cross(pl.seamB.X-pl.seamA.X, pl.seamB.Y-pl.seamA.Y, x-pl.seamA.X, y-pl.seamA.Y)
+	if c*pl.leftSign >= 0 {
+		return 0
+	}
+	return 1
+}
+
+func cross(ax, ay, bx, by float64) float64 { return ax*by - ay*bx }
+
+// polygonArea is the signed shoelace area.
+func polygonArea(p []Point) float64 {
+	s := 0.0
+	for i := range p {
+		j := (i + 1) % len(p)
+		s += p[i].X*p[j].Y - p[j].X*p[i].Y
+	}
+	return s / 2
+}
+
+// clipHalfPlane keeps the part of convex polygon poly where
+// sign·cross(b−a, p−a) ≥ 0 (Sutherland–Hodgman against one line).
+func clipHalfPlane(poly []Point, a, b Point, sign float64) []Point {
+	f := func(p Point) float64 { return sign * cross(b.X-a.X, b.Y-a.Y, p.X-a.X, p.Y-a.Y) }
+	var out []Point
+	for i := range poly {
+		p, q := poly[i], poly[(i+1)%len(poly)]
+		fp, fq := f(p), f(q)
+		if fp >= 0 {
+			out = append(out, p)
+		}
+		if (fp >= 0) != (fq >= 0) {
+			t := fp / (fp - fq)
+			out = append(out, Point{X: p.X + t*(q.X-p.X), Y: p.Y + t*(q.Y-p.Y)})
+		}
+	}
+	return out
+}

@@ -1,0 +1,157 @@
+package warp
+
+import (
+	"encoding/json"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestLoadAssets: the committed assets load, validate, and form complete
+// frontal/left/right groups: ≥ 8 mask designs and ≥ 3 sunglasses designs.
+func TestLoadAssets(t *testing.T) {
+	ts := assetTemplates(t)
+	groups := map[string]map[string]bool{}
+	kinds := map[string]map[string]bool{KindMask: {}, KindSunglasses: {}}
+	for _, tp := range ts {
+		if groups[tp.Group] == nil {
+			groups[tp.Group] = map[string]bool{}
+		}
+		groups[tp.Group][tp.Variant] = true
+		kinds[tp.Kind][tp.Group] = true
+		if w := tp.Image.Bounds().Dx(); w < 512 || w > 1024 {
+			t.Errorf("%s: %d px wide, want 512..1024", tp.Name, w)
+		}
+	}
+	for g, v := range groups {
+		if len(v) != 3 {
+			t.Errorf("group %s has variants %v, want frontal, left and right", g, v)
+		}
+	}
+	if len(kinds[KindMask]) < 8 || len(kinds[KindSunglasses]) < 3 {
+		t.Errorf("%d mask and %d sunglasses designs, want ≥ 8 and ≥ 3", len(kinds[KindMask]), len(kinds[KindSunglasses]))
+	}
+}
+
+// writeVariant copies a real template into dir with its spec edited by edit.
+func writeVariant(t *testing.T, dir, name string, edit func(*Spec)) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(assetsDir, "masks", "mask_surgical_blue_frontal.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s Spec
+	if err := json.Unmarshal(raw, &s); err != nil {
+		t.Fatal(err)
+	}
+	png, err := os.ReadFile(filepath.Join(assetsDir, "masks", s.Image))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Image = name + ".png"
+	if err := os.WriteFile(filepath.Join(dir, s.Image), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	edit(&s)
+	out, _ := json.Marshal(s)
+	p := filepath.Join(dir, name+".json")
+	if err := os.WriteFile(p, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func anchorNamed(s *Spec, name string) *SpecAnchor {
+	for i := range s.Anchors {
+		if s.Anchors[i].Name == name {
+			return &s.Anchors[i]
+		}
+	}
+	return nil
+}
+
+// TestBadTemplates: each broken spec is refused with an error that names the
+// spec file and the reason.
+func TestBadTemplates(t *testing.T) {
+	cases := []struct {
+		name string
+		edit func(*Spec)
+		want string
+	}{
+		{"missing_anchor", func(s *Spec) { s.Anchors = s.Anchors[:len(s.Anchors)-1] }, `missing anchor "jaw_right"`},
+		{"unknown_point", func(s *Spec) { anchorNamed(s, "chin").Face = "mid(8,99)" }, "landmark index 99 outside 0..67"},
+		{"unknown_fn", func(s *Spec) { anchorNamed(s, "chin").Face = "chin" }, "unknown face point"},
+		{"no_template_px", func(s *Spec) { anchorNamed(s, "chin").Template = nil }, `anchor chin: missing "template"`},
+		{"collapsed", func(s *Spec) {
+			for i := range s.Anchors {
+				s.Anchors[i].Template = &[2]float64{100, 100}
+			}
+		}, "degenerate fit"},
+		{"swapped_sides", func(s *Spec) {
+			l, r := anchorNamed(s, "cheek_left"), anchorNamed(s, "cheek_right")
+			l.Face, r.Face = r.Face, l.Face
+			l2, r2 := anchorNamed(s, "jaw_left"), anchorNamed(s, "jaw_right")
+			l2.Face, r2.Face = r2.Face, l2.Face
+		}, "degenerate fit"},
+		{"outside", func(s *Spec) { anchorNamed(s, "chin").Template = &[2]float64{100, 5000} }, "outside the 560x440 image"},
+		{"kind", func(s *Spec) { s.Kind = "hat" }, `unknown kind "hat"`},
+		{"transform", func(s *Spec) { s.Transform = "spline" }, `unknown transform "spline"`},
+		{"variant", func(s *Spec) { s.Variant = "up" }, `unknown variant "up"`},
+		{"seam", func(s *Spec) { anchorNamed(s, "chin").Side = "left" }, `exactly 2 anchors with side "both"`},
+		{"no_image", func(s *Spec) { s.Image = "nope.png" }, "nope.png"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := writeVariant(t, dir, tc.name, tc.edit)
+			_, err := LoadTemplate(p)
+			if err == nil {
+				t.Fatalf("%s loaded, want an error mentioning %q", tc.name, tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), p) {
+				t.Errorf("error %q, want it to name %s and mention %q", err, p, tc.want)
+			}
+		})
+	}
+}
+
+// TestRGBImageRefused: a PNG without alpha is refused as "not RGBA".
+func TestRGBImageRefused(t *testing.T) {
+	dir := t.TempDir()
+	p := writeVariant(t, dir, "rgb", func(*Spec) {})
+	img := image.NewRGBA(image.Rect(0, 0, 560, 440))
+	for i := range img.Pix {
+		img.Pix[i] = 255 // opaque, so the encoder writes an RGB PNG
+	}
+	f, err := os.Create(filepath.Join(dir, "rgb.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, err = LoadTemplate(p)
+	if err == nil || !strings.Contains(err.Error(), "not RGBA") || !strings.Contains(err.Error(), "rgb.png") {
+		t.Errorf("error %v, want one naming rgb.png as not RGBA", err)
+	}
+}
+
+// TestLoadTemplatesReportsAll: LoadTemplates reports every bad file, not just
+// the first, and refuses a folder without specs.
+func TestLoadTemplatesReportsAll(t *testing.T) {
+	dir := t.TempDir()
+	writeVariant(t, dir, "good", func(*Spec) {})
+	a := writeVariant(t, dir, "bad1", func(s *Spec) { s.Kind = "hat" })
+	b := writeVariant(t, dir, "bad2", func(s *Spec) { s.Anchors = nil })
+	_, err := LoadTemplates(dir)
+	if err == nil || !strings.Contains(err.Error(), a) || !strings.Contains(err.Error(), b) {
+		t.Errorf("error %v, want both %s and %s named", err, a, b)
+	}
+	if _, err := LoadTemplates(t.TempDir()); err == nil || !strings.Contains(err.Error(), "no *.json") {
+		t.Errorf("empty folder: error %v, want \"no *.json\"", err)
+	}
+}
