@@ -100,3 +100,23 @@ func predictRaw(sp unsafe.Pointer, img bgrBuffer, box image.Rectangle, s *Shape)
 	}
 	return nil
 }
+
+// referencePredict runs dlib's own shape_predictor (loaded from modelPath for
+// this call) on each box, for tests comparing it with the fast evaluator.
+func referencePredict(modelPath string, img bgrBuffer, boxes []image.Rectangle) ([]Shape, error) {
+	if len(boxes) == 0 {
+		return nil, nil
+	}
+	cpath := C.CString(modelPath)
+	defer C.free(unsafe.Pointer(cpath))
+	cboxes := make([]C.long, 0, 4*len(boxes))
+	for _, b := range boxes {
+		cboxes = append(cboxes, C.long(b.Min.X), C.long(b.Min.Y), C.long(b.Max.X-1), C.long(b.Max.Y-1))
+	}
+	out := make([]Shape, len(boxes))
+	var cerr *C.char
+	if C.occ_reference_predict(cpath, img.c(), &cboxes[0], C.int(len(boxes)), (*C.double)(unsafe.Pointer(&out[0][0].X)), &cerr) != 0 {
+		return nil, takeErr(cerr)
+	}
+	return out, nil
+}

@@ -20,10 +20,11 @@ const DefaultModelPath = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
 var ErrClosed = errors.New("landmarks: predictor is closed")
 
 // Predictor detects faces and predicts 68-point landmarks. The ~100 MB shape
-// predictor is loaded once and shared (dlib's shape_predictor is const and
-// safe for concurrent use); HOG detectors keep scratch state, so each
-// concurrent caller borrows its own copy from a free list. All methods are
-// safe for concurrent use.
+// predictor model is loaded once and shared: it is read-only after loading
+// and evaluated by fast_predictor.h, a cache-friendlier evaluator that gives
+// exactly dlib's shape_predictor results. HOG detectors keep scratch state,
+// so each concurrent caller borrows its own copy from a free list (copies of
+// one decoded prototype). All methods are safe for concurrent use.
 type Predictor struct {
 	mu     sync.RWMutex // read-held by every call; Close takes it exclusively
 	sp     unsafe.Pointer
@@ -123,7 +124,9 @@ func matBuffer(img gocv.Mat) (bgrBuffer, *gocv.Mat, error) {
 
 // Detect finds every face with the HOG detector, first at the image's own
 // scale and, only when that finds nothing, once more on the image enlarged
-// 2x (dlib's pyramid_up), which catches faces down to about 40 px. Each face
+// 2x (dlib's pyramid_up). The HOG window is 80 px, so the first pass needs
+// faces of roughly 80 px and more; the second finds them down to about 30 px
+// (the astronaut face at 26 px is found, with a 37 px box). Each face
 // gets its 68 landmarks; faces are sorted by box area, largest first. An
 // image without faces gives an empty slice and no error.
 func (p *Predictor) Detect(img gocv.Mat) ([]Face, error) {

@@ -124,7 +124,9 @@ func TestDetectSmallFace(t *testing.T) {
 	for i, q := range big.Points {
 		scaled[i] = Point{q.X * 0.3, q.Y * 0.3}
 	}
-	if e := meanError(faces[0].Points, scaled); e > 0.15 {
+	e := meanError(faces[0].Points, scaled)
+	t.Logf("small face: box %v, mean error %.3f of the inter-ocular distance", faces[0].Box, e)
+	if e > 0.15 {
 		t.Errorf("mean landmark error %.3f of the inter-ocular distance, want < 0.15", e)
 	}
 }
@@ -135,6 +137,18 @@ func TestDetectNoFace(t *testing.T) {
 	faces, err := testPredictor(t).Detect(blank)
 	if err != nil || len(faces) != 0 {
 		t.Fatalf("blank image: %v, %v; want no faces", faces, err)
+	}
+}
+
+// TestDetectTinyImage: images smaller than the HOG window are not errors.
+func TestDetectTinyImage(t *testing.T) {
+	for _, n := range []int{1, 7, 30} {
+		tiny := gocv.NewMatWithSize(n, n, gocv.MatTypeCV8UC3)
+		faces, err := testPredictor(t).Detect(tiny)
+		tiny.Close()
+		if err != nil || len(faces) != 0 {
+			t.Errorf("%dx%d: %v, %v", n, n, faces, err)
+		}
 	}
 }
 
@@ -228,5 +242,46 @@ func TestClose(t *testing.T) {
 	}
 	if _, err := p.PredictInBox(img, image.Rect(0, 0, 10, 10)); !errors.Is(err, ErrClosed) {
 		t.Errorf("PredictInBox after Close: %v", err)
+	}
+}
+
+// TestFastPredictorMatchesDlib: the flattened evaluator (fast_predictor.h)
+// gives the landmarks of dlib's own shape_predictor (exactly, once rounded
+// half up as dlib rounds them into integer points) for boxes on,
+// around and off the face, in the full image and in an aligned crop.
+func TestFastPredictorMatchesDlib(t *testing.T) {
+	img, f := astronautFace(t)
+	crop, _ := alignedCrop(t, img, f.Points, 100, 0, 1)
+	p := testPredictor(t)
+	for _, c := range []struct {
+		img   gocv.Mat
+		boxes []image.Rectangle
+	}{
+		{img, []image.Rectangle{f.Box, f.Box.Add(image.Pt(9, -7)), f.Box.Inset(-15), f.Box.Inset(20), image.Rect(0, 0, 80, 80), image.Rect(-30, 440, 60, 530)}},
+		{crop, []image.Rectangle{DefaultAlignedBox.Rect(100, 100), image.Rect(5, 5, 95, 95)}},
+	} {
+		buf, _, err := matBuffer(c.img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := referencePredict(DefaultModelPath, buf, c.boxes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, box := range c.boxes {
+			got, err := p.PredictInBox(c.img, box)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k := range got {
+				r := Point{math.Floor(got[k].X + 0.5), math.Floor(got[k].Y + 0.5)}
+				if r != want[i][k] {
+					t.Errorf("box %v point %d: %v rounds to %v, dlib gives %v", box, k, got[k], r, want[i][k])
+				}
+			}
+			if got == want[i] {
+				t.Errorf("box %v: all 68 points integral; sub-pixel output lost", box)
+			}
+		}
 	}
 }

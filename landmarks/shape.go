@@ -6,7 +6,8 @@ import (
 )
 
 // Point is a landmark position in image pixel coordinates (x right, y down;
-// pixel centres at integer values, as dlib reports them).
+// pixel centres at integer values, as in dlib). Predicted points are
+// sub-pixel; dlib's own API rounds them to integers.
 type Point struct{ X, Y float64 }
 
 // Shape is the 68-point iBUG-300W layout: 0-16 jaw, 17-26 brows, 27-30 nose

@@ -13,6 +13,8 @@
 #include <dlib/image_transforms.h>
 #include <dlib/serialize.h>
 
+#include "fast_predictor.h"
+
 // bgr_view exposes occ_image to dlib's generic image interface, so the
 // detector and the predictor read the cv::Mat memory directly. The interface
 // functions live in the view's own namespace, where dlib's templates find them
@@ -71,9 +73,9 @@ extern "C" {
 
 void *occ_predictor_load(const char *path, char **err) {
 	try {
-		auto *sp = new dlib::shape_predictor();
+		auto *sp = new occfer::fast_predictor();
 		try {
-			dlib::deserialize(path) >> *sp;
+			sp->load(path);
 		} catch (...) {
 			delete sp;
 			throw;
@@ -94,7 +96,7 @@ void *occ_predictor_load(const char *path, char **err) {
 	return nullptr;
 }
 
-void occ_predictor_free(void *sp) { delete static_cast<dlib::shape_predictor *>(sp); }
+void occ_predictor_free(void *sp) { delete static_cast<occfer::fast_predictor *>(sp); }
 
 void *occ_detector_new(char **err) {
 	try {
@@ -145,12 +147,31 @@ int occ_detect(void *det, occ_image img, int upsample, double adjust_threshold,
 int occ_predict(void *sp, occ_image img, long left, long top, long right, long bottom,
                 double *out, char **err) {
 	try {
-		const auto *p = static_cast<const dlib::shape_predictor *>(sp);
+		const auto *p = static_cast<const occfer::fast_predictor *>(sp);
 		bgr_view v{img};
-		dlib::full_object_detection s = (*p)(v, dlib::rectangle(left, top, right, bottom));
-		for (unsigned long i = 0; i < s.num_parts(); i++) {
-			out[2 * i] = s.part(i).x();
-			out[2 * i + 1] = s.part(i).y();
+		p->predict(v, dlib::rectangle(left, top, right, bottom), out);
+		return 0;
+	} catch (const std::exception &e) {
+		*err = dup_msg("", e.what());
+	} catch (...) {
+		*err = dup_msg("", "unknown C++ exception");
+	}
+	return -1;
+}
+
+int occ_reference_predict(const char *path, occ_image img, const long *boxes, int n, double *out,
+                          char **err) {
+	try {
+		dlib::shape_predictor sp;
+		dlib::deserialize(path) >> sp;
+		bgr_view v{img};
+		for (int b = 0; b < n; b++) {
+			const long *r = boxes + 4 * b;
+			dlib::full_object_detection s = sp(v, dlib::rectangle(r[0], r[1], r[2], r[3]));
+			for (unsigned long i = 0; i < s.num_parts(); i++) {
+				out[136 * b + 2 * i] = s.part(i).x();
+				out[136 * b + 2 * i + 1] = s.part(i).y();
+			}
 		}
 		return 0;
 	} catch (const std::exception &e) {

@@ -36,9 +36,17 @@ int occ_detect(void *det, occ_image img, int upsample, double adjust_threshold,
                occ_det *out, int max_out, int *found, char **err);
 
 // occ_predict runs the shape predictor inside the inclusive rectangle and
-// writes 68 (x, y) pairs to out (136 doubles). Returns 0 or -1 on error.
+// writes 68 sub-pixel (x, y) pairs to out (136 doubles). Returns 0 or -1 on
+// error.
 int occ_predict(void *sp, occ_image img, long left, long top, long right,
                 long bottom, double *out, char **err);
+
+// occ_reference_predict loads the model with dlib's own shape_predictor and
+// predicts n inclusive boxes (4 longs each) into out (136 doubles each, the
+// integer points dlib returns). Only
+// the tests use it, to check the fast evaluator against dlib.
+int occ_reference_predict(const char *path, occ_image img, const long *boxes, int n,
+                          double *out, char **err);
 
 #ifdef __cplusplus
 }

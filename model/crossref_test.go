@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,13 +10,27 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
 )
 
-// crossTol is the largest |logit difference| accepted between this package and
-// PyTorch running the spec's model with the same weights (float32; both sides
-// use the same kind of kernels, differences come from summation order).
+// crossTol bounds |logit difference| between this package and PyTorch running
+// the spec's model with the same weights, relative to the largest logit:
+// |go - torch| <= crossTol * max(1, max|torch|). Float32 through ~25 layers;
+// with the same libtorch most cases match exactly, the rest differ by
+// summation order (measured worst: 9e-5 absolute).
 const crossTol = 1e-4
+
+// withinTol reports the largest difference and whether it is within crossTol.
+func withinTol(got, want []float32) (float64, bool) {
+	d, err := maxAbsDiff(got, want)
+	if err != nil {
+		return math.Inf(1), false
+	}
+	scale := 1.0
+	for _, w := range want {
+		scale = math.Max(scale, math.Abs(float64(w)))
+	}
+	return d, d <= crossTol*scale
+}
 
 // torchPython returns a Python with torch + torchvision (Debian's
 // /usr/bin/python3 by default, OCCFER_TORCH_PYTHON to override) or skips.
@@ -105,9 +120,9 @@ func crossCheck(t *testing.T, py, dir string, c crossCase) {
 
 	got := evalLogits(t, m, x)
 	want := readF32(t, filepath.Join(dir, "logits_eval.f32"))
-	d, err := maxAbsDiff(got, want)
-	if err != nil || d > crossTol {
-		t.Errorf("eval logits: max |go - torch| = %.3g (tol %g), err %v\n go    %v\n torch %v", d, crossTol, err, got, want)
+	d, ok := withinTol(got, want)
+	if !ok {
+		t.Errorf("eval logits: max |go - torch| = %.3g (tol %g relative)\n go    %v\n torch %v", d, crossTol, got, want)
 	}
 	t.Logf("eval logits max |go - torch| = %.3g", d)
 
@@ -125,9 +140,8 @@ func crossCheck(t *testing.T, py, dir string, c crossCase) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err = maxAbsDiff(trainGot, readF32(t, filepath.Join(dir, "logits_train.f32")))
-	if err != nil || d > crossTol {
-		t.Errorf("train-mode logits: max |go - torch| = %.3g (tol %g), err %v", d, crossTol, err)
+	if d, ok := withinTol(trainGot, readF32(t, filepath.Join(dir, "logits_train.f32"))); !ok {
+		t.Errorf("train-mode logits: max |go - torch| = %.3g (tol %g relative)", d, crossTol)
 	}
 
 	// Reverse: reload the imported weights (train mode moved the running
@@ -154,8 +168,14 @@ func crossCheck(t *testing.T, py, dir string, c crossCase) {
 // backboneImport loads the MS-Celeb-style file (module. prefix, 1000-way fc,
 // feature.*) with spec 8's rule.
 func backboneImport(t *testing.T, dir string, full *Model) {
+	for _, file := range []string{"msceleb.pth", "msceleb_legacy.pth"} {
+		t.Run(file, func(t *testing.T) { backboneImportFile(t, filepath.Join(dir, file), full) })
+	}
+}
+
+func backboneImportFile(t *testing.T, path string, full *Model) {
 	m := mustNew(t, "ffra", 5)
-	rep, err := m.LoadWeights(filepath.Join(dir, "msceleb.pth"), ImportBackbone)
+	rep, err := m.LoadWeights(path, ImportBackbone)
 	if err != nil {
 		t.Fatal(err)
 	}

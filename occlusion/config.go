@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+
+	"github.com/occfer/occfer/landmarks"
 )
 
 // Kind is the occlusion to synthesise.
@@ -61,7 +63,10 @@ type Config struct {
 	// PredictorPath is dlib's shape_predictor_68_face_landmarks.dat (default: the landmarks
 	// package's search).
 	PredictorPath string
-	WriteMasks    bool // write OUT/occlusion_masks/<rel>.png, 255 where occluded
+	// Predictor, when set, is used instead of loading the model (about a second and 100 MB);
+	// Run does not close it. Lets a pipeline or a test suite share one across runs.
+	Predictor  *landmarks.Predictor
+	WriteMasks bool // write OUT/occlusion_masks/<rel>.png, 255 where occluded
 
 	Random RandomConfig
 
@@ -115,6 +120,10 @@ func (c *Config) validate() error {
 	}
 	if err := c.Shard.validate(); err != nil {
 		return err
+	}
+	if c.Preview > 0 && c.Shard.Active() {
+		// A shard sees only some images; the sheet of the first N is drawn once, at merge.
+		return fmt.Errorf("preview with a shard: draw it when merging (occlude merge --preview %d --in IN OUT)", c.Preview)
 	}
 	if c.Kind == KindRandom {
 		if err := c.Random.validate(); err != nil {

@@ -2,8 +2,11 @@ package occlusion
 
 import (
 	"context"
+	"math"
 	"path/filepath"
 	"testing"
+
+	"github.com/occfer/occfer/imageio"
 )
 
 // The overlays land where they should: a face mask hides the mouth and leaves the eyes, and
@@ -42,7 +45,59 @@ func TestOverlayCoverage(t *testing.T) {
 				if !tc.wantEyes(f.Coverage.Eyes) || !tc.wantMouth(f.Coverage.Mouth) {
 					t.Errorf("%s (%s, %s): coverage eyes %.3f mouth %.3f", r.In, f.Source, f.Template.Name, f.Coverage.Eyes, f.Coverage.Mouth)
 				}
+				// The pixels agree with the coverage: the covered region changed, the other
+				// one only by JPEG re-encoding.
+				eyes, mouth := pixelChange(t, filepath.Join(in, r.In), filepath.Join(out, r.Out), f.Landmarks)
+				covered, visible := mouth, eyes
+				if tc.kind == KindSunglasses {
+					covered, visible = eyes, mouth
+				}
+				if covered < 12 || visible > 6 { // tinted lenses over dark eyes change less than a mask
+					t.Errorf("%s: mean pixel change %.1f in the covered region, %.1f in the visible one", r.In, covered, visible)
+				}
 			}
 		})
 	}
+}
+
+// pixelChange returns the mean absolute BGR change between two images in 5x5 squares at the
+// two eye centres and at the mouth centre.
+func pixelChange(t *testing.T, a, b string, lm [68][2]float64) (eyes, mouth float64) {
+	t.Helper()
+	ia, err := imageio.Decode(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ia.Close()
+	ib, err := imageio.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ib.Close()
+	pa, pb := ia.ToBytes(), ib.ToBytes()
+	centre := func(from, to int) (float64, float64) {
+		var x, y float64
+		for i := from; i <= to; i++ {
+			x, y = x+lm[i][0], y+lm[i][1]
+		}
+		n := float64(to - from + 1)
+		return x / n, y / n
+	}
+	diff := func(cx, cy float64) float64 {
+		var sum, n float64
+		for y := int(cy) - 2; y <= int(cy)+2; y++ {
+			for x := int(cx) - 2; x <= int(cx)+2; x++ {
+				for k := 0; k < 3; k++ {
+					o := 3*(y*ia.Cols()+x) + k
+					sum += math.Abs(float64(pa[o]) - float64(pb[o]))
+					n++
+				}
+			}
+		}
+		return sum / n
+	}
+	rx, ry := centre(36, 41)
+	lx, ly := centre(42, 47)
+	mx, my := centre(48, 67)
+	return (diff(rx, ry) + diff(lx, ly)) / 2, diff(mx, my)
 }

@@ -21,6 +21,7 @@ func TestDeterministicAcrossWorkersAndShards(t *testing.T) {
 		t.Helper()
 		c := baseConfig(in, out, KindRandom)
 		c.Workers, c.Shard, c.WriteMasks = workers, shard, true
+		c.Predictor = nil // each run loads the model itself, as the command does
 		c.Random.Types = AllOccluders
 		sum, err := Run(context.Background(), c)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"image"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"gocv.io/x/gocv"
 
@@ -26,10 +27,12 @@ type faceFinder struct {
 	fileDigest string // sha256 prefix of the landmarks file, for the settings record
 	modelID    string
 	box        landmarks.AlignedBox // calibrated aligned-fallback box
+	ds         *dataset.Dataset
+	owned      bool // pred was opened here and is closed by close
 }
 
 func newFaceFinder(cfg Config, ds *dataset.Dataset) (*faceFinder, error) {
-	f := &faceFinder{}
+	f := &faceFinder{ds: ds}
 	lmPath := cfg.LandmarksFile
 	if lmPath == "" {
 		if p := filepath.Join(ds.Root, dataset.LandmarksFile); fileExists(p) && ds.Layout != dataset.LayoutSingle {
@@ -37,9 +40,13 @@ func newFaceFinder(cfg Config, ds *dataset.Dataset) (*faceFinder, error) {
 		}
 	}
 	if lmPath != "" {
-		shapes, digest, err := loadLandmarksFile(lmPath)
+		shapes, err := landmarks.LoadFile(lmPath)
 		if err != nil {
 			return nil, err
+		}
+		digest, err := fileDigest(lmPath)
+		if err != nil {
+			return nil, fmt.Errorf("landmarks file: %w", err)
 		}
 		f.fromFile, f.fileDigest = shapes, digest
 	}
@@ -53,18 +60,22 @@ func newFaceFinder(cfg Config, ds *dataset.Dataset) (*faceFinder, error) {
 	if !needDetector {
 		return f, nil
 	}
-	pred, err := landmarks.Open(cfg.PredictorPath)
-	if err != nil {
-		return nil, err
+	if cfg.Predictor != nil {
+		f.pred = cfg.Predictor
+	} else {
+		pred, err := landmarks.Open(cfg.PredictorPath)
+		if err != nil {
+			return nil, err
+		}
+		f.pred, f.owned = pred, true
 	}
-	f.pred = pred
 	f.modelID = modelID(cfg.PredictorPath)
 	f.box = f.calibrate(ds)
 	return f, nil
 }
 
 func (f *faceFinder) close() {
-	if f.pred != nil {
+	if f.owned {
 		f.pred.Close()
 	}
 }
@@ -99,6 +110,14 @@ func (f *faceFinder) calibrate(ds *dataset.Dataset) landmarks.AlignedBox {
 func (f *faceFinder) find(it dataset.Item, img gocv.Mat) ([]landmarks.Face, error) {
 	if s, ok := f.fromFile[it.Rel]; ok {
 		return []landmarks.Face{{Box: s.Box(), Points: s, Source: landmarks.SourceFromFile}}, nil
+	}
+	if p := f.annotationPath(it); p != "" {
+		pts, err := landmarks.LoadRAFAnnotation(p)
+		if err != nil {
+			return nil, err
+		}
+		s := landmarks.FitFrom5([5]landmarks.Point(pts))
+		return []landmarks.Face{{Box: s.Box(), Points: s, Source: landmarks.SourceFromAnnotation}}, nil
 	}
 	if f.pred == nil {
 		return nil, fmt.Errorf("%s: no landmarks for this image and no detector loaded", it.Abs)
@@ -149,10 +168,25 @@ func (f *faceFinder) detect(img gocv.Mat) ([]landmarks.Face, error) {
 	return faces, nil
 }
 
-// hasAnnotation reports whether RAF-DB annotations give the item's landmarks.
-func hasAnnotation(ds *dataset.Dataset, it dataset.Item) bool {
-	return false
+// rafManualDir holds RAF-DB's manual 5-point annotations, in Image/original coordinates.
+const rafManualDir = "Annotation/manual"
+
+// annotationFile is the RAF-DB manual annotation of an Image/original item ("" for others).
+// The aligned crops are in other coordinates, so their annotations are not used.
+func annotationFile(ds *dataset.Dataset, it dataset.Item) string {
+	if ds.Layout != dataset.LayoutRAFDB || !strings.HasPrefix(it.Rel, "Image/original/") {
+		return ""
+	}
+	p := filepath.Join(ds.Root, filepath.FromSlash(rafManualDir), it.Stem+"_manu_attri.txt")
+	if !fileExists(p) {
+		return ""
+	}
+	return p
 }
+
+func hasAnnotation(ds *dataset.Dataset, it dataset.Item) bool { return annotationFile(ds, it) != "" }
+
+func (f *faceFinder) annotationPath(it dataset.Item) string { return annotationFile(f.ds, it) }
 
 func modelID(p string) string {
 	if p == "" {

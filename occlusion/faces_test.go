@@ -139,7 +139,7 @@ func TestLandmarksFromFile(t *testing.T) {
 	// A malformed landmarks file is an error naming the file and line.
 	writeFile(t, filepath.Join(in, "landmarks68.jsonl"), []byte(line+`{"path":"../x.png","landmarks":[`+strings.Join(pts, ",")+"]}\n"))
 	_, err := Run(context.Background(), baseConfig(in, filepath.Join(t.TempDir(), "o2"), KindMask))
-	if err == nil || !strings.Contains(err.Error(), "landmarks68.jsonl:2: path rejected") {
+	if err == nil || !strings.Contains(err.Error(), "landmarks68.jsonl: line 2: unsafe path") {
 		t.Fatalf("bad landmarks file: %v", err)
 	}
 }
@@ -217,5 +217,37 @@ func TestPreview(t *testing.T) {
 	// 4 pairs: 2 columns x 2 rows of (2 cells + gaps)
 	if w, h := img.Cols(), img.Rows(); w != 2*(2*previewCell+4+12)+4 || h != 2*(previewCell+4)+4 {
 		t.Fatalf("preview %dx%d", w, h)
+	}
+}
+
+// RAF-DB Image/original items take their landmarks from the manual 5-point annotation
+// (fitted to 68 points), in original-image coordinates.
+func TestRAFAnnotation(t *testing.T) {
+	in := t.TempDir()
+	src := loadAstronaut(t)
+	writeImage(t, filepath.Join(in, "Image/original/train_00001.jpg"), src)
+	src.Close()
+	writeFile(t, filepath.Join(in, "EmoLabel/list_patition_label.txt"), []byte("train_00001.jpg 4\n"))
+	// eye centres, nose tip and mouth corners of testdata/astronaut.png, then gender, race, age
+	ann := "203.5\t101.5\n247.2\t104.0\n225.0\t127.0\n201.0\t140.0\n245.0\t141.0\n1\n0\n2\n"
+	writeFile(t, filepath.Join(in, "Annotation/manual/train_00001_manu_attri.txt"), []byte(ann))
+	out := filepath.Join(t.TempDir(), "out")
+	if _, err := Run(context.Background(), baseConfig(in, out, KindMask)); err != nil {
+		t.Fatal(err)
+	}
+	r := readManifest(t, filepath.Join(out, ManifestFile))[0]
+	if r.In != "Image/original/train_00001.jpg" || r.Status != StatusFromAnnotation {
+		t.Fatalf("%s: status %s (%s)", r.In, r.Status, r.Error)
+	}
+	lm := r.Faces[0].Landmarks
+	// FitFrom5 maps the reference shape onto the 5 points: mouth corners land near them.
+	if d := math.Hypot(lm[48][0]-201, lm[48][1]-140); d > 4 {
+		t.Errorf("mouth corner 48 at %v, %.1f px from the annotation", lm[48], d)
+	}
+	if r.Faces[0].Coverage.Mouth < 0.8 {
+		t.Errorf("mouth coverage %.2f", r.Faces[0].Coverage.Mouth)
+	}
+	if got, _ := os.ReadFile(filepath.Join(out, "Annotation/manual/train_00001_manu_attri.txt")); string(got) != ann {
+		t.Error("annotation not copied to the output")
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/occfer/occfer/imageio"
+	"github.com/occfer/occfer/landmarks"
 	"github.com/occfer/occfer/warp/assetgen"
 )
 
@@ -44,8 +45,18 @@ func runTests(m *testing.M) int {
 		}
 		testTemplates = dir
 	}
+	pred, err := landmarks.Open("")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer pred.Close()
+	sharedPredictor = pred
 	return m.Run()
 }
+
+// sharedPredictor saves each Run the model load; the determinism test loads its own.
+var sharedPredictor *landmarks.Predictor
 
 // astronautFace is the dlib face box of testdata/astronaut.png (testdata/warp/astronaut_landmarks.json).
 var astronautFace = image.Rect(179, 83, 267, 171)
@@ -201,5 +212,5 @@ func readManifest(t testing.TB, p string) []Record {
 }
 
 func baseConfig(in, out string, kind Kind) Config {
-	return Config{In: in, Out: out, Kind: kind, TemplatesDir: testTemplates, Seed: 7, Workers: 2}
+	return Config{In: in, Out: out, Kind: kind, TemplatesDir: testTemplates, Seed: 7, Workers: 2, Predictor: sharedPredictor}
 }

@@ -1,6 +1,7 @@
 package occlusion
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -75,6 +76,9 @@ func Merge(out string, opts MergeOptions) (string, error) {
 			all[rel] = rec
 		}
 	}
+	if n, err := settingsItems(out); err == nil && n != len(all) {
+		return "", fmt.Errorf("merge %s: the shards recorded %d images but the dataset has %d; were the shards run on different inputs?", out, len(all), n)
+	}
 	data, err := encodeManifest(all)
 	if err != nil {
 		return "", err
@@ -98,4 +102,17 @@ func Merge(out string, opts MergeOptions) (string, error) {
 		}
 	}
 	return mpath, nil
+}
+
+// settingsItems reads the dataset size recorded in the run settings.
+func settingsItems(out string) (int, error) {
+	b, err := os.ReadFile(filepath.Join(out, stateDir, settingsFile))
+	if err != nil {
+		return 0, err
+	}
+	var s runSettings
+	if err := json.Unmarshal(b, &s); err != nil {
+		return 0, err
+	}
+	return s.Items, nil
 }

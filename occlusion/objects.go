@@ -88,15 +88,15 @@ var hairTones = []bgr{{20, 20, 25}, {30, 40, 60}, {40, 60, 95}, {70, 110, 160}, 
 func hairLayers(box image.Rectangle, rng *rand.Rand) ([]layer, string) {
 	f := newFrame(box, randAngle(rng, 25))
 	base := hairTones[rng.IntN(len(hairTones))]
-	n := 8 + rng.IntN(8)
+	n := 14 + rng.IntN(10) // dense enough to read as a lock of hair, not a few lines
 	var layers []layer
 	for i := 0; i < n; i++ {
 		// a quadratic Bezier from the top edge to the bottom edge with a sideways sway
 		u0 := rng.Float64() - 0.5
 		u1 := u0 + (rng.Float64()-0.5)*0.6
 		sway := (rng.Float64() - 0.5) * 0.8
-		r := (0.025 + 0.035*rng.Float64()) * f.minSide()
-		col := jitter(base, rng, 15)
+		r := (0.04 + 0.04*rng.Float64()) * f.minSide()
+		col := jitter(base, rng, 8)
 		var strand union
 		const seg = 8
 		prevX, prevY := f.at(u0, -0.5)

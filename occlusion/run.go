@@ -14,15 +14,16 @@ import (
 
 // Summary reports a run.
 type Summary struct {
-	Items     int            // items this run (or shard) is responsible for
-	Processed int            // items processed by this call
-	Resumed   int            // items verified and kept from an earlier, interrupted call
-	ByStatus  map[string]int // over all Items, kept and new
-	Failed    int            // unreadable + error
-	Problems  []dataset.Problem
-	Elapsed   time.Duration
-	PerSecond float64 // Processed / Elapsed
-	Manifest  string  // path of the manifest (or manifest part) written
+	Items      int            // items this run (or shard) is responsible for
+	Processed  int            // items processed by this call
+	Resumed    int            // items verified and kept from an earlier, interrupted call
+	ByStatus   map[string]int // over all Items, kept and new
+	Failed     int            // unreadable + error
+	Problems   []dataset.Problem
+	Elapsed    time.Duration // the whole run
+	Processing time.Duration // the image-processing phase alone
+	PerSecond  float64       // Processed / Elapsed
+	Manifest   string        // path of the manifest (or manifest part) written
 }
 
 // ErrInterrupted is wrapped by Run's error when the context was cancelled; the output is
@@ -66,7 +67,9 @@ func Run(ctx context.Context, c Config) (Summary, error) {
 			todo = append(todo, it)
 		}
 	}
+	pstart := time.Now()
 	runErr := r.process(ctx, todo, j, done, &sum)
+	sum.Processing = time.Since(pstart)
 	if cerr := j.close(); runErr == nil {
 		runErr = cerr
 	}
@@ -173,7 +176,7 @@ func (r *runner) finish(done map[string]Record, jpath string, sum *Summary) erro
 	if err := os.Remove(jpath); err != nil && !os.IsNotExist(err) {
 		return fmt.Errorf("remove journal: %w", err)
 	}
-	if r.cfg.Preview > 0 && !r.cfg.Shard.Active() {
+	if r.cfg.Preview > 0 {
 		if err := writePreview(r.ds.Root, r.cfg.Out, done, r.cfg.Preview); err != nil {
 			return err
 		}

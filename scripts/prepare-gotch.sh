@@ -15,6 +15,7 @@
 #
 # Re-running is a no-op while the libtorch, gotch version and this script are
 # unchanged (build/gotch/.stamp). FORCE=1 rebuilds. NO_WARM=1 skips step 4.
+# GOTCH_SRC=DIR uses an unpacked gotch instead of the module cache (offline).
 set -euo pipefail
 
 die() { echo "prepare-gotch: error: $*" >&2; exit 1; }
@@ -26,7 +27,8 @@ BUILD="$ROOT/build"
 DEST="$BUILD/gotch"
 cd "$ROOT"
 
-command -v go >/dev/null || die "go is not on PATH"
+HAVE_GO=1
+command -v go >/dev/null || HAVE_GO=0
 command -v g++ >/dev/null || die "g++ is not on PATH (apt-get install g++)"
 command -v nm >/dev/null || die "nm is not on PATH (apt-get install binutils)"
 
@@ -95,7 +97,7 @@ fi
 
 # C++ standard: newer libtorch headers refuse C++17.
 STD=c++17
-if grep -rqs 'C++20 or later' "$BASE_INC/c10/macros" "$BASE_INC/c10/util"; then STD=c++20; fi
+if grep -rqsE 'C\+\+20 (or later|is required)|__cplusplus < 202002L' "$BASE_INC/c10/macros" "$BASE_INC/c10/util"; then STD=c++20; fi
 
 log "libtorch: $KIND"
 log "  version $VERSION, $VARIANT, C++11 ABI=$ABI, -std=$STD"
@@ -103,10 +105,18 @@ log "  include ${INCS[*]}"
 log "  lib     $LIBDIR"
 
 # ---------------------------------------------------------------- 2. gotch source
-MOD=$(GOWORK=off go mod download -json github.com/sugarme/gotch) ||
-	die "go mod download github.com/sugarme/gotch failed"
-GOTCH_SRC=$(printf '%s\n' "$MOD" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')
-GOTCH_VER=$(printf '%s\n' "$MOD" | sed -n 's/^[[:space:]]*"Version": "\(.*\)",*$/\1/p')
+# The version go.mod requires; GOTCH_SRC may name an unpacked copy of it
+# (offline machines), else the module cache provides it.
+GOTCH_VER=$(sed -n 's/^[[:space:]]*github.com\/sugarme\/gotch \(v[^ ]*\).*/\1/p' go.mod | head -n1)
+[[ -n "$GOTCH_VER" ]] || die "go.mod does not require github.com/sugarme/gotch"
+if [[ -n "${GOTCH_SRC:-}" ]]; then
+	GOTCH_SRC=$(cd "$GOTCH_SRC" && pwd) || die "GOTCH_SRC=$GOTCH_SRC is not a folder"
+else
+	[[ $HAVE_GO == 1 ]] || die "go is not on PATH"
+	MOD=$(GOWORK=off go mod download -json "github.com/sugarme/gotch@$GOTCH_VER") ||
+		die "go mod download github.com/sugarme/gotch@$GOTCH_VER failed"
+	GOTCH_SRC=$(printf '%s\n' "$MOD" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')
+fi
 [[ -d "$GOTCH_SRC/libtch" ]] || die "gotch source not found in the module cache ($GOTCH_SRC)"
 
 SCRIPT_SUM=$(cat "$0" "$SCRIPTS/gotch-replace-ops.awk" | sha256sum | cut -c1-16)
@@ -118,7 +128,7 @@ abi=$ABI
 gotch=$GOTCH_VER
 script=$SCRIPT_SUM"
 
-WORK_CONTENT="go $(GOWORK=off go list -m -f '{{.GoVersion}}')
+WORK_CONTENT="go $(sed -n 's/^go \([0-9.]*\).*/\1/p' go.mod | head -n1)
 
 use .
 
@@ -168,6 +178,27 @@ LIBTCH="$NEW/libtch"
 	echo 'import "C"'
 } >"$LIBTCH/lib.go"
 
+# gotch bug fixes. AtGradSetEnabled and AtDevice read a Go int (8 bytes) from
+# the address of a 4-byte C int, so the upper half is stack garbage: the
+# previous grad mode comes back wrong (restoring it leaves autograd off) and a
+# tensor's device index can be garbage. Convert the value instead.
+fix_int_return() { # file, variable
+	local f="$1" v="$2" n
+	n=$(grep -c "return \*(\*int)(unsafe.Pointer(&$v))" "$f" || true)
+	[[ "$n" -ge 1 ]] || die "gotch patch: pattern for $v not found in $f (gotch changed? review scripts/prepare-gotch.sh)"
+	sed -i "s/return \*(\*int)(unsafe.Pointer(&$v))/return int($v)/" "$f"
+}
+fix_int_return "$LIBTCH/tensor.go" cretVal
+fix_int_return "$LIBTCH/tensor.go" cint
+
+# gotch's generated code spells optionals c10::optional / c10::nullopt. Newer
+# libtorch made them aliases of std:: and may drop the aliases; restore them
+# rather than losing every op with an optional argument.
+if [[ ! -f "$BASE_INC/c10/util/Optional.h" ]] || ! grep -qs "nullopt" "$BASE_INC/c10/util/Optional.h"; then
+	log "c10::optional/nullopt aliases missing: adding them for gotch"
+	sed -i 's|#include <torch/torch.h>|#include <torch/torch.h>\n#include <optional>\nnamespace c10 { using std::optional; using std::nullopt; }|' "$LIBTCH/torch_api.h"
+fi
+
 # ---------------------------------------------------------------- 3. discovery
 : >"$NEW/REPLACED_OPS.txt"
 SYNTAX=(g++ "-std=$STD" -fsyntax-only -fmax-errors=0 -w "-D_GLIBCXX_USE_CXX11_ABI=$ABI" -I"$LIBTCH")
@@ -212,6 +243,17 @@ done
 rm -f "$ERR" "$NEW/.lines" "$NEW/.outside"
 sort -u -o "$NEW/REPLACED_OPS.txt" "$NEW/REPLACED_OPS.txt"
 NREP=$(wc -l <"$NEW/REPLACED_OPS.txt")
+# Ops occfer (model/, train/) cannot work without: better to stop here than to
+# build a library whose training step fails at run time.
+ESSENTIAL="atg_conv2d atg_batch_norm atg_relu atg_max_pool2d atg_adaptive_avg_pool2d atg_linear
+atg_group_norm atg_sigmoid atg_cat atg_narrow atg_constant_pad_nd atg_reshape atg_permute atg_mul
+atg_mul_scalar atg_add atg_flatten atg_contiguous atg_squeeze atg_as_strided atg_to atg_to_device
+atg_grad atg_set_requires_grad atg_sum atg_cross_entropy_loss atg_log_softmax atg_full atg_zeros atg_totype"
+for op in $ESSENTIAL; do
+	if grep -qx "$op" "$NEW/REPLACED_OPS.txt"; then
+		die "essential op $op does not compile against libtorch $VERSION (see $NEW/REPLACED_OPS.txt); this libtorch is too far from gotch $GOTCH_VER"
+	fi
+done
 log "replaced $NREP op(s) that do not compile against libtorch $VERSION (build/gotch/REPLACED_OPS.txt)"
 
 # Build facts for `ffra env`, as a package of the replaced gotch module.
@@ -246,7 +288,7 @@ mkdir -p "$NEW/buildinfo"
 	while IFS= read -r op; do echo "	\"$op\","; done <"$NEW/REPLACED_OPS.txt"
 	echo "}"
 } >"$NEW/buildinfo/buildinfo.go"
-gofmt -w "$NEW/buildinfo/buildinfo.go"
+if command -v gofmt >/dev/null; then gofmt -w "$NEW/buildinfo/buildinfo.go"; fi
 
 # A smoke program: links against libtorch and runs one op (checks rpath + ABI).
 mkdir -p "$NEW/smoke"
@@ -293,6 +335,7 @@ fi
 trap - EXIT
 
 if [[ "${NO_WARM:-0}" != 1 ]]; then
+	[[ $HAVE_GO == 1 ]] || die "go is not on PATH (NO_WARM=1 skips the build)"
 	# Compile gotch (one large C++ file) now so the Go build cache is warm for
 	# everyone, using a private go.work so the real one still appears last.
 	TMPWORK=$(mktemp "$ROOT/.go.work.warm.XXXXXX")

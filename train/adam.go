@@ -69,13 +69,12 @@ func (a *Adam) Step(lr float64) (err error) {
 	// between cgo calls: pin it while grad is off.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	prev, err := ts.GradSetEnabled(false)
-	if err != nil {
-		return fmt.Errorf("adam: disable grad: %w", err)
+	if err := setGrad(false); err != nil {
+		return fmt.Errorf("adam: %w", err)
 	}
 	defer func() {
-		if _, e := ts.GradSetEnabled(prev); e != nil && err == nil {
-			err = fmt.Errorf("adam: restore grad mode: %w", e)
+		if e := setGrad(true); e != nil && err == nil {
+			err = fmt.Errorf("adam: %w", e)
 		}
 	}()
 	a.step++
@@ -257,17 +256,27 @@ func toHost(t *ts.Tensor) ([]float32, error) {
 
 // noGrad runs fn with autograd off and restores the previous mode.
 // The goroutine is pinned to its OS thread meanwhile, because libtorch's grad mode is
-// thread-local.
+// thread-local. Grad mode is switched back on afterwards (this package never nests no-grad
+// regions), not restored: see setGrad.
 func noGrad(fn func() error) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	prev, err := ts.GradSetEnabled(false)
-	if err != nil {
+	if err := setGrad(false); err != nil {
 		return err
 	}
 	ferr := fn()
-	if _, err := ts.GradSetEnabled(prev); err != nil && ferr == nil {
+	if err := setGrad(true); err != nil && ferr == nil {
 		ferr = err
 	}
 	return ferr
+}
+
+// setGrad sets libtorch's grad mode on the current OS thread. gotch v0.9.1's
+// ts.GradSetEnabled returns garbage as the previous mode (libtch.AtGradSetEnabled reads
+// the 4-byte C int result as an 8-byte Go int), so the previous mode is never used.
+func setGrad(on bool) error {
+	if _, err := ts.GradSetEnabled(on); err != nil {
+		return fmt.Errorf("set autograd mode %v: %s", on, torchMessage(err))
+	}
+	return nil
 }

@@ -112,18 +112,9 @@ func LoadTest(ctx context.Context, spec SetSpec, o DataOptions) (*LoadedSet, err
 	if err != nil {
 		return nil, err
 	}
-	samples, probs, err := loader.TestSamples(d)
+	samples, probs, split, err := loader.TestSamples(d)
 	if err != nil {
 		return nil, err
-	}
-	split := "test"
-	if samples[0].Rel != "" {
-		for _, it := range d.Items {
-			if it.Rel == samples[0].Rel {
-				split = it.Split
-				break
-			}
-		}
 	}
 	return loadSet(ctx, spec.Name, abs, d, split, samples, append(append([]dataset.Problem(nil), d.Problems...), probs...), hash, hashOf, o)
 }

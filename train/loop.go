@@ -63,11 +63,19 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		}
 		stored.Runtime = o.Config.Runtime
 		cfg = stored
-	} else if err := claimRunDir(o.Out); err != nil {
-		return nil, err
 	}
 	if err := validateConfig(cfg); err != nil {
 		return nil, err
+	}
+	// Fail on a bad device before creating the run folder or decoding data.
+	dev, err := model.ParseDevice(cfg.Runtime.Device)
+	if err != nil {
+		return nil, err
+	}
+	if !o.Resume {
+		if err := claimRunDir(o.Out); err != nil {
+			return nil, err
+		}
 	}
 	dopt := DataOptions{Workers: cfg.Runtime.Workers, CacheBytes: int64(cfg.Runtime.CacheMB) << 20, Log: o.Log}
 
@@ -110,10 +118,6 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		return nil, fmt.Errorf("--select %q names no test set (have %s)", cfg.Select, setNames(tests))
 	}
 
-	dev, err := model.ParseDevice(cfg.Runtime.Device)
-	if err != nil {
-		return nil, err
-	}
 	// Model and optimiser: fresh (seeded init, optional pretrained backbone) or from last/.
 	var m *model.Model
 	var adam *Adam
@@ -153,8 +157,12 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	}
 	defer m.Close()
 	params, _ := m.ParamCount()
+	devName := "cpu"
+	if dev.IsCuda() {
+		devName = fmt.Sprintf("cuda:%d", dev.Value)
+	}
 	logf("training %s (%d params) on %s: %d train images, test sets %s, %d epochs, batch %d, input %d\n",
-		cfg.Model.Variant, params, cfg.Runtime.Device, trainSet.Set.Len(), setNames(tests), cfg.Epochs, cfg.BatchSize, cfg.Model.InputSize)
+		cfg.Model.Variant, params, devName, trainSet.Set.Len(), setNames(tests), cfg.Epochs, cfg.BatchSize, cfg.Model.InputSize)
 
 	evalCfg := EvalConfig{Size: cfg.Model.InputSize, BatchSize: cfg.Runtime.EvalBatch, Workers: cfg.Runtime.Workers, Prefetch: cfg.Runtime.Prefetch}
 	ran := 0
@@ -253,11 +261,14 @@ func runEpoch(ctx context.Context, m *model.Model, adam *Adam, train *loader.Set
 // before the update, so the last checkpoint stays usable.
 func trainStep(m *model.Model, adam *Adam, b *loader.Batch, lr float64, epoch int) (loss float64, correct int, err error) {
 	defer recovered(fmt.Sprintf("epoch %d step %d", epoch+1, b.Index+1), &err)
+	// One OS thread for the whole step: libtorch's grad mode is thread-local. Grad mode is
+	// switched on explicitly because gotch cannot report the previous mode (see setGrad),
+	// so code that restores a "previous" mode (model.noGrad) may have left it off.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	dbg := func(w string) { p, _ := ts.GradSetEnabled(true); fmt.Println("DEBUG", w, p) }
-	dbg("start")
-	defer dbg("end")
+	if err := setGrad(true); err != nil {
+		return 0, 0, err
+	}
 	x, y, err := batchTensors(b, m.Device())
 	if err != nil {
 		return 0, 0, err
@@ -281,13 +292,10 @@ func trainStep(m *model.Model, adam *Adam, b *loader.Batch, lr float64, epoch in
 		return 0, 0, fmt.Errorf("epoch %d step %d (optimizer step %d): loss is %v; training stopped (lower --lr, check the data; the last checkpoint is from before this epoch)",
 			epoch+1, b.Index+1, adam.Steps()+1, loss)
 	}
-	dbg("before zero")
 	adam.ZeroGrad()
-	dbg("after zero")
 	if err := lt.Backward(); err != nil {
 		return 0, 0, torchErr(fmt.Sprintf("epoch %d step %d: backward", epoch+1, b.Index+1), err)
 	}
-	dbg("after backward")
 	if err := adam.Step(lr); err != nil {
 		return 0, 0, torchErr(fmt.Sprintf("epoch %d step %d", epoch+1, b.Index+1), err)
 	}

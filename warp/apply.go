@@ -3,7 +3,6 @@ package warp
 import (
 	"fmt"
 	"image"
-	"image/color"
 	"math"
 	"math/rand/v2"
 
@@ -80,17 +79,16 @@ func Apply(img gocv.Mat, face Shape, t *Template, opts Options, rng *rand.Rand) 
 	res.Mask = NewMask(w, h)
 	res.Gain = 1
 
-	margin := int(math.Ceil(3*math.Max(opts.Feather, maxMatchBlur))) + 2
-	if !opts.MatchSharpness {
-		margin = int(math.Ceil(3*opts.Feather)) + 2
-	}
-	roi, ok := pl.imageBounds(w, h, margin)
-	if !ok {
-		return res, nil // the overlay falls outside the image
-	}
 	scale := 0.0
 	for _, p := range pl.pieces {
 		scale = math.Max(scale, p.H.LocalScale(centroid(p.domain)))
+	}
+	st := measureFace(pix, w, h, &face)
+	sigma := blurSigma(opts, st, scale)
+	// warp only what the overlay and its blur can reach
+	roi, ok := pl.imageBounds(w, h, int(math.Ceil(3*sigma))+1)
+	if !ok {
+		return res, nil // the overlay falls outside the image
 	}
 	lv, err := tt.levelFor(scale)
 	if err != nil {
@@ -101,21 +99,14 @@ func Apply(img gocv.Mat, face Shape, t *Template, opts Options, rng *rand.Rand) 
 		return res, fmt.Errorf("apply %s: %w", tt.Name, err)
 	}
 	defer ov.Close()
-	ovPix, err := ov.DataPtrUint8()
-	if err != nil {
-		return res, fmt.Errorf("apply %s: overlay data: %w", tt.Name, err)
-	}
-
-	st := measureFace(pix, w, h, &face)
-	sigma := opts.Feather
-	if opts.MatchSharpness && st.edgeWidth > 0 {
-		if ow := alphaEdgeWidth(ovPix, roi.Dx(), roi.Dy()); ow > 0 && st.edgeWidth > ow {
-			sigma = math.Max(sigma, math.Min(math.Sqrt(st.edgeWidth*st.edgeWidth-ow*ow), maxMatchBlur))
-		}
-	}
 	if sigma > 0.05 {
 		gocv.GaussianBlur(ov, &ov, image.Point{}, sigma, sigma, gocv.BorderReplicate)
 		res.Blur = sigma
+	}
+	// read the data after the in-place blur (same buffer, but do not rely on it)
+	ovPix, err := ov.DataPtrUint8()
+	if err != nil {
+		return res, fmt.Errorf("apply %s: overlay data: %w", tt.Name, err)
 	}
 	shade := shading{gain: 1}
 	if opts.MatchBrightness && st.mean > 0 {
@@ -134,6 +125,26 @@ func Apply(img gocv.Mat, face Shape, t *Template, opts Options, rng *rand.Rand) 
 	return res, nil
 }
 
+// blurSigma is the Gaussian σ for the warped overlay: the feather, or more
+// when the face is softer than the overlay would be, so that the two edge
+// widths add up (in quadrature) to the face's.
+func blurSigma(opts Options, st faceStats, scale float64) float64 {
+	sigma := opts.Feather
+	if opts.MatchSharpness && st.edgeWidth > 0 {
+		if ow := overlayEdgeWidth(scale); st.edgeWidth > ow {
+			sigma = math.Max(sigma, math.Min(math.Sqrt(st.edgeWidth*st.edgeWidth-ow*ow), maxMatchBlur))
+		}
+	}
+	return sigma
+}
+
+// overlayEdgeWidth is the edge width (see edgeWidth) of a warped overlay at
+// template-to-image magnification s. Templates are drawn with one-pixel
+// anti-aliased edges and levelFor keeps the final resample a mild shrink, so
+// the outline measures the crisp-edge value 0.5 px whenever s ≤ 1 (checked
+// by TestOverlayEdgeWidth); a magnified template spreads it by s.
+func overlayEdgeWidth(s float64) float64 { return 0.5 * math.Max(1, s) }
+
 // imageBounds is the image rectangle the pieces can draw into, grown by
 // margin (room for the blur) and clipped to the image.
 func (pl placement) imageBounds(w, h, margin int) (image.Rectangle, bool) {
@@ -150,76 +161,4 @@ func (pl placement) imageBounds(w, h, margin int) (image.Rectangle, bool) {
 		int(math.Ceil(maxX))+margin+1, int(math.Ceil(maxY))+margin+1)
 	r = r.Intersect(image.Rect(0, 0, w, h))
 	return r, !r.Empty()
-}
-
-// warpPieces warps the level into an roi-sized premultiplied BGRA Mat. For
-// piecewise placements each image pixel takes the half on its side of the
-// image-space seam.
-func warpPieces(lv *level, pl placement, roi image.Rectangle) (gocv.Mat, error) {
-	fromLevel, ok := lv.toLevel().Inverse()
-	if !ok {
-		return gocv.Mat{}, fmt.Errorf("level transform is singular")
-	}
-	shift := Translate(-float64(roi.Min.X), -float64(roi.Min.Y))
-	var out [2]gocv.Mat
-	for i, p := range pl.pieces {
-		m := shift.Mul(p.H).Mul(fromLevel)
-		dst, err := warpOne(lv.mat, m, roi.Size())
-		if err != nil {
-			for _, o := range out[:i] {
-				o.Close()
-			}
-			return gocv.Mat{}, err
-		}
-		out[i] = dst
-	}
-	if len(pl.pieces) == 1 {
-		return out[0], nil
-	}
-	defer out[1].Close()
-	a, err1 := out[0].DataPtrUint8()
-	b, err2 := out[1].DataPtrUint8()
-	if err := firstErr(err1, err2); err != nil {
-		out[0].Close()
-		return gocv.Mat{}, fmt.Errorf("warped halves: %w", err)
-	}
-	rw := roi.Dx()
-	for y := 0; y < roi.Dy(); y++ {
-		fy := float64(y + roi.Min.Y)
-		for x := 0; x < rw; x++ {
-			if pl.imageSide(float64(x+roi.Min.X), fy) == 1 {
-				o := (y*rw + x) * 4
-				copy(a[o:o+4], b[o:o+4])
-			}
-		}
-	}
-	return out[0], nil
-}
-
-// warpOne warps src by m into a new size-sized Mat with bilinear sampling;
-// affine maps take the cheaper warpAffine path.
-func warpOne(src gocv.Mat, m Mat3, size image.Point) (gocv.Mat, error) {
-	affine := m[2][0] == 0 && m[2][1] == 0 && m[2][2] == 1
-	rows := 3
-	if affine {
-		rows = 2
-	}
-	mm := gocv.NewMatWithSize(rows, 3, gocv.MatTypeCV64F)
-	defer mm.Close()
-	for i := 0; i < rows; i++ {
-		for j := 0; j < 3; j++ {
-			mm.SetDoubleAt(i, j, m[i][j])
-		}
-	}
-	dst := gocv.NewMatWithSize(size.Y, size.X, gocv.MatTypeCV8UC4)
-	if affine {
-		gocv.WarpAffineWithParams(src, &dst, mm, size, gocv.InterpolationLinear, gocv.BorderConstant, color.RGBA{})
-	} else {
-		gocv.WarpPerspectiveWithParams(src, &dst, mm, size, gocv.InterpolationLinear, gocv.BorderConstant, color.RGBA{})
-	}
-	if dst.Empty() || !dst.IsContinuous() {
-		dst.Close()
-		return gocv.Mat{}, fmt.Errorf("warp produced no continuous image")
-	}
-	return dst, nil
 }

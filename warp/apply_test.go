@@ -184,7 +184,7 @@ func TestApplyRejectsBadImages(t *testing.T) {
 }
 
 // TestRenderAnchors: the review image marks each anchor's face point with a
-// green circle, and the residuals of an exact piecewise fit are ~0.
+// green circle, and reports residuals within the piecewise fit's bounds.
 func TestRenderAnchors(t *testing.T) {
 	src := astronaut(t)
 	defer src.Close()
@@ -202,8 +202,8 @@ func TestRenderAnchors(t *testing.T) {
 		t.Fatalf("%d residuals for %d anchors", len(res), len(tpl.Anchors))
 	}
 	for _, r := range res {
-		if r.Distance > 1e-6 {
-			t.Errorf("anchor %s residual %.3g px, want 0 for an exact 4-point half", r.Name, r.Distance)
+		if r.Distance > 0.04*lm.InterOcular() {
+			t.Errorf("anchor %s residual %.3g px, want ≤ 4%% of the eye distance", r.Name, r.Distance)
 		}
 	}
 	// circle radius is max(2, faceWidth/60)+1 = 3 here: its rightmost pixel
@@ -214,5 +214,94 @@ func TestRenderAnchors(t *testing.T) {
 	}
 	if b := matBytes(t, src); bytes.Equal(b, matBytes(t, out)) {
 		t.Error("review image equals the input")
+	}
+}
+
+// TestPiecewiseSeam: both halves map every point of the template seam to
+// the same image point (within 0.05 px; without the seam refit they slid
+// apart by up to 3 px on turned faces), and every pixel along the drawn seam
+// is covered (no crack between the halves).
+func TestPiecewiseSeam(t *testing.T) {
+	src := astronaut(t)
+	defer src.Close()
+	lm := astronautLandmarks(t)
+	for _, tpl := range assetTemplates(t) {
+		if tpl.Transform != FitPiecewise {
+			continue
+		}
+		var ta, tb Point
+		for _, an := range tpl.Anchors {
+			switch an.Name {
+			case "nose_bridge":
+				ta = an.At
+			case "chin":
+				tb = an.At
+			}
+		}
+		for _, c := range placementCases {
+			yaw := variantYaw[tpl.Variant]
+			if c.mirror {
+				yaw = -yaw
+			}
+			img, face := c.render(t, src, turnedShape(lm, yaw))
+			w, h := img.Cols(), img.Rows()
+			res, err := Apply(img, face, tpl, Options{}, nil)
+			img.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			pl, _ := tpl.placeOn(&face)
+			a, b := pl.seamA, pl.seamB
+			seam := math.Hypot(b.X-a.X, b.Y-a.Y)
+			for k := 0.0; k <= 1.0; k += 0.05 {
+				p := Point{X: ta.X + k*(tb.X-ta.X), Y: ta.Y + k*(tb.Y-ta.Y)}
+				l, r := pl.pieces[0].H.Apply(p), pl.pieces[1].H.Apply(p)
+				if d := math.Hypot(l.X-r.X, l.Y-r.Y); d > 0.05 {
+					t.Errorf("%s/%s: halves disagree by %.3f px at seam fraction %.2f (seam %.0f px), want ≤ 0.05", tpl.Name, c.name, d, k, seam)
+				}
+			}
+			for k := 0.1; k <= 0.9; k += 0.01 {
+				x, y := a.X+k*(b.X-a.X), a.Y+k*(b.Y-a.Y)
+				ix, iy := int(math.Round(x)), int(math.Round(y))
+				if ix >= 0 && iy >= 0 && ix < w && iy < h && !res.Mask.At(ix, iy) {
+					t.Errorf("%s/%s: seam pixel (%.0f,%.0f) uncovered", tpl.Name, c.name, x, y)
+				}
+			}
+		}
+	}
+}
+
+// TestOverlayPartlyOrWhollyOutside: a face at the image corner is drawn
+// clipped; a face entirely outside leaves the image untouched.
+func TestOverlayPartlyOrWhollyOutside(t *testing.T) {
+	src := astronaut(t)
+	defer src.Close()
+	lm := astronautLandmarks(t)
+	tpl := templateByName(t, "mask_cloth_dots_frontal")
+	shift := func(dx, dy float64) Shape {
+		s := lm
+		for i := range s {
+			s[i].X += dx
+			s[i].Y += dy
+		}
+		return s
+	}
+	img := src.Clone()
+	defer img.Close()
+	res, err := Apply(img, shift(-200, -150), tpl, DefaultOptions(), rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatalf("face at the corner: %v", err)
+	}
+	if n := res.Mask.Count(); n < 200 {
+		t.Errorf("face at the corner: %d covered pixels, want the visible part (≥ 200)", n)
+	}
+	img2 := src.Clone()
+	defer img2.Close()
+	res, err = Apply(img2, shift(-2000, -2000), tpl, DefaultOptions(), rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatalf("face outside: %v", err)
+	}
+	if res.Mask.Count() != 0 || !bytes.Equal(matBytes(t, img2), matBytes(t, src)) {
+		t.Errorf("face outside the image: %d covered pixels or changed bytes, want none", res.Mask.Count())
 	}
 }

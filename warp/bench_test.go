@@ -40,10 +40,12 @@ func benchApply(b *testing.B, name string, aligned bool) {
 	}
 }
 
-func BenchmarkApplyMask100(b *testing.B)       { benchApply(b, "mask_surgical_blue_frontal", true) }
-func BenchmarkApplyClothMask100(b *testing.B)  { benchApply(b, "mask_cloth_plaid_frontal", true) }
-func BenchmarkApplySunglasses100(b *testing.B) { benchApply(b, "sunglasses_aviator_green_frontal", true) }
-func BenchmarkApplyMask512(b *testing.B)       { benchApply(b, "mask_surgical_blue_frontal", false) }
+func BenchmarkApplyMask100(b *testing.B)      { benchApply(b, "mask_surgical_blue_frontal", true) }
+func BenchmarkApplyClothMask100(b *testing.B) { benchApply(b, "mask_cloth_plaid_frontal", true) }
+func BenchmarkApplySunglasses100(b *testing.B) {
+	benchApply(b, "sunglasses_aviator_green_frontal", true)
+}
+func BenchmarkApplyMask512(b *testing.B) { benchApply(b, "mask_surgical_blue_frontal", false) }
 
 // BenchmarkApplyMask100Parallel runs one worker per core on shared templates,
 // as the occlude workers do.

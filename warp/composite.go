@@ -39,35 +39,49 @@ func (s shading) at(x, y int) float64 {
 
 // composite blends the premultiplied BGRA overlay (roi-sized) over the BGR
 // image: out = P·gain + n·α + dst·(1 − α), and marks α ≥ ½ in mask. Noise is
-// luma-only (one draw per covered pixel, in row-major order, so the rng
+// luma-only (one draw per drawn pixel, in row-major order, so the rng
 // sequence is deterministic).
 func composite(pix []uint8, w int, ov []uint8, roi image.Rectangle, sh shading, noise float64, rng *rand.Rand, mask Mask) {
 	rw := roi.Dx()
 	for y := 0; y < roi.Dy(); y++ {
 		iy := y + roi.Min.Y
+		orow := ov[y*rw*4 : (y+1)*rw*4]
+		drow := pix[(iy*w+roi.Min.X)*3:]
+		mrow := mask.Pix[iy*w+roi.Min.X:]
 		for x := 0; x < rw; x++ {
-			o := (y*rw + x) * 4
-			A := ov[o+3]
+			A := orow[4*x+3]
 			if A == 0 {
 				continue
 			}
-			ix := x + roi.Min.X
-			a := float64(A) / 255
-			g := sh.at(ix, iy)
+			a := float64(A) * (1.0 / 255)
+			g := sh.gain
+			if sh.slope != 0 {
+				g = sh.at(x+roi.Min.X, iy)
+			}
 			n := 0.0
 			if noise > 0 {
 				n = noise * rng.NormFloat64() * a
 			}
-			d := (iy*w + ix) * 3
+			d := drow[3*x : 3*x+3]
 			for c := 0; c < 3; c++ {
-				v := brighten(float64(ov[o+c]), a, g) + n + float64(pix[d+c])*(1-a)
-				pix[d+c] = uint8(clamp(v+0.5, 0, 255))
+				d[c] = to8(brighten(float64(orow[4*x+c]), a, g) + n + float64(d[c])*(1-a))
 			}
 			if A >= 128 {
-				mask.Pix[iy*w+ix] = 255
+				mrow[x] = 255
 			}
 		}
 	}
+}
+
+// to8 rounds and saturates to a byte.
+func to8(v float64) uint8 {
+	switch {
+	case v <= 0:
+		return 0
+	case v >= 254.5:
+		return 255
+	}
+	return uint8(v + 0.5)
 }
 
 // brighten applies gain g to a premultiplied value p of alpha a. Dimming

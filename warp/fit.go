@@ -162,6 +162,16 @@ func FitAffineLS(src, dst []Point) (Mat3, error) {
 // normalised points (algebraic least squares). With exactly four pairs it is
 // the exact projective map through them.
 func FitHomographyLS(src, dst []Point) (Mat3, error) {
+	return FitHomographyWeighted(src, dst, nil)
+}
+
+// FitHomographyWeighted is FitHomographyLS with a weight per pair (nil: all
+// 1): each pair's equations are scaled by √w, so a heavily weighted pair is
+// matched almost exactly at the expense of the others.
+func FitHomographyWeighted(src, dst []Point, weight []float64) (Mat3, error) {
+	if weight != nil && len(weight) != len(src) {
+		return Mat3{}, fmt.Errorf("fit homography: %d weights for %d points", len(weight), len(src))
+	}
 	ns, nd, s, d, err := prepare(src, dst, 4)
 	if err != nil {
 		return Mat3{}, err
@@ -169,11 +179,15 @@ func FitHomographyLS(src, dst []Point) (Mat3, error) {
 	a := make([][]float64, 0, 2*len(s))
 	b := make([]float64, 0, 2*len(s))
 	for i := range s {
+		k := 1.0
+		if weight != nil {
+			k = math.Sqrt(weight[i])
+		}
 		x, y, u, v := s[i].X, s[i].Y, d[i].X, d[i].Y
 		a = append(a,
-			[]float64{x, y, 1, 0, 0, 0, -u * x, -u * y},
-			[]float64{0, 0, 0, x, y, 1, -v * x, -v * y})
-		b = append(b, u, v)
+			[]float64{k * x, k * y, k, 0, 0, 0, -k * u * x, -k * u * y},
+			[]float64{0, 0, 0, k * x, k * y, k, -k * v * x, -k * v * y})
+		b = append(b, k*u, k*v)
 	}
 	h, err := solveLeastSquares(a, b, 8)
 	if err != nil {

@@ -1,6 +1,9 @@
 package warp
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // Image statistics that drive realistic compositing. All work on a luma
 // plane (BT.601 weights in 8-bit fixed point) over pixel spans.
@@ -16,9 +19,40 @@ type faceStats struct {
 	noise       float64 // noise σ in luma levels (Immerkær), 0 when unknown
 }
 
-// measureFace scans the face polygon of a continuous BGR image.
+// lumaPool recycles the luma planes of measureFace, so Apply on a stream of
+// same-sized crops does not allocate one per call.
+var lumaPool = sync.Pool{New: func() any { return new([]int32) }}
+
+// measureFace scans the face polygon of a continuous BGR image. Luma is
+// computed once per pixel of the polygon's bounding box (plus a one-pixel
+// border for the derivative stencils) and the stencils read that plane.
 func measureFace(pix []uint8, w, h int, face *Shape) faceStats {
 	var st faceStats
+	poly := FacePolygon(face)
+	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, p := range poly {
+		minX, maxX = math.Min(minX, p.X), math.Max(maxX, p.X)
+		minY, maxY = math.Min(minY, p.Y), math.Max(maxY, p.Y)
+	}
+	x0, y0 := max(0, int(math.Floor(minX))-1), max(0, int(math.Floor(minY))-1)
+	x1, y1 := min(w, int(math.Ceil(maxX))+2), min(h, int(math.Ceil(maxY))+2)
+	if x1-x0 < 3 || y1-y0 < 3 {
+		return st
+	}
+	bw, bh := x1-x0, y1-y0
+	bufp := lumaPool.Get().(*[]int32)
+	defer lumaPool.Put(bufp)
+	if cap(*bufp) < bw*bh {
+		*bufp = make([]int32, bw*bh)
+	}
+	lp := (*bufp)[:bw*bh]
+	for y := 0; y < bh; y++ {
+		row := pix[((y+y0)*w+x0)*3:]
+		out := lp[y*bw : (y+1)*bw]
+		for x := range out {
+			out[x] = luma(row[3*x], row[3*x+1], row[3*x+2])
+		}
+	}
 	// nose line: bridge top (27) to nose tip (30); left/right is relative to
 	// its direction so roll does not mix the halves.
 	a, b := face[27], face[30]
@@ -26,13 +60,14 @@ func measureFace(pix []uint8, w, h int, face *Shape) faceStats {
 	var sum, suml, sumr float64
 	var eg, el, noiseSum float64
 	var ne, nn int
-	at := func(x, y int) int32 {
-		o := (y*w + x) * 3
-		return luma(pix[o], pix[o+1], pix[o+2])
-	}
-	scanPolygon(FacePolygon(face), w, h, func(y, x0, x1 int) {
-		for x := x0; x < x1; x++ {
-			v := float64(at(x, y))
+	scanPolygon(poly, w, h, func(y, xa, xb int) {
+		by := y - y0
+		edge := by < 1 || by >= bh-1
+		for x := xa; x < xb; x++ {
+			bx := x - x0
+			o := by*bw + bx
+			c := lp[o]
+			v := float64(c)
 			sum += v
 			n++
 			if cross(b.X-a.X, b.Y-a.Y, float64(x)-a.X, float64(y)-a.Y) > 0 {
@@ -42,22 +77,23 @@ func measureFace(pix []uint8, w, h int, face *Shape) faceStats {
 				sumr += v
 				nr++
 			}
-			if x < 1 || y < 1 || x >= w-1 || y >= h-1 {
+			if edge || bx < 1 || bx >= bw-1 {
 				continue
 			}
-			c := at(x, y)
-			l, r, u, d := at(x-1, y), at(x+1, y), at(x, y-1), at(x, y+1)
-			gx, gy := float64(r-c), float64(d-c)
-			lap := float64(l + r + u + d - 4*c)
-			eg += gx*gx + gy*gy
-			el += lap * lap
+			l, r, u, d := lp[o-1], lp[o+1], lp[o-bw], lp[o+bw]
+			gx, gy := r-c, d-c
+			lap := l + r + u + d - 4*c
+			eg += float64(gx*gx + gy*gy)
+			el += float64(lap * lap)
 			ne++
 			// Immerkær's operator on flat-ish pixels only: edges and texture
 			// would otherwise read as noise.
-			if math.Abs(gx) < 12 && math.Abs(gy) < 12 {
-				ul, ur, dl, dr := at(x-1, y-1), at(x+1, y-1), at(x-1, y+1), at(x+1, y+1)
-				k := float64(ul+ur+dl+dr) - 2*float64(l+r+u+d) + 4*float64(c)
-				noiseSum += math.Abs(k)
+			if gx < 12 && gx > -12 && gy < 12 && gy > -12 {
+				k := lp[o-bw-1] + lp[o-bw+1] + lp[o+bw-1] + lp[o+bw+1] - 2*(l+r+u+d) + 4*c
+				if k < 0 {
+					k = -k
+				}
+				noiseSum += float64(k)
 				nn++
 			}
 		}
@@ -90,29 +126,4 @@ func edgeWidth(eg, el float64, n int) float64 {
 		return 0
 	}
 	return math.Sqrt(eg / (2 * el))
-}
-
-// alphaEdgeWidth measures the edge width of a warped overlay from its alpha
-// channel (stride 4, alpha at offset 3): the outline is what makes a pasted
-// overlay look crisper than the photo around it.
-func alphaEdgeWidth(bgra []uint8, w, h int) float64 {
-	var eg, el float64
-	n := 0
-	for y := 1; y < h-1; y++ {
-		for x := 1; x < w-1; x++ {
-			o := (y*w + x) * 4
-			c := int32(bgra[o+3])
-			l, r := int32(bgra[o-4+3]), int32(bgra[o+4+3])
-			u, d := int32(bgra[o-4*w+3]), int32(bgra[o+4*w+3])
-			gx, gy := float64(r-c), float64(d-c)
-			if gx == 0 && gy == 0 && l == c && u == c {
-				continue
-			}
-			lap := float64(l + r + u + d - 4*c)
-			eg += gx*gx + gy*gy
-			el += lap * lap
-			n++
-		}
-	}
-	return edgeWidth(eg, el, n)
 }

@@ -93,8 +93,19 @@ func runOcclude(cmd *cobra.Command, args []string) error {
 	}
 	// Ctrl-C / SIGTERM cancel the context: no new images start, the ones in flight finish
 	// and are journaled, and Run returns ErrInterrupted (exit 130, "rerun with --resume").
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// The handler is then removed, so a second Ctrl-C quits at once (a later --resume
+	// cleans any temporary file that leaves).
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		s := <-sigs
+		signal.Stop(sigs)
+		fmt.Fprintf(os.Stderr, "\nocclude: %v: finishing the images in flight (Ctrl-C again to quit now)\n", s)
+		cancel()
+	}()
 	sum, err := occlusion.Run(ctx, cfg)
 	printSummary(sum)
 	return err

@@ -28,16 +28,17 @@ func SplitSamples(d *dataset.Dataset, split string) ([]Sample, []dataset.Problem
 // TestSamples picks the evaluation images of a dataset given with --val or to `ffra eval`: its
 // test split when it has one (RAF-DB trees and occluded copies of them, test/ folders), else
 // every image outside a train/ folder (a plain class-per-folder test set).
-func TestSamples(d *dataset.Dataset) ([]Sample, []dataset.Problem, error) {
+// It also returns the split used ("test", "" or "val").
+func TestSamples(d *dataset.Dataset) ([]Sample, []dataset.Problem, string, error) {
 	if s, p := SplitSamples(d, "test"); len(s) > 0 {
-		return s, p, nil
+		return s, p, "test", nil
 	}
 	s, p := SplitSamples(d, "")
 	if len(s) > 0 {
-		return s, p, nil
+		return s, p, "", nil
 	}
 	if v, pv := SplitSamples(d, "val"); len(v) > 0 {
-		return v, pv, nil
+		return v, pv, "val", nil
 	}
-	return nil, p, fmt.Errorf("dataset %s: no labelled test images (want a RAF-DB tree, test/<class>/ folders, or <class>/ folders)", d.Root)
+	return nil, p, "", fmt.Errorf("dataset %s: no labelled test images (want a RAF-DB tree, test/<class>/ folders, or <class>/ folders)", d.Root)
 }

@@ -78,3 +78,28 @@ func OverlayCAM(base image.Image, cam []float32, w, h int, alpha float64) (*imag
 	}
 	return out, nil
 }
+
+// CAMFigure puts the image and its CAM overlay side by side with a caption underneath, the
+// layout of FFRA-Net's Fig. 6. Small images (RAF-DB's 100x100) are enlarged 2x with nearest
+// neighbour so the caption fits and pixels stay visible.
+func CAMFigure(base image.Image, cam []float32, w, h int, alpha float64, caption string) (*image.RGBA, error) {
+	over, err := OverlayCAM(base, cam, w, h, alpha)
+	if err != nil {
+		return nil, err
+	}
+	b := base.Bounds()
+	scale := 1
+	if b.Dx() < 200 {
+		scale = 2
+	}
+	W, H := b.Dx()*scale, b.Dy()*scale
+	fig := newCanvas(2*W+30, H+30)
+	for y := 0; y < H; y++ {
+		for x := 0; x < W; x++ {
+			fig.Set(10+x, 10+y, base.At(b.Min.X+x/scale, b.Min.Y+y/scale))
+			fig.Set(20+W+x, 10+y, over.At(x/scale, y/scale))
+		}
+	}
+	text(fig, 10, H+25, caption, black)
+	return fig, nil
+}

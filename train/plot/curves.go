@@ -70,7 +70,7 @@ func drawPanel(img *image.RGBA, ox, oy, pw, ph int, title string, series []Serie
 		lbl := fmt.Sprintf("%.3g", y)
 		text(img, ox-len(lbl)*charW-4, py(y)+4, lbl, black)
 		x := xmin + (xmax-xmin)*float64(k)/4
-		xl := fmt.Sprintf("%.0f", x)
+		xl := fmt.Sprintf("%.3g", x)
 		textCentered(img, px(x), oy+ph+14, xl, black)
 	}
 	line(img, ox, oy, ox, oy+ph, black, false)

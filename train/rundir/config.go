@@ -104,7 +104,6 @@ type Runtime struct {
 	CacheMB    int    `json:"cache_mb"`
 	Prefetch   int    `json:"prefetch"`
 	EvalBatch  int    `json:"eval_batch"`
-	Threads    int    `json:"threads"` // libtorch intra-op threads (0: libtorch default)
 	GoVersion  string `json:"go_version"`
 	StartedUTC string `json:"started_utc"`
 }

@@ -1,0 +1,177 @@
+package train
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/model"
+	"github.com/sugarme/gotch"
+)
+
+// copyTree copies a synth tree (small: a few dozen files).
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return dataset.WriteFileAtomic(filepath.Join(dst, rel), data)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestEmptyDataset(t *testing.T) {
+	empty := t.TempDir()
+	_, err := Run(context.Background(), Options{Config: testConfig(), TrainPath: empty, OwnTest: "test", Out: filepath.Join(t.TempDir(), "r")})
+	if err == nil || !strings.Contains(err.Error(), empty) || !strings.Contains(err.Error(), "no images") {
+		t.Fatalf("empty dataset: %v", err)
+	}
+	// Images but no train split: a plain folder of class folders cannot be trained on.
+	flat := t.TempDir()
+	src := synthData(t, "synth70", 70, 35, 2)
+	data, _ := os.ReadFile(filepath.Join(src, "Image/aligned/train_00001_aligned.jpg"))
+	os.MkdirAll(filepath.Join(flat, "happy"), 0o755)
+	os.WriteFile(filepath.Join(flat, "happy", "a.jpg"), data, 0o644)
+	_, _, err = LoadTrain(context.Background(), flat, "test", DataOptions{Workers: 1})
+	if err == nil || !strings.Contains(err.Error(), "no labelled training images") {
+		t.Fatalf("no train split: %v", err)
+	}
+}
+
+func TestLabelFileMissingImagesAndCorruptImage(t *testing.T) {
+	src := synthData(t, "synth70", 70, 35, 2)
+	dir := filepath.Join(t.TempDir(), "broken")
+	copyTree(t, src, dir)
+	// Two label lines pointing to images that do not exist, and one corrupt image.
+	lf := filepath.Join(dir, dataset.RAFLabelFile)
+	f, _ := os.OpenFile(lf, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("train_09998.jpg 3\ntest_9999.jpg 1\n")
+	f.Close()
+	corrupt := filepath.Join(dir, "Image/aligned/train_00005_aligned.jpg")
+	os.WriteFile(corrupt, []byte("\xff\xd8\xff\xe0 truncated"), 0o644)
+	var log bytes.Buffer
+	tr, te, err := LoadTrain(context.Background(), dir, "test", DataOptions{Workers: 2, CacheBytes: 1 << 30, Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Set.Len() != 69 || te.Set.Len() != 35 {
+		t.Fatalf("train %d test %d images, want 69 and 35", tr.Set.Len(), te.Set.Len())
+	}
+	// Skipped: 2 label lines (reported with the training set) + 1 corrupt image.
+	if tr.Ref.Skipped != 3 {
+		t.Fatalf("train skipped %d, want 3: %v", tr.Ref.Skipped, tr.Problems)
+	}
+	out := log.String()
+	for _, want := range []string{"list_patition_label.txt:106", "train_09998", "test_9999", corrupt, "skipped 3 entries"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestTestSetMissingClass(t *testing.T) {
+	src := synthData(t, "synth70", 70, 35, 2)
+	dir := filepath.Join(t.TempDir(), "nofear")
+	copyTree(t, src, dir)
+	// Drop every Fear (label 2) test line: the class has no test images.
+	lf := filepath.Join(dir, dataset.RAFLabelFile)
+	data, _ := os.ReadFile(lf)
+	var keep []string
+	removed := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if strings.HasPrefix(line, "test_") && strings.HasSuffix(line, " 2") {
+			removed++
+			os.Remove(filepath.Join(dir, "Image/aligned", strings.TrimSuffix(strings.Fields(line)[0], ".jpg")+"_aligned.jpg"))
+			continue
+		}
+		keep = append(keep, line)
+	}
+	os.WriteFile(lf, []byte(strings.Join(keep, "\n")+"\n"), 0o644)
+	var log bytes.Buffer
+	ls, err := LoadTest(context.Background(), SetSpec{"nofear", dir}, DataOptions{Workers: 2, CacheBytes: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if missing := checkClasses(&log, ls); len(missing) != 1 || missing[0] != "Fear" || !strings.Contains(log.String(), "no images of Fear") {
+		t.Fatalf("missing %v, log %q", missing, log.String())
+	}
+	m, err := model.New(testConfig().Model, gotch.CPU, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	r, err := Evaluate(context.Background(), m, ls.Set, EvalConfig{Size: 112, BatchSize: 16, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Images != 35-removed || r.PerClass[1] != -1 || len(r.Missing) != 1 {
+		t.Fatalf("images %d (want %d), Fear recall %v, missing %v", r.Images, 35-removed, r.PerClass[1], r.Missing)
+	}
+	// The mean covers the 6 present classes only.
+	sum := 0.0
+	for c, v := range r.PerClass {
+		if c != 1 {
+			sum += v
+		}
+	}
+	if d := r.MeanClass - sum/6; d > 1e-12 || d < -1e-12 {
+		t.Fatalf("mean class accuracy %v, want %v", r.MeanClass, sum/6)
+	}
+}
+
+func TestUnknownDevice(t *testing.T) {
+	cfg := testConfig()
+	cfg.Runtime.Device = "tpu:0"
+	out := filepath.Join(t.TempDir(), "r")
+	_, err := Run(context.Background(), Options{Config: cfg, TrainPath: t.TempDir(), Out: out})
+	if err == nil || !strings.Contains(err.Error(), `unknown device "tpu:0"`) {
+		t.Fatalf("unknown device: %v", err)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Fatal("run folder created before the device was checked")
+	}
+	if _, err := OpenPredictor(t.TempDir(), "cuda:7"); err == nil {
+		t.Fatal("predictor accepted a folder without checkpoint")
+	}
+}
+
+func TestNonFiniteLossStops(t *testing.T) {
+	data := synthData(t, "synth70", 70, 35, 2)
+	cfg := testConfig()
+	cfg.Optim.LR = 1e12 // the first update blows the weights up
+	cfg.Model.Variant, cfg.Model.MultiScale, cfg.Model.LocalAttention = "resnet18", false, false
+	_, err := Run(context.Background(), Options{Config: cfg, TrainPath: data, OwnTest: "", Out: filepath.Join(t.TempDir(), "r")})
+	if err == nil || !strings.Contains(err.Error(), "epoch 1 step") || !strings.Contains(err.Error(), "loss is") {
+		t.Fatalf("want a non-finite loss error naming epoch and step, got %v", err)
+	}
+}
+
+func TestParseSetSpec(t *testing.T) {
+	for in, want := range map[string]SetSpec{
+		"FM=/data/fm":   {"FM", "/data/fm"},
+		"/data/raf-sg/": {"raf-sg", "/data/raf-sg/"},
+		"clean=./x=y":   {"clean", "./x=y"},
+	} {
+		got, err := ParseSetSpec(in)
+		if err != nil || got != want {
+			t.Fatalf("ParseSetSpec(%q) = %+v, %v; want %+v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"bad name=/x", "a/b=c", "x="} {
+		if _, err := ParseSetSpec(bad); err == nil {
+			t.Fatalf("ParseSetSpec(%q) accepted", bad)
+		}
+	}
+}

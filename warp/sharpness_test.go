@@ -1,0 +1,66 @@
+package warp
+
+import (
+	"math"
+	"testing"
+)
+
+// alphaEdgeWidth measures the edge width of a warped overlay from its alpha
+// channel (BGRA, alpha at offset 3).
+func alphaEdgeWidth(bgra []uint8, w, h int) float64 {
+	var eg, el float64
+	n := 0
+	for y := 1; y < h-1; y++ {
+		for x := 1; x < w-1; x++ {
+			o := (y*w + x) * 4
+			c := int32(bgra[o+3])
+			l, r := int32(bgra[o-4+3]), int32(bgra[o+4+3])
+			u, d := int32(bgra[o-4*w+3]), int32(bgra[o+4*w+3])
+			if l == c && r == c && u == c && d == c {
+				continue
+			}
+			gx, gy := float64(r-c), float64(d-c)
+			lap := float64(l + r + u + d - 4*c)
+			eg += gx*gx + gy*gy
+			el += lap * lap
+			n++
+		}
+	}
+	return edgeWidth(eg, el, n)
+}
+
+// TestOverlayEdgeWidth backs overlayEdgeWidth: a template warped (no blur)
+// to faces of 40 to 300 px has an alpha outline of edge width ≈ 0.5 px, and a
+// magnified one about 0.5·s.
+func TestOverlayEdgeWidth(t *testing.T) {
+	lm := astronautLandmarks(t)
+	tpl := templateByName(t, "mask_surgical_blue_frontal")
+	for _, k := range []float64{0.45, 1, 2, 3.3, 12} {
+		var face Shape
+		for i, p := range lm {
+			face[i] = Point{X: (p.X-220)*k + 1500, Y: (p.Y-130)*k + 1500}
+		}
+		pl, err := tpl.placeOn(&face)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := pl.pieces[0].H.LocalScale(centroid(pl.pieces[0].domain))
+		roi, _ := pl.imageBounds(3000, 3000, 2)
+		lv, err := tpl.levelFor(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ov, err := warpPieces(lv, pl, roi)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := ov.DataPtrUint8()
+		got := alphaEdgeWidth(b, roi.Dx(), roi.Dy())
+		ov.Close()
+		want := overlayEdgeWidth(s)
+		t.Logf("face ×%.2f: magnification %.3f, edge width %.3f (model %.3f)", k, s, got, want)
+		if math.Abs(got-want) > 0.2*want+0.1 {
+			t.Errorf("face ×%.2f (magnification %.3f): edge width %.3f, model %.3f", k, s, got, want)
+		}
+	}
+}
