@@ -109,7 +109,7 @@ func TestReference(t *testing.T) {
 		t.Errorf("box %v, stored %v", f.Box, box)
 	}
 	for i := range want {
-		if dist(f.Points[i], want[i]) > 1 {
+		if dist(f.Points[i], want[i]) > 0.01 {
 			t.Errorf("landmark %d at %v, stored %v", i, f.Points[i], want[i])
 		}
 	}

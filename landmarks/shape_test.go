@@ -25,8 +25,14 @@ func TestMirrorIndex(t *testing.T) {
 		}
 	}
 	_, s := loadAstronautRef(t)
-	if s.Mirror(512).Mirror(512) != s {
-		t.Error("Mirror twice is not the identity")
+	mm := s.Mirror(512).Mirror(512)
+	for i := range s {
+		if dist(mm[i], s[i]) > 1e-9 {
+			t.Fatalf("Mirror twice moves point %d from %v to %v", i, s[i], mm[i])
+		}
+	}
+	if m := s.Mirror(512); m[JawLast].X != 511-s[JawFirst].X || m[JawLast].Y != s[JawFirst].Y {
+		t.Errorf("Mirror: jaw end %v, want the mirrored jaw start of %v", m[JawLast], s[JawFirst])
 	}
 }
 

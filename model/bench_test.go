@@ -117,39 +117,40 @@ func rssMB(tb testing.TB) float64 {
 }
 
 // Memory stays flat over many training steps: every per-step tensor is freed
-// explicitly, not left to finalizers. The bound is generous (allocator caches,
-// Go heap); a leak of one batch's activations per step would exceed it fast.
+// explicitly, not left to finalizers. RSS grows while libtorch's allocator and
+// Adam's state warm up (measured: +100 MB over the first ~50 steps at batch 4,
+// 112), then plateaus; after warm-up, 30 more steps may add at most 40 MB,
+// which catches any leak of >= ~1.3 MB per step (one batch's activations are
+// tens of MB).
 func TestTrainStepMemoryFlat(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long loop; run without -short")
 	}
 	s := newStepper(t, "ffra", 4, 112)
-	first := 0.0
-	for i := 0; i < 5; i++ {
-		loss, err := s.step()
-		if err != nil {
-			t.Fatal(err)
+	run := func(n int) float64 {
+		var loss float64
+		for i := 0; i < n; i++ {
+			l, err := s.step()
+			if err != nil {
+				t.Fatal(err)
+			}
+			loss = l
 		}
-		if i == 0 {
-			first = loss
-		}
+		return loss
 	}
+	first := run(1)
+	run(49)
+	mid := rssMB(t)
+	run(30)
 	before := rssMB(t)
-	var last float64
-	for i := 0; i < 40; i++ {
-		loss, err := s.step()
-		if err != nil {
-			t.Fatal(err)
-		}
-		last = loss
-	}
+	last := run(30)
 	after := rssMB(t)
-	t.Logf("RSS %.0f MB -> %.0f MB over 40 steps; loss %.4f -> %.4f", before, after, first, last)
-	if after-before > 150 {
-		t.Fatalf("RSS grew by %.0f MB over 40 steps", after-before)
+	t.Logf("RSS after 50 steps %.0f MB, 80: %.0f MB, 110: %.0f MB; loss %.4f -> %.4f", mid, before, after, first, last)
+	if after-before > 40 {
+		t.Fatalf("RSS grew by %.0f MB over 30 steps after warm-up", after-before)
 	}
-	// the same batch 45 times: Adam must have fitted it a bit
-	if !(last < first) {
-		t.Fatalf("loss did not decrease on a fixed batch: %.4f -> %.4f", first, last)
+	// the same batch 110 times: Adam must have fitted it
+	if !(last < first/2) {
+		t.Fatalf("loss did not fall on a fixed batch: %.4f -> %.4f", first, last)
 	}
 }

@@ -190,6 +190,20 @@ func TestAlignedFallback(t *testing.T) {
 			t.Errorf("%s: mouth coverage %.2f", r.In, r.Faces[0].Coverage.Mouth)
 		}
 	}
+	// The calibrated box comes from the whole dataset, so shards (which see different
+	// aligned items) place the fallback landmarks exactly as the single run did.
+	sharded := filepath.Join(t.TempDir(), "sharded")
+	for i := 1; i <= 2; i++ {
+		c := baseConfig(blurred, sharded, KindMask)
+		c.Shard, c.Workers = Shard{I: i, N: 2}, 1
+		if _, err := Run(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Merge(sharded, MergeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	sameTree(t, out, sharded)
 }
 
 func splitOf(i int) string {

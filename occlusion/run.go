@@ -92,8 +92,9 @@ func Run(ctx context.Context, c Config) (Summary, error) {
 	return sum, nil
 }
 
-// process runs the workers over todo and journals every record. Items stream through a
-// bounded channel, so at most about 2*Workers images are in memory whatever the dataset size.
+// process runs the workers over todo and journals every record. Items (metadata) stream
+// through a bounded channel and each worker holds one decoded image at a time, so memory does
+// not grow with the dataset; only the small records accumulate, for the sorted manifest.
 func (r *runner) process(ctx context.Context, todo []dataset.Item, j *journal, done map[string]Record, sum *Summary) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -27,6 +27,14 @@ BUILD="$ROOT/build"
 DEST="$BUILD/gotch"
 cd "$ROOT"
 
+# One run at a time (parallel make, two engineers): the second waits, then
+# finds the stamp fresh and returns at once.
+mkdir -p "$BUILD"
+if command -v flock >/dev/null; then
+	exec 9>"$BUILD/.prepare-gotch.lock"
+	flock 9
+fi
+
 HAVE_GO=1
 command -v go >/dev/null || HAVE_GO=0
 command -v g++ >/dev/null || die "g++ is not on PATH (apt-get install g++)"

@@ -114,6 +114,10 @@ func TestInterruptAndResume(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "manifest.jsonl")); !os.IsNotExist(err) {
 		t.Fatal("interrupted run wrote the manifest")
 	}
+	temps, _ := filepath.Glob(filepath.Join(out, ".occfer-tmp-*"))
+	if len(temps) > 0 {
+		t.Fatalf("temporary files left after the interrupt: %v", temps)
+	}
 	_, serr, code := run(t, append(args, "--resume")...)
 	if code != 0 {
 		t.Fatalf("resume: exit %d: %s", code, serr)
