@@ -2,7 +2,6 @@
 # `make demo` runs the whole product on generated data; `make test` runs every test.
 GO      ?= go
 BIN     := bin
-SEED    ?= 1
 GOFLAGS_TEST ?= -count=1 -timeout 30m
 
 .PHONY: all deps gotch build test vet fmt-check bench demo assets clean
@@ -20,6 +19,7 @@ gotch: deps
 build: gotch
 	$(GO) build -o $(BIN)/occlude ./cmd/occlude
 	$(GO) build -o $(BIN)/ffra ./cmd/ffra
+	$(GO) build -o $(BIN)/occfer ./cmd/occfer
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './build/*')); \
@@ -40,7 +40,7 @@ assets: build
 	$(BIN)/occlude templates generate assets
 
 demo: build
-	@scripts/demo.sh $(BIN) demo $(SEED)
+	@scripts/demo.sh $(BIN)
 
 clean:
 	rm -rf $(BIN) build go.work go.work.sum demo

@@ -8,8 +8,9 @@ import (
 )
 
 // TestLoadRAFManual reads testdata/landmarks/Annotation/manual/test_0001_manu_attri.txt,
-// a file in RAF-DB's layout holding the astronaut's 5 points (from
-// testdata/landmarks/astronaut.json) and made-up attributes.
+// a file in RAF-DB's layout (5 tab-separated points, then gender, race and
+// age lines) holding the astronaut's 5 points to 2 decimals and made-up
+// attributes.
 func TestLoadRAFManual(t *testing.T) {
 	pts, err := LoadRAFAnnotation("../testdata/landmarks/Annotation/manual/test_0001_manu_attri.txt")
 	if err != nil {

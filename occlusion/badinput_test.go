@@ -95,6 +95,9 @@ func TestBadInputs(t *testing.T) {
 	if got := treeHashes(t, out)["notes.txt"]; got != before["notes.txt"] {
 		t.Error("aux file notes.txt not copied")
 	}
+	if len(sum.Failures) != 3 || !strings.HasPrefix(sum.Failures[0], "corrupt.jpg: image "+filepath.Join(in, "corrupt.jpg")) {
+		t.Errorf("summary failures %q", sum.Failures)
+	}
 	if sum.Failed != 3 || sum.ByStatus[StatusUnreadable] != 3 || sum.ByStatus[StatusDetected] != 4 {
 		t.Errorf("summary counts %+v failed %d", sum.ByStatus, sum.Failed)
 	}

@@ -17,6 +17,7 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/occfer/occfer/imageio"
+	"github.com/occfer/occfer/landmarks"
 )
 
 // benchItems is the dataset size of one benchmark iteration: large enough that the per-run
@@ -55,6 +56,10 @@ func makeBenchRAF(b testing.TB, root string, n int, blurred bool) {
 func benchMask(b *testing.B, blurred bool, wantStatus string) {
 	in := b.TempDir()
 	makeBenchRAF(b, in, benchItems, blurred)
+	benchMaskIn(b, in, wantStatus)
+}
+
+func benchMaskIn(b *testing.B, in, wantStatus string) {
 	prev := runtime.GOMAXPROCS(2)
 	defer runtime.GOMAXPROCS(prev)
 	outs := b.TempDir()
@@ -92,6 +97,30 @@ func BenchmarkMaskAlignedFallback(b *testing.B) { benchMask(b, true, StatusAlign
 // BenchmarkMaskDetected: every 100x100 crop runs (successful) HOG detection.
 // Target: >= 300 images/s with 2 workers.
 func BenchmarkMaskDetected(b *testing.B) { benchMask(b, false, StatusDetected) }
+
+// BenchmarkMaskFromFile is the pipeline without dlib: landmarks come from landmarks68.jsonl,
+// so this is decode + template fit + compositing + encode + atomic write + journal alone, the
+// share of the cost that package occlusion (with warp) owns.
+func BenchmarkMaskFromFile(b *testing.B) {
+	in := b.TempDir()
+	makeBenchRAF(b, in, benchItems, false)
+	var lines []byte
+	for i := 0; i < benchItems; i++ {
+		rel := fmt.Sprintf("Image/aligned/train_%05d_aligned.jpg", i+1)
+		img, err := imageio.Decode(filepath.Join(in, rel))
+		if err != nil {
+			b.Fatal(err)
+		}
+		faces, err := sharedPredictor.Detect(img)
+		img.Close()
+		if err != nil || len(faces) == 0 {
+			b.Fatalf("%s: no face (%v)", rel, err)
+		}
+		lines = landmarks.AppendJSONL(lines, rel, faces[0].Points)
+	}
+	writeFile(b, filepath.Join(in, "landmarks68.jsonl"), lines)
+	benchMaskIn(b, in, StatusFromFile)
+}
 
 // peakRSS samples the process's resident set size while f runs.
 func peakRSS(f func()) int64 {

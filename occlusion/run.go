@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"sync"
 	"time"
 
@@ -19,12 +20,16 @@ type Summary struct {
 	Resumed    int            // items verified and kept from an earlier, interrupted call
 	ByStatus   map[string]int // over all Items, kept and new
 	Failed     int            // unreadable + error
+	Failures   []string       // "rel: error" of the first failed items by path (at most 20)
 	Problems   []dataset.Problem
 	Elapsed    time.Duration // the whole run
 	Processing time.Duration // the image-processing phase alone
 	PerSecond  float64       // Processed / Elapsed
 	Manifest   string        // path of the manifest (or manifest part) written
 }
+
+// maxFailures bounds Summary.Failures; the manifest has them all.
+const maxFailures = 20
 
 // ErrInterrupted is wrapped by Run's error when the context was cancelled; the output is
 // consistent and the run can be continued with Config.Resume.
@@ -81,8 +86,11 @@ func Run(ctx context.Context, c Config) (Summary, error) {
 		sum.ByStatus[rec.Status]++
 		if rec.failed() {
 			sum.Failed++
+			sum.Failures = append(sum.Failures, rec.In+": "+rec.Error)
 		}
 	}
+	sort.Strings(sum.Failures)
+	sum.Failures = sum.Failures[:min(len(sum.Failures), maxFailures)]
 	if runErr != nil {
 		return sum, runErr
 	}

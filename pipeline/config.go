@@ -44,9 +44,10 @@ type SynthSource struct {
 
 // FixtureSrc re-shoots one portrait into a RAF-DB-shaped tree in OUT/clean.
 type FixtureSrc struct {
-	Image string `json:"image"`
-	Train int    `json:"train"`
-	Test  int    `json:"test"`
+	Image   string `json:"image"`
+	FaceBox [4]int `json:"face_box,omitempty"` // x0,y0,x1,y1 of the face; zero: the astronaut's
+	Train   int    `json:"train"`
+	Test    int    `json:"test"`
 }
 
 // OccludeStep makes one occluded variant of the clean dataset in OUT/<name>.

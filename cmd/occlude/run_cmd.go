@@ -126,6 +126,12 @@ func printSummary(s occlusion.Summary) {
 	}
 	fmt.Fprintf(os.Stderr, "occlude: %d images (%d processed now, %d kept from before), %s; %d failed; %.1f images/s\n",
 		s.Items, s.Processed, s.Resumed, strings.Join(parts, ", "), s.Failed, s.PerSecond)
+	for _, f := range s.Failures {
+		fmt.Fprintf(os.Stderr, "occlude: failed: %s\n", f)
+	}
+	if s.Failed > len(s.Failures) {
+		fmt.Fprintf(os.Stderr, "occlude: ... and %d more failed images (see the manifest)\n", s.Failed-len(s.Failures))
+	}
 	for i, p := range s.Problems {
 		if i == 10 {
 			fmt.Fprintf(os.Stderr, "occlude: ... and %d more input problems\n", len(s.Problems)-10)
