@@ -144,7 +144,8 @@ replace github.com/sugarme/gotch $GOTCH_VER => ./build/gotch
 "
 
 write_gowork() {
-	if [[ -f go.work ]] && [[ "$(cat go.work)" == "$WORK_CONTENT" ]]; then return; fi
+	# $(cat) drops the trailing newline, so compare without it
+	if [[ -f go.work ]] && [[ "$(cat go.work)" == "${WORK_CONTENT%$'\n'}" ]]; then return; fi
 	local tmp
 	tmp=$(mktemp "$ROOT/.go.work.XXXXXX")
 	printf '%s' "$WORK_CONTENT" >"$tmp"

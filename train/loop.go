@@ -62,6 +62,9 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 			return nil, fmt.Errorf("resume %s: %w", o.Out, err)
 		}
 		stored.Runtime = o.Config.Runtime
+		if stored.Runtime == (rundir.Runtime{}) { // a caller that sets nothing gets the defaults
+			stored.Runtime = DefaultConfig().Runtime
+		}
 		cfg = stored
 	}
 	if err := validateConfig(cfg); err != nil {

@@ -31,7 +31,8 @@ func TestModelSummaryCommand(t *testing.T) {
 	if s.Params != 11_180_103 || s.InputSize != 112 || len(s.Modules) == 0 {
 		t.Fatalf("summary: params %d, input %d, %d modules", s.Params, s.InputSize, len(s.Modules))
 	}
-	out, err = runFFRA(t, "model", "summary", "--variant", "ffra")
+	// cobra keeps flag values between Execute calls: reset them explicitly
+	out, err = runFFRA(t, "model", "summary", "--variant", "ffra", "--json=false", "--input-size", "224")
 	if err != nil || !strings.Contains(out, "14280135 trainable params") || !strings.Contains(out, "LocalAttention") {
 		t.Fatalf("table: %v\n%s", err, out)
 	}
