@@ -104,14 +104,15 @@ func TestOpenRAFDB(t *testing.T) {
 
 func TestOpenFoldersAndSingle(t *testing.T) {
 	root := writeTree(t, map[string]string{
-		"train/happy/a.png":    "x",
-		"train/Sadness/b.jpg":  "x",
-		"test/neutral/c.jpeg":  "x",
-		"test/misc/d.png":      "x",
-		"notes.txt":            "x",
-		"manifest.jsonl":       "x", // an earlier run's output: not data
-		".git/config":          "x",
-		".occfer-tmp-e.png-12": "x",
+		"train/happy/a.png":           "x",
+		"train/Sadness/b.jpg":         "x",
+		"test/neutral/c.jpeg":         "x",
+		"test/misc/d.png":             "x",
+		"notes.txt":                   "x",
+		"manifest.jsonl":              "x", // an earlier run's output: not data
+		"manifest.shard-1-of-2.jsonl": "x",
+		".git/config":                 "x",
+		".occfer-tmp-e.png-12":        "x",
 	})
 	d, err := Open(root, OpenOptions{Aligned: true})
 	if err != nil {

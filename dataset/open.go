@@ -20,6 +20,12 @@ const LandmarksFile = "landmarks68.jsonl"
 // data, so they are not carried into another run's mirrored output.
 var outputOnlyFiles = map[string]bool{"manifest.jsonl": true, "preview.png": true, "summary.json": true}
 
+// isOutputOnly reports whether a root-level file was written by an earlier occfer run: the
+// files above, and the manifest parts of a sharded occlude run (manifest.shard-i-of-n.jsonl).
+func isOutputOnly(rel string) bool {
+	return outputOnlyFiles[rel] || (strings.HasPrefix(rel, "manifest.shard-") && strings.HasSuffix(rel, ".jsonl"))
+}
+
 // outputOnlyDirs hold per-run side outputs (occlusion masks, run state) at an output root.
 var outputOnlyDirs = map[string]bool{"occlusion_masks": true, ".occfer": true}
 
@@ -90,7 +96,7 @@ func walkFiles(root string) ([]string, error) {
 			}
 			return nil
 		}
-		if isTempName(d.Name()) || outputOnlyFiles[rel] || strings.HasPrefix(d.Name(), ".") {
+		if isTempName(d.Name()) || isOutputOnly(rel) || strings.HasPrefix(d.Name(), ".") {
 			return nil
 		}
 		if d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0 {

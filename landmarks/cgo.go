@@ -2,10 +2,15 @@ package landmarks
 
 // The dlib binding: thin Go wrappers over shim.h. Nothing here knows about
 // gocv; callers hand over a raw BGR buffer.
+//
+// Built with -O3; the detector and predictor hot paths are multiversioned in
+// shim.cpp (an AVX2 clone and a baseline clone, chosen at load time by the
+// CPU), so the binary runs on any x86-64 CPU. No -m flag is set here on
+// purpose: -mavx2 on the whole file would crash CPUs without AVX2.
 
 /*
 #cgo pkg-config: dlib-1
-#cgo CXXFLAGS: -std=c++14 -O2 -DNDEBUG
+#cgo CXXFLAGS: -std=c++14 -O3 -DNDEBUG
 #include <stdlib.h>
 #include "shim.h"
 */

@@ -67,6 +67,41 @@ const dlib::frontal_face_detector &prototype() {
 	return proto;
 }
 
+// The hot paths are compiled twice, for AVX2 and for the baseline x86-64 ISA,
+// and picked once at load time by the CPU (GCC function multiversioning with
+// an ifunc resolver), so the library never needs AVX2 but uses it where it
+// exists. flatten inlines the whole call tree (dlib's templates included) into
+// each clone, so the clone's ISA reaches the inner loops. FMA is deliberately
+// not enabled: contracting a*b+c changes rounding, and the predictor must give
+// exactly dlib's results (TestFastPredictorMatchesDlib); the detector keeps
+// the scores and boxes of the baseline build.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define OCC_MULTIVERSION __attribute__((target_clones("avx2", "default"), flatten))
+#else
+#define OCC_MULTIVERSION
+#endif
+
+OCC_MULTIVERSION
+void predict_bgr(const occfer::fast_predictor &p, const bgr_view &v, const dlib::rectangle &r,
+                 double *out) {
+	p.predict(v, r, out);
+}
+
+OCC_MULTIVERSION
+void detect_bgr(detector_handle &h, const bgr_view &v, int upsample, double adjust_threshold) {
+	dlib::pyramid_down<2> pyr;
+	h.dets.clear();
+	if (upsample <= 0) {
+		h.det(v, h.dets, adjust_threshold);
+	} else {
+		// Same scheme as dlib's Python binding: enlarge, detect, map back.
+		dlib::pyramid_up(v, h.up, pyr);
+		for (int i = 1; i < upsample; i++) dlib::pyramid_up(h.up, pyr);
+		h.det(h.up, h.dets, adjust_threshold);
+		for (auto &d : h.dets) d.rect = pyr.rect_down(d.rect, upsample);
+	}
+}
+
 }  // namespace
 
 extern "C" {
@@ -118,17 +153,7 @@ int occ_detect(void *det, occ_image img, int upsample, double adjust_threshold,
 	try {
 		auto *h = static_cast<detector_handle *>(det);
 		bgr_view v{img};
-		dlib::pyramid_down<2> pyr;
-		h->dets.clear();
-		if (upsample <= 0) {
-			h->det(v, h->dets, adjust_threshold);
-		} else {
-			// Same scheme as dlib's Python binding: enlarge, detect, map back.
-			dlib::pyramid_up(v, h->up, pyr);
-			for (int i = 1; i < upsample; i++) dlib::pyramid_up(h->up, pyr);
-			h->det(h->up, h->dets, adjust_threshold);
-			for (auto &d : h->dets) d.rect = pyr.rect_down(d.rect, upsample);
-		}
+		detect_bgr(*h, v, upsample, adjust_threshold);
 		*found = static_cast<int>(h->dets.size());
 		for (int i = 0; i < *found && i < max_out; i++) {
 			const auto &d = h->dets[i];
@@ -149,7 +174,7 @@ int occ_predict(void *sp, occ_image img, long left, long top, long right, long b
 	try {
 		const auto *p = static_cast<const occfer::fast_predictor *>(sp);
 		bgr_view v{img};
-		p->predict(v, dlib::rectangle(left, top, right, bottom), out);
+		predict_bgr(*p, v, dlib::rectangle(left, top, right, bottom), out);
 		return 0;
 	} catch (const std::exception &e) {
 		*err = dup_msg("", e.what());

@@ -162,6 +162,7 @@ fi
 
 mkdir -p "$BUILD"
 NEW=$(mktemp -d "$BUILD/gotch.new.XXXXXX")
+chmod 755 "$NEW" # mktemp makes it 0700
 trap 'rm -rf "$NEW"' EXIT
 cp -R "$GOTCH_SRC/." "$NEW/"
 chmod -R u+w "$NEW"
