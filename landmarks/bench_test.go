@@ -118,3 +118,25 @@ func BenchmarkPredictAligned100Parallel(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkPredictAligned100Varied cycles over 32 different crops, so the
+// leaves each prediction reads are rarely still in the cache: closer to a
+// dataset run than BenchmarkPredictAligned100, which predicts one crop again
+// and again (its ~4 MB of leaves stay in L2/L3).
+func BenchmarkPredictAligned100Varied(b *testing.B) {
+	img, face := astronautFace(b)
+	var crops []gocv.Mat
+	for i := range 32 {
+		c, _ := alignedCrop(b, img, face.Points, 100, 0.02*float64(i%5-2), 0.9+0.025*float64(i%8))
+		crops = append(crops, c)
+	}
+	p := testPredictor(b)
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		if _, err := p.PredictAligned(crops[i%len(crops)], DefaultAlignedBox); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}

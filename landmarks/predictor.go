@@ -142,17 +142,19 @@ func (p *Predictor) Detect(img gocv.Mat) ([]Face, error) {
 	if clone != nil {
 		defer clone.Close()
 	}
-	return p.detect(buf)
+	return p.detect(buf, true)
 }
 
-func (p *Predictor) detect(buf bgrBuffer) ([]Face, error) {
+// detect runs the detector at native scale and, when upsample is set and that
+// found nothing, on the 2x enlarged image; then the predictor on each face.
+func (p *Predictor) detect(buf bgrBuffer, upsample bool) ([]Face, error) {
 	det, err := p.getDetector()
 	if err != nil {
 		return nil, fmt.Errorf("landmarks: creating face detector: %w", err)
 	}
 	var scratch [4]rawDet
 	raw, err := detectRaw(det, buf, 0, scratch[:0])
-	if err == nil && len(raw) == 0 {
+	if err == nil && len(raw) == 0 && upsample {
 		raw, err = detectRaw(det, buf, 1, raw)
 	}
 	p.putDetector(det)

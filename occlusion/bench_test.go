@@ -53,13 +53,13 @@ func makeBenchRAF(b testing.TB, root string, n int, blurred bool) {
 	writeFile(b, filepath.Join(root, "EmoLabel/list_patition_label.txt"), []byte(labels.String()))
 }
 
-func benchMask(b *testing.B, blurred bool, wantStatus string) {
+func benchMask(b *testing.B, blurred bool, mode AlignedLandmarks, wantStatus string) {
 	in := b.TempDir()
 	makeBenchRAF(b, in, benchItems, blurred)
-	benchMaskIn(b, in, wantStatus)
+	benchMaskIn(b, in, mode, wantStatus)
 }
 
-func benchMaskIn(b *testing.B, in, wantStatus string) {
+func benchMaskIn(b *testing.B, in string, mode AlignedLandmarks, wantStatus string) {
 	prev := runtime.GOMAXPROCS(2)
 	defer runtime.GOMAXPROCS(prev)
 	outs := b.TempDir()
@@ -70,6 +70,7 @@ func benchMaskIn(b *testing.B, in, wantStatus string) {
 	for i := 0; i < b.N; i++ {
 		c := baseConfig(in, filepath.Join(outs, strconv.Itoa(i)), KindMask)
 		c.Workers = 2
+		c.AlignedLandmarks = mode
 		sum, err := Run(context.Background(), c)
 		if err != nil {
 			b.Fatal(err)
@@ -89,14 +90,22 @@ func benchMaskIn(b *testing.B, in, wantStatus string) {
 	b.ReportMetric(float64(benchItems*b.N)/(cpuTime()-cpu0).Seconds(), "images/cpu-s")
 }
 
-// BenchmarkMaskAlignedFallback: 100x100 aligned crops on which the detector finds nothing,
-// so each image costs a failed detection plus the predictor on the calibrated box.
+// BenchmarkMaskAlignedFallback is the aligned fallback path: landmarks come from the
+// predictor on the calibrated box, with no detection per image (AlignedLandmarks "box", the
+// fast mode for trusted aligned crops; the calibration pre-pass still detects on its sample).
 // Target: >= 1000 images/s with 2 workers.
-func BenchmarkMaskAlignedFallback(b *testing.B) { benchMask(b, true, StatusAlignedFB) }
+func BenchmarkMaskAlignedFallback(b *testing.B) { benchMask(b, false, AlignedBox, StatusAlignedFB) }
+
+// BenchmarkMaskAlignedDetectFails: the default mode on 100x100 aligned crops on which the
+// detector finds nothing (blurred), so each image costs a failed native-scale detection plus
+// the predictor on the calibrated box.
+func BenchmarkMaskAlignedDetectFails(b *testing.B) {
+	benchMask(b, true, AlignedDetect, StatusAlignedFB)
+}
 
 // BenchmarkMaskDetected: every 100x100 crop runs (successful) HOG detection.
 // Target: >= 300 images/s with 2 workers.
-func BenchmarkMaskDetected(b *testing.B) { benchMask(b, false, StatusDetected) }
+func BenchmarkMaskDetected(b *testing.B) { benchMask(b, false, AlignedDetect, StatusDetected) }
 
 // BenchmarkMaskFromFile is the pipeline without dlib: landmarks come from landmarks68.jsonl,
 // so this is decode + template fit + compositing + encode + atomic write + journal alone, the
@@ -119,7 +128,7 @@ func BenchmarkMaskFromFile(b *testing.B) {
 		lines = landmarks.AppendJSONL(lines, rel, faces[0].Points)
 	}
 	writeFile(b, filepath.Join(in, "landmarks68.jsonl"), lines)
-	benchMaskIn(b, in, StatusFromFile)
+	benchMaskIn(b, in, AlignedDetect, StatusFromFile)
 }
 
 // peakRSS samples the process's resident set size while f runs.

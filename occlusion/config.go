@@ -25,6 +25,23 @@ const (
 	NoFaceSkip NoFacePolicy = "skip" // write nothing, mark it no-face
 )
 
+// AlignedLandmarks says where the landmarks of aligned crops come from when no landmarks
+// file or annotation has them.
+type AlignedLandmarks string
+
+const (
+	// AlignedDetect (the default) runs the HOG detector once, at the crop's own scale, and
+	// falls back to the predictor on the calibrated box when it finds nothing (status
+	// aligned-fallback). The 2x upsampled pass that Detect adds for small faces is skipped:
+	// in an aligned crop the face fills the frame, so where HOG misses it at native scale
+	// the calibrated box is the better guess anyway, at a fraction of the cost.
+	AlignedDetect AlignedLandmarks = "detect"
+	// AlignedBox is the fast mode for trusted aligned crops: no detection per image, the
+	// predictor runs on the calibrated box (status aligned-fallback). The calibration
+	// pre-pass still detects faces on its fixed sample to place the box.
+	AlignedBox AlignedLandmarks = "box"
+)
+
 // MultiFace says which faces of an image are occluded.
 type MultiFace string
 
@@ -55,6 +72,9 @@ type Config struct {
 	NoFace  NoFacePolicy // default copy
 	Faces   MultiFace    // default all
 	Aligned bool         // declare every image a pre-aligned face crop
+	// AlignedLandmarks picks how aligned crops get landmarks from dlib: AlignedDetect
+	// (default) or AlignedBox (skip detection; for crops known to be aligned).
+	AlignedLandmarks AlignedLandmarks
 	// RAFImages picks RAF-DB's image folder: aligned (default when present), original, both.
 	RAFImages string
 	// LandmarksFile is a generic 68-point file (JSONL or CSV); default: landmarks68.jsonl at
@@ -92,6 +112,9 @@ func (c *Config) withDefaults() Config {
 	if d.Faces == "" {
 		d.Faces = FacesAll
 	}
+	if d.AlignedLandmarks == "" {
+		d.AlignedLandmarks = AlignedDetect
+	}
 	d.Random = d.Random.withDefaults()
 	return d
 }
@@ -114,6 +137,11 @@ func (c *Config) validate() error {
 	case FacesAll, FacesLargest:
 	default:
 		return fmt.Errorf("unknown faces choice %q (want all or largest)", c.Faces)
+	}
+	switch c.AlignedLandmarks {
+	case AlignedDetect, AlignedBox:
+	default:
+		return fmt.Errorf("unknown aligned-landmarks mode %q (want detect or box)", c.AlignedLandmarks)
 	}
 	if c.Preview < 0 {
 		return fmt.Errorf("preview count %d is negative", c.Preview)

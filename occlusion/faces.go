@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"gocv.io/x/gocv"
 
@@ -27,12 +28,13 @@ type faceFinder struct {
 	fileDigest string // sha256 prefix of the landmarks file, for the settings record
 	modelID    string
 	box        landmarks.AlignedBox // calibrated aligned-fallback box
+	alignedBox bool                 // AlignedBox mode: aligned items skip detection
 	ds         *dataset.Dataset
 	owned      bool // pred was opened here and is closed by close
 }
 
 func newFaceFinder(cfg Config, ds *dataset.Dataset) (*faceFinder, error) {
-	f := &faceFinder{ds: ds}
+	f := &faceFinder{ds: ds, alignedBox: cfg.AlignedLandmarks == AlignedBox}
 	lmPath := cfg.LandmarksFile
 	if lmPath == "" {
 		if p := filepath.Join(ds.Root, dataset.LandmarksFile); fileExists(p) && ds.Layout != dataset.LayoutSingle {
@@ -70,7 +72,7 @@ func newFaceFinder(cfg Config, ds *dataset.Dataset) (*faceFinder, error) {
 		f.pred, f.owned = pred, true
 	}
 	f.modelID = modelID(cfg.PredictorPath)
-	f.box = f.calibrate(ds)
+	f.box = f.calibrate(ds, cfg.Workers)
 	return f, nil
 }
 
@@ -82,25 +84,44 @@ func (f *faceFinder) close() {
 
 // calibrate detects faces in the first calibrationSample aligned items and takes
 // landmarks.CalibrateAlignedBox of their boxes (DefaultAlignedBox when too few are found).
-func (f *faceFinder) calibrate(ds *dataset.Dataset) landmarks.AlignedBox {
-	var boxes []landmarks.AlignedBox
-	n := 0
+// It uses Detect, with its 2x upsampled pass: RAF-DB's 100 px crops hold faces below the
+// HOG window. The sample is split over the workers; every box lands in its item's slot, so
+// the result does not depend on the worker count.
+func (f *faceFinder) calibrate(ds *dataset.Dataset, workers int) landmarks.AlignedBox {
+	var sample []dataset.Item
 	for _, it := range ds.Items {
-		if !it.Aligned {
-			continue
+		if it.Aligned {
+			if sample = append(sample, it); len(sample) == calibrationSample {
+				break
+			}
 		}
-		if n++; n > calibrationSample {
-			break
+	}
+	found := make([]*landmarks.AlignedBox, len(sample))
+	var wg sync.WaitGroup
+	for w := 0; w < max(1, min(workers, len(sample))); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(sample); i += max(1, workers) {
+				img, err := imageio.Decode(sample[i].Abs)
+				if err != nil {
+					continue // reported when the item itself is processed
+				}
+				faces, err := f.pred.Detect(img)
+				if err == nil && len(faces) > 0 {
+					b := landmarks.AlignedBoxOf(faces[0].Box, img.Cols(), img.Rows())
+					found[i] = &b
+				}
+				img.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	var boxes []landmarks.AlignedBox
+	for _, b := range found {
+		if b != nil {
+			boxes = append(boxes, *b)
 		}
-		img, err := imageio.Decode(it.Abs)
-		if err != nil {
-			continue // reported when the item itself is processed
-		}
-		faces, err := f.pred.Detect(img)
-		if err == nil && len(faces) > 0 {
-			boxes = append(boxes, landmarks.AlignedBoxOf(faces[0].Box, img.Cols(), img.Rows()))
-		}
-		img.Close()
 	}
 	box, _ := landmarks.CalibrateAlignedBox(boxes)
 	return box
@@ -122,8 +143,15 @@ func (f *faceFinder) find(it dataset.Item, img gocv.Mat) ([]landmarks.Face, erro
 	if f.pred == nil {
 		return nil, fmt.Errorf("%s: no landmarks for this image and no detector loaded", it.Abs)
 	}
+	if it.Aligned && f.alignedBox {
+		face, err := f.pred.PredictAligned(img, f.box)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", it.Abs, err)
+		}
+		return []landmarks.Face{face}, nil
+	}
 	if it.Aligned {
-		faces, err := f.pred.DetectAligned(img, f.box)
+		faces, err := f.pred.DetectAlignedNative(img, f.box)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", it.Abs, err)
 		}

@@ -18,32 +18,35 @@ import (
 const settingsFile = "occlude.json"
 
 type runSettings struct {
-	Version    int           `json:"version"`
-	Kind       Kind          `json:"kind"`
-	Style      string        `json:"style,omitempty"`
-	Color      string        `json:"color,omitempty"`
-	Texture    string        `json:"texture,omitempty"`
-	Templates  []string      `json:"templates,omitempty"` // name:sha256 of spec and image
-	Seed       uint64        `json:"seed"`
-	NoFace     NoFacePolicy  `json:"no_face"`
-	Faces      MultiFace     `json:"faces"`
-	Aligned    bool          `json:"aligned"`
-	RAFImages  string        `json:"raf_images,omitempty"`
-	Landmarks  string        `json:"landmarks,omitempty"` // sha256 of the landmarks file used
-	Predictor  string        `json:"predictor,omitempty"` // model file name and size
-	WriteMasks bool          `json:"write_masks"`
-	Random     *RandomConfig `json:"random,omitempty"`
-	Items      int           `json:"items"` // items in the whole dataset (all shards)
+	Version   int          `json:"version"`
+	Kind      Kind         `json:"kind"`
+	Style     string       `json:"style,omitempty"`
+	Color     string       `json:"color,omitempty"`
+	Texture   string       `json:"texture,omitempty"`
+	Templates []string     `json:"templates,omitempty"` // name:sha256 of spec and image
+	Seed      uint64       `json:"seed"`
+	NoFace    NoFacePolicy `json:"no_face"`
+	Faces     MultiFace    `json:"faces"`
+	Aligned   bool         `json:"aligned"`
+	// AlignedLandmarks is recorded even when no item needs it: it is part of the settings.
+	AlignedLandmarks AlignedLandmarks `json:"aligned_landmarks"`
+	RAFImages        string           `json:"raf_images,omitempty"`
+	Landmarks        string           `json:"landmarks,omitempty"` // sha256 of the landmarks file used
+	Predictor        string           `json:"predictor,omitempty"` // model file name and size
+	WriteMasks       bool             `json:"write_masks"`
+	Random           *RandomConfig    `json:"random,omitempty"`
+	Items            int              `json:"items"` // items in the whole dataset (all shards)
 }
 
 // settingsVersion changes whenever the same settings would give different bytes.
-const settingsVersion = 1
+// 2: aligned crops are detected at native scale only (no 2x upsampled pass).
+const settingsVersion = 2
 
 func (r *runner) makeSettings() ([]byte, error) {
 	s := runSettings{
 		Version: settingsVersion, Kind: r.cfg.Kind, Style: r.cfg.Style, Color: r.cfg.Color,
 		Texture: r.cfg.Texture, Seed: r.cfg.Seed, NoFace: r.cfg.NoFace, Faces: r.cfg.Faces,
-		Aligned: r.cfg.Aligned, RAFImages: r.cfg.RAFImages, WriteMasks: r.cfg.WriteMasks,
+		Aligned: r.cfg.Aligned, AlignedLandmarks: r.cfg.AlignedLandmarks, RAFImages: r.cfg.RAFImages, WriteMasks: r.cfg.WriteMasks,
 		Items: len(r.ds.Items), Landmarks: r.faces.fileDigest, Predictor: r.faces.modelID,
 	}
 	for _, t := range r.templates {

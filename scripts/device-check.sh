@@ -6,6 +6,7 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=${OUT:-/tmp/device-out}
+DEVICE=${DEVICE:-cuda}
 EPOCHS=${EPOCHS:-3}
 BATCH=${BATCH:-64}
 SIZE=${SIZE:-224}
@@ -13,14 +14,15 @@ mkdir -p "$OUT"
 step() { echo "== $(date +%T) $*" | tee -a "$OUT/steps.log"; }
 
 step unpack
-T=/tmp/occfer-dev
+T=${DEVICE_TMP:-/tmp/occfer-dev}
 mkdir -p "$T"
 tar -C "$T" -xJf "$ROOT/.carry/go.tar.xz" && tar -C "$T" -xJf "$ROOT/.carry/gomod.tar.xz" || exit 1
 export GOROOT=$T/go PATH=$T/go/bin:$PATH GOTOOLCHAIN=local GOPROXY=off GOSUMDB=off \
 	GOMODCACHE=$T/gomod GOCACHE=$T/cache GOTCH_SRC=$T/gomod/github.com/sugarme/gotch@v0.9.1
-if [[ -z "${LIBTORCH:-}" ]]; then
-	LIBTORCH=$(python3 -c 'import torch, os; print(os.path.dirname(torch.__file__))') || exit 1
-	export LIBTORCH
+# A Python torch install serves as the libtorch when LIBTORCH is unset; without one the
+# system libtorch is used.
+if [[ -z "${LIBTORCH:-}" ]] && lt=$(python3 -c 'import torch, os; print(os.path.dirname(torch.__file__))' 2>/dev/null); then
+	export LIBTORCH=$lt
 fi
 { nvidia-smi -L; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)'; } >"$OUT/gpu.txt" 2>&1
 cat "$OUT/gpu.txt"
@@ -35,9 +37,9 @@ step env
 "$T/ffra" env 2>&1 | tee "$OUT/env.txt" | head -6
 step synth
 "$T/ffra" synth "$T/syn" --train "${TRAIN:-1400}" --test "${TEST:-350}" --seed 1 >"$OUT/synth.log" 2>&1 || { cat "$OUT/synth.log"; exit 1; }
-step "train on cuda: $EPOCHS epochs, batch $BATCH, input $SIZE"
-"$T/ffra" train "$T/syn" --device cuda --epochs "$EPOCHS" --batch-size "$BATCH" --input-size "$SIZE" \
-	--workers 14 --out "$T/run" -q >"$OUT/train.log" 2>&1
+step "train on $DEVICE: $EPOCHS epochs, batch $BATCH, input $SIZE"
+"$T/ffra" train "$T/syn" --device "$DEVICE" --epochs "$EPOCHS" --batch-size "$BATCH" --input-size "$SIZE" \
+	--workers "$(( $(nproc) > 2 ? $(nproc) - 2 : 1 ))" --out "$T/run" -q >"$OUT/train.log" 2>&1
 rc=$?
 tail -20 "$OUT/train.log"
 cp "$T/run/metrics.jsonl" "$T/run/report.json" "$OUT/" 2>/dev/null

@@ -2,19 +2,14 @@ package train
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"math"
-	"os"
 	"path/filepath"
-	"runtime"
 	"time"
 
 	"github.com/occfer/occfer/model"
 	"github.com/occfer/occfer/train/loader"
 	"github.com/occfer/occfer/train/rundir"
-	"github.com/sugarme/gotch/ts"
 )
 
 // Options is one `ffra train` invocation.
@@ -195,10 +190,10 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		if err := saveCheckpoint(filepath.Join(o.Out, rundir.LastDir), m, adam, st); err != nil {
 			return nil, err
 		}
-		if err := writeCurves(o.Out, history, setNames2(tests)); err != nil {
+		if err := writeCurves(o.Out, history, setNameList(tests)); err != nil {
 			return nil, err
 		}
-		logf("%s\n", epochLine(rec, cfg.Epochs, setNames2(tests)))
+		logf("%s\n", epochLine(rec, cfg.Epochs, setNameList(tests)))
 		ran++
 	}
 	rep = buildReport(cfg, st, history, params, trainSet, tests)
@@ -257,90 +252,4 @@ func runEpoch(ctx context.Context, m *model.Model, adam *Adam, train *loader.Set
 	rec.EvalSeconds = time.Since(evalStart).Seconds()
 	rec.Seconds = time.Since(start).Seconds()
 	return rec, nil
-}
-
-// trainStep runs forward, loss, backward and the Adam update on one batch and returns the
-// batch's mean loss and number of correct predictions. A non-finite loss stops training
-// before the update, so the last checkpoint stays usable.
-func trainStep(m *model.Model, adam *Adam, b *loader.Batch, lr float64, epoch int) (loss float64, correct int, err error) {
-	defer recovered(fmt.Sprintf("epoch %d step %d", epoch+1, b.Index+1), &err)
-	// One OS thread for the whole step: libtorch's grad mode is thread-local. Grad mode is
-	// switched on explicitly because gotch cannot report the previous mode (see setGrad),
-	// so code that restores a "previous" mode (model.noGrad) may have left it off.
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	if err := setGrad(true); err != nil {
-		return 0, 0, err
-	}
-	x, y, err := batchTensors(b, m.Device())
-	if err != nil {
-		return 0, 0, err
-	}
-	defer x.Drop()
-	defer y.Drop()
-	logits, err := m.Forward(x, true)
-	if err != nil {
-		return 0, 0, torchErr(fmt.Sprintf("epoch %d step %d: forward", epoch+1, b.Index+1), err)
-	}
-	defer logits.Drop()
-	lt, err := logits.CrossEntropyLoss(y, ts.NewTensor(), 1 /* mean */, -100, 0, false)
-	if err != nil {
-		return 0, 0, torchErr("loss", err)
-	}
-	defer lt.Drop()
-	if loss, err = scalar(lt); err != nil {
-		return 0, 0, torchErr("loss", err)
-	}
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return 0, 0, fmt.Errorf("epoch %d step %d (optimizer step %d): loss is %v; training stopped (lower --lr, check the data; the last checkpoint is from before this epoch)",
-			epoch+1, b.Index+1, adam.Steps()+1, loss)
-	}
-	adam.ZeroGrad()
-	if err := lt.Backward(); err != nil {
-		return 0, 0, torchErr(fmt.Sprintf("epoch %d step %d: backward", epoch+1, b.Index+1), err)
-	}
-	if err := adam.Step(lr); err != nil {
-		return 0, 0, torchErr(fmt.Sprintf("epoch %d step %d", epoch+1, b.Index+1), err)
-	}
-	preds, err := argmax(logits)
-	if err != nil {
-		return 0, 0, err
-	}
-	for k, p := range preds {
-		if p == b.Y[k] {
-			correct++
-		}
-	}
-	return loss, correct, nil
-}
-
-// claimRunDir makes sure out is a new or empty folder: a run is never silently overwritten.
-func claimRunDir(out string) error {
-	if out == "" {
-		return errors.New("no run folder (--out)")
-	}
-	entries, err := os.ReadDir(out)
-	if err == nil && len(entries) > 0 {
-		if _, e := os.Stat(filepath.Join(out, rundir.ConfigFile)); e == nil {
-			return fmt.Errorf("run folder %s already holds a run (config.json); continue it with --resume %s or pick another --out", out, out)
-		}
-		return fmt.Errorf("run folder %s is not empty; pick a new or empty folder", out)
-	}
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("run folder %s: %w", out, err)
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("run folder %s: %w", out, err)
-	}
-	return nil
-}
-
-func keepEpochs(recs []rundir.EpochRecord, upto int) []rundir.EpochRecord {
-	var out []rundir.EpochRecord
-	for _, r := range recs {
-		if r.Epoch <= upto {
-			out = append(out, r)
-		}
-	}
-	return out
 }

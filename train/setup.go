@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/occfer/occfer/dataset"
@@ -114,7 +116,7 @@ func findSet(sets []*LoadedSet, name string) *LoadedSet {
 	return nil
 }
 
-func setNames2(sets []*LoadedSet) []string {
+func setNameList(sets []*LoadedSet) []string {
 	var n []string
 	for _, s := range sets {
 		n = append(n, s.Ref.Name)
@@ -126,7 +128,7 @@ func setNames(sets []*LoadedSet) string {
 	if len(sets) == 0 {
 		return "(none)"
 	}
-	return strings.Join(setNames2(sets), ", ")
+	return strings.Join(setNameList(sets), ", ")
 }
 
 func fileHash(path string) (string, error) {
@@ -155,4 +157,35 @@ func epochLine(r rundir.EpochRecord, epochs int, sets []string) string {
 		b.WriteString(" *best")
 	}
 	return b.String()
+}
+
+// claimRunDir makes sure out is a new or empty folder: a run is never silently overwritten.
+func claimRunDir(out string) error {
+	if out == "" {
+		return errors.New("no run folder (--out)")
+	}
+	entries, err := os.ReadDir(out)
+	if err == nil && len(entries) > 0 {
+		if _, e := os.Stat(filepath.Join(out, rundir.ConfigFile)); e == nil {
+			return fmt.Errorf("run folder %s already holds a run (config.json); continue it with --resume %s or pick another --out", out, out)
+		}
+		return fmt.Errorf("run folder %s is not empty; pick a new or empty folder", out)
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("run folder %s: %w", out, err)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("run folder %s: %w", out, err)
+	}
+	return nil
+}
+
+func keepEpochs(recs []rundir.EpochRecord, upto int) []rundir.EpochRecord {
+	var out []rundir.EpochRecord
+	for _, r := range recs {
+		if r.Epoch <= upto {
+			out = append(out, r)
+		}
+	}
+	return out
 }

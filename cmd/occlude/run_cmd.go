@@ -25,6 +25,7 @@ var runFlags struct {
 	preview                                int
 	noFace, faces                          string
 	landmarks, predictor, rafImages        string
+	alignedLandmarks                       string
 	occluders, area                        string
 	occluderTypes                          []string
 	quiet                                  bool
@@ -47,6 +48,7 @@ func init() {
 	f.StringVar(&r.noFace, "no-face", "copy", "images without a face: copy (unchanged, marked no-face) or skip")
 	f.StringVar(&r.faces, "faces", "all", "faces to occlude per image: all or largest")
 	f.BoolVar(&r.aligned, "aligned", false, "declare every image a pre-aligned face crop (RAF-DB Image/aligned always is)")
+	f.StringVar(&r.alignedLandmarks, "aligned-landmarks", "detect", "aligned crops without file landmarks: detect (HOG at native scale, else the calibrated box) or box (calibrated box only, no detection: fast, for trusted aligned crops); the manifest status says which (detected or aligned-fallback)")
 	f.StringVar(&r.rafImages, "raf-images", "", "RAF-DB image folder: aligned, original or both (default: aligned when present)")
 	f.StringVar(&r.landmarks, "landmarks", "", "68-point landmarks file, JSONL or CSV (default: IN/landmarks68.jsonl when present)")
 	f.StringVar(&r.predictor, "predictor", "", "dlib shape_predictor_68_face_landmarks.dat (default: /usr/share/dlib/...)")
@@ -67,7 +69,7 @@ func runOcclude(cmd *cobra.Command, args []string) error {
 		Style: r.style, Color: r.color, Texture: r.texture, TemplatesDir: r.templates,
 		Seed: r.seed, Workers: r.workers, Resume: r.resume, Preview: r.preview, Strict: r.strict,
 		NoFace: occlusion.NoFacePolicy(r.noFace), Faces: occlusion.MultiFace(r.faces),
-		Aligned: r.aligned, RAFImages: r.rafImages, LandmarksFile: r.landmarks,
+		Aligned: r.aligned, AlignedLandmarks: occlusion.AlignedLandmarks(r.alignedLandmarks), RAFImages: r.rafImages, LandmarksFile: r.landmarks,
 		PredictorPath: r.predictor, WriteMasks: r.writeMasks,
 	}
 	if r.shard != "" {
