@@ -265,3 +265,49 @@ func TestRAFAnnotation(t *testing.T) {
 		t.Error("annotation not copied to the output")
 	}
 }
+
+// AlignedLandmarks "box" skips detection on aligned crops: every item takes the calibrated
+// box (status aligned-fallback), close to where detection puts the landmarks, and the mode is
+// part of the recorded settings. An unknown mode is refused.
+func TestAlignedBoxMode(t *testing.T) {
+	in := t.TempDir()
+	makeRAF(t, in, 20) // at least landmarks.MinCalibrationBoxes, so the box is calibrated
+	ref := filepath.Join(t.TempDir(), "ref")
+	if _, err := Run(context.Background(), baseConfig(in, ref, KindMask)); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	c := baseConfig(in, out, KindMask)
+	c.AlignedLandmarks = AlignedBox
+	sum, err := Run(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.ByStatus[StatusAlignedFB] != 20 {
+		t.Fatalf("statuses %v, want 20 aligned-fallback", sum.ByStatus)
+	}
+	refRecs := readManifest(t, filepath.Join(ref, ManifestFile))
+	for i, r := range readManifest(t, filepath.Join(out, ManifestFile)) {
+		if r.Faces[0].Source != StatusAlignedFB {
+			t.Errorf("%s: face source %s", r.In, r.Faces[0].Source)
+		}
+		var worst float64
+		d := refRecs[i].Faces[0].Landmarks
+		for k, p := range r.Faces[0].Landmarks {
+			dx, dy := p[0]-d[k][0], p[1]-d[k][1]
+			worst = max(worst, dx*dx+dy*dy)
+		}
+		if worst > 8*8 {
+			t.Errorf("%s: box landmarks up to %.1f px from the detected ones", r.In, math.Sqrt(worst))
+		}
+	}
+	settings, err := os.ReadFile(filepath.Join(out, stateDir, settingsFile))
+	if err != nil || !strings.Contains(string(settings), `"aligned_landmarks": "box"`) {
+		t.Errorf("settings do not record the mode: %s (%v)", settings, err)
+	}
+	c = baseConfig(in, filepath.Join(t.TempDir(), "bad"), KindMask)
+	c.AlignedLandmarks = "upsample"
+	if _, err := Run(context.Background(), c); err == nil || !strings.Contains(err.Error(), "aligned-landmarks") {
+		t.Errorf("unknown mode: %v", err)
+	}
+}

@@ -145,7 +145,7 @@ func (r *runner) process(ctx context.Context, todo []dataset.Item, j *journal, d
 	for rec := range results {
 		// In-flight items are finished and journaled even after a cancel: their outputs are
 		// already written, and journaling them saves redoing them on resume.
-		if err := j.append(rec); err != nil && firstErr == nil {
+		if err := j.append(rec, len(results) == 0); err != nil && firstErr == nil {
 			firstErr = err
 			cancel()
 		}

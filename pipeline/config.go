@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/occfer/occfer/occlusion"
 )
@@ -153,4 +154,14 @@ func (c Config) SetDir(name string) string {
 		return c.CleanDir()
 	}
 	return filepath.Join(c.Out, name)
+}
+
+// rel expresses p relative to Out when it lies inside it, so reports do not depend on where
+// the work folder is.
+func (c Config) rel(p string) string {
+	r, err := filepath.Rel(c.Out, p)
+	if err != nil || r == ".." || strings.HasPrefix(r, "../") {
+		return p
+	}
+	return filepath.ToSlash(r)
 }

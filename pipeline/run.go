@@ -25,7 +25,7 @@ const ReportFile = "report.json"
 type Report struct {
 	Seed     uint64                       `json:"seed"`
 	Datasets []DatasetReport              `json:"datasets"`
-	Run      string                       `json:"run,omitempty"`     // run folder of the training step
+	Run      string                       `json:"run,omitempty"`     // run folder of the training step, relative to OUT
 	Trained  string                       `json:"trained,omitempty"` // dataset trained on
 	Final    map[string]rundir.SetMetrics `json:"final,omitempty"`   // accuracy per test set, last epoch
 }
@@ -33,7 +33,7 @@ type Report struct {
 // DatasetReport is one dataset of the pipeline with its image counts by occlusion status.
 type DatasetReport struct {
 	Name     string         `json:"name"`
-	Path     string         `json:"path"`
+	Path     string         `json:"path"` // relative to OUT when inside it
 	Kind     string         `json:"kind,omitempty"`
 	Images   int            `json:"images"`
 	ByStatus map[string]int `json:"by_status,omitempty"`
@@ -54,7 +54,7 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: %w", err)
 	}
-	rep.Datasets = append(rep.Datasets, DatasetReport{Name: CleanName, Path: c.CleanDir(), Images: len(clean.Items)})
+	rep.Datasets = append(rep.Datasets, DatasetReport{Name: CleanName, Path: c.rel(c.CleanDir()), Images: len(clean.Items)})
 	for _, s := range c.Occlude {
 		logf("occlude %s: %s -> %s", s.Kind, c.CleanDir(), c.SetDir(s.Name))
 		sum, err := occlusion.Run(ctx, occlusion.Config{
@@ -66,7 +66,7 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Report, error) {
 			return nil, fmt.Errorf("pipeline: occlude step %q: %w", s.Name, err)
 		}
 		logf("  %d images, %s", sum.Items, statusLine(sum.ByStatus))
-		rep.Datasets = append(rep.Datasets, DatasetReport{Name: s.Name, Path: c.SetDir(s.Name), Kind: s.Kind,
+		rep.Datasets = append(rep.Datasets, DatasetReport{Name: s.Name, Path: c.rel(c.SetDir(s.Name)), Kind: s.Kind,
 			Images: sum.Items, ByStatus: sum.ByStatus})
 	}
 	if c.Sheet != nil {
@@ -134,7 +134,7 @@ func runTrain(ctx context.Context, c Config, rep *Report, log io.Writer) error {
 		val = append(val, train.SetSpec{Name: name, Path: c.SetDir(name)})
 	}
 	runDir := filepath.Join(c.Out, "run")
-	rep.Run, rep.Trained = runDir, t.On
+	rep.Run, rep.Trained = c.rel(runDir), t.On
 	var done train.Report
 	if err := rundir.ReadJSON(filepath.Join(runDir, rundir.ReportFile), &done); err == nil && !done.Interrupted {
 		fmt.Fprintf(log, "train: %s is finished (%d epochs), kept\n", runDir, done.Epochs)
