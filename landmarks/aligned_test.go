@@ -146,3 +146,29 @@ func TestDetectAlignedFallback(t *testing.T) {
 		t.Error("invalid aligned box accepted")
 	}
 }
+
+// TestDetectAlignedNative: no upsampled pass; a crop HOG misses (lower face
+// masked) takes the box, with exactly PredictAligned's landmarks, and a clean
+// aligned crop is detected at native scale.
+func TestDetectAlignedNative(t *testing.T) {
+	img, f := astronautFace(t)
+	p := testPredictor(t)
+	masked, _ := alignedCrop(t, img, f.Points, 100, 0, 1)
+	gocv.Rectangle(&masked, image.Rect(0, 55, 100, 100), color.RGBA{200, 200, 200, 0}, -1)
+	faces, err := p.DetectAlignedNative(masked, DefaultAlignedBox)
+	if err != nil || len(faces) != 1 || faces[0].Source != SourceAlignedFallback {
+		t.Fatalf("masked crop: %d faces, %v; want the aligned fallback", len(faces), err)
+	}
+	want, err := p.PredictAligned(masked, DefaultAlignedBox)
+	if err != nil || want.Points != faces[0].Points || want.Box != faces[0].Box {
+		t.Errorf("fallback differs from PredictAligned (%v)", err)
+	}
+	clean, _ := alignedCrop(t, img, f.Points, 100, 0, 1)
+	faces, err = p.DetectAlignedNative(clean, DefaultAlignedBox)
+	if err != nil || len(faces) != 1 || faces[0].Source != SourceDetected {
+		t.Fatalf("clean crop: %d faces, %v; want a detection", len(faces), err)
+	}
+	if _, err := p.DetectAlignedNative(clean, AlignedBox{0.5, 0.5, 0.1, 0.1}); err == nil {
+		t.Error("invalid aligned box accepted")
+	}
+}

@@ -140,3 +140,17 @@ func BenchmarkPredictAligned100Varied(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkDetectAlignedNativeFallback100 is BenchmarkDetectAlignedFallback100
+// without the 2x upsampled pass: one native-scale detection, then the box.
+func BenchmarkDetectAlignedNativeFallback100(b *testing.B) {
+	blank := gocv.NewMatWithSize(100, 100, gocv.MatTypeCV8UC3)
+	defer blank.Close()
+	p := testPredictor(b)
+	b.ResetTimer()
+	for b.Loop() {
+		if f, err := p.DetectAlignedNative(blank, DefaultAlignedBox); err != nil || len(f) != 1 {
+			b.Fatal(len(f), err)
+		}
+	}
+}

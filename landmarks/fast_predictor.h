@@ -11,15 +11,9 @@
 #define OCCFER_LANDMARKS_FAST_PREDICTOR_H
 
 #include <cstdint>
-#include <cstdlib>
 #include <fstream>
-#include <new>
 #include <string>
 #include <vector>
-
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 #include <dlib/image_processing.h>
 
@@ -28,40 +22,6 @@ namespace occfer {
 struct flat_split {
 	uint32_t idx1, idx2;
 	float thresh;
-};
-
-// huge_array is a fixed-size array for the model tables, aligned to 2 MiB and
-// marked for transparent huge pages: each prediction reads ~4 MB of leaves
-// scattered over ~65 MB, and with 4 KiB pages nearly every leaf is also a TLB
-// miss and a page walk. Where THP is off (or not Linux) it is a plain array.
-template <typename T>
-class huge_array {
-   public:
-	huge_array() = default;
-	huge_array(const huge_array &) = delete;
-	huge_array &operator=(const huge_array &) = delete;
-	~huge_array() { std::free(p_); }
-	void allocate(size_t n) {
-		std::free(p_);
-		p_ = nullptr;
-		n_ = 0;
-		const size_t huge = size_t(2) << 20;
-		const size_t bytes = (n * sizeof(T) + huge - 1) / huge * huge;
-		void *m = nullptr;
-		if (bytes == 0 || posix_memalign(&m, huge, bytes) != 0) throw std::bad_alloc();
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-		madvise(m, bytes, MADV_HUGEPAGE);  // advice only: failure leaves normal pages
-#endif
-		p_ = static_cast<T *>(m);
-		n_ = n;
-	}
-	size_t size() const { return n_; }
-	T &operator[](size_t i) { return p_[i]; }
-	const T &operator[](size_t i) const { return p_[i]; }
-
-   private:
-	T *p_ = nullptr;
-	size_t n_ = 0;
 };
 
 class fast_predictor {
@@ -88,9 +48,8 @@ class fast_predictor {
 		nleaves_ = forests[0][0].leaf_values.size();
 		dim_ = initial_shape_.size();
 		if (nleaves_ != nsplits_ + 1) throw dlib::serialization_error("tree is not complete");
-		splits_.allocate(levels_ * trees_ * nsplits_);
-		leaves_.allocate(levels_ * trees_ * nleaves_ * dim_);
-		size_t ns = 0, nl = 0;
+		splits_.reserve(levels_ * trees_ * nsplits_);
+		leaves_.reserve(levels_ * trees_ * nleaves_ * dim_);
 		for (long lv = 0; lv < levels_; ++lv) {
 			const auto &f = forests[lv];
 			if ((long)f.size() != trees_) throw dlib::serialization_error("uneven forests");
@@ -101,11 +60,11 @@ class fast_predictor {
 				for (const auto &s : t.splits) {
 					if (s.idx1 >= features || s.idx2 >= features)
 						throw dlib::serialization_error("split feature index out of range");
-					splits_[ns++] = flat_split{(uint32_t)s.idx1, (uint32_t)s.idx2, s.thresh};
+					splits_.push_back(flat_split{(uint32_t)s.idx1, (uint32_t)s.idx2, s.thresh});
 				}
 				for (const auto &l : t.leaf_values) {
 					if (l.size() != dim_) throw dlib::serialization_error("leaf size mismatch");
-					for (long k = 0; k < dim_; ++k) leaves_[nl++] = l(k);
+					leaves_.insert(leaves_.end(), &l(0), &l(0) + dim_);
 				}
 			}
 		}
@@ -158,8 +117,8 @@ class fast_predictor {
 	std::vector<std::vector<unsigned long>> anchor_idx_;
 	std::vector<std::vector<dlib::vector<float, 2>>> deltas_;
 	long levels_ = 0, trees_ = 0, nsplits_ = 0, nleaves_ = 0, dim_ = 0;
-	huge_array<flat_split> splits_;  // [level][tree][split]
-	huge_array<float> leaves_;       // [level][tree][leaf][dim]
+	std::vector<flat_split> splits_;  // [level][tree][split]
+	std::vector<float> leaves_;       // [level][tree][leaf][dim]
 };
 
 }  // namespace occfer
