@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -225,5 +226,25 @@ func TestItemRNG(t *testing.T) {
 	// Pinned value: a change to the derivation would silently change every dataset's bytes.
 	if a != ItemRNGPinned {
 		t.Errorf("ItemRNG(7, x/a.jpg, mask) first value %d, pinned %d", a, ItemRNGPinned)
+	}
+}
+
+func TestWriteFileAtomicModeAndNameClash(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "x.png")
+	// A leftover temporary file with the name the next write would pick must not block it.
+	next := filepath.Join(dir, fmt.Sprintf("%sx.png-%d-%d", TempPrefix, os.Getpid(), tempCounter.Load()+1))
+	if err := os.WriteFile(next, []byte("stale"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFileAtomic(p, []byte("data")); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(p)
+	if err != nil || st.Mode().Perm()&0o044 != 0o044 {
+		t.Errorf("mode %v, %v: want a world-readable file", st.Mode(), err)
+	}
+	if stale, _ := os.ReadFile(next); string(stale) != "stale" {
+		t.Errorf("the leftover file was overwritten: %q", stale)
 	}
 }
