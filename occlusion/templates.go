@@ -1,14 +1,10 @@
 package occlusion
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
-	"sync"
 
 	"github.com/occfer/occfer/warp"
 )
@@ -45,7 +41,7 @@ func loadTemplates(cfg Config) ([]*warp.Template, error) {
 		return nil, fmt.Errorf("templates folder %q not found (looked in %s); generate one with `occlude templates generate DIR` or pass --templates DIR",
 			cfg.TemplatesDir, strings.Join(tried, ", "))
 	}
-	all, err := loadTemplateSet(dir, cfg.Workers)
+	all, err := warp.LoadTemplates(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -108,66 +104,4 @@ func templateTexture(t *warp.Template) string {
 		return t.Colour
 	}
 	return "plain"
-}
-
-// loadTemplateSet is warp.LoadTemplates (same specs, errors, order and variant links) with
-// the template PNGs decoded by up to workers goroutines: decoding them is most of the fixed
-// cost of a run.
-func loadTemplateSet(dir string, workers int) ([]*warp.Template, error) {
-	var specs []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && strings.HasSuffix(d.Name(), ".json") {
-			specs = append(specs, p)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("load templates from %s: %w", dir, err)
-	}
-	if len(specs) == 0 {
-		return nil, fmt.Errorf("load templates from %s: no *.json template specs found", dir)
-	}
-	loaded := make([]*warp.Template, len(specs))
-	loadErrs := make([]error, len(specs))
-	var wg sync.WaitGroup
-	n := max(1, min(workers, len(specs)))
-	for w := 0; w < n; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(specs); i += n {
-				loaded[i], loadErrs[i] = warp.LoadTemplate(specs[i])
-			}
-		}()
-	}
-	wg.Wait()
-	var ts []*warp.Template
-	var errs []error
-	names := map[string]string{}
-	for i, p := range specs {
-		t := loaded[i]
-		if loadErrs[i] != nil {
-			errs = append(errs, loadErrs[i])
-			continue
-		}
-		if prev, dup := names[t.Name]; dup {
-			errs = append(errs, fmt.Errorf("template %s: name %q already used by %s", p, t.Name, prev))
-			t.Close()
-			continue
-		}
-		names[t.Name] = p
-		ts = append(ts, t)
-	}
-	if len(errs) > 0 {
-		for _, t := range ts {
-			t.Close()
-		}
-		return nil, errors.Join(errs...)
-	}
-	sort.Slice(ts, func(i, j int) bool { return ts[i].Name < ts[j].Name })
-	warp.LinkVariants(ts)
-	return ts, nil
 }
