@@ -42,7 +42,7 @@ func init() {
 	f.Uint64Var(&r.seed, "seed", 0, "run seed: every random choice is derived from it and the image's relative path")
 	f.IntVar(&r.workers, "workers", 0, "parallel workers (default: number of CPUs); never changes the output")
 	f.BoolVar(&r.resume, "resume", false, "continue an interrupted run in OUT: verified finished images are skipped")
-	f.StringVar(&r.shard, "shard", "", "process shard i/n only (1-based); combine with `occlude merge OUT`")
+	f.StringVar(&r.shard, "shard", "", "process shard `i/n` only (1-based); combine the shards with: occlude merge OUT")
 	f.IntVar(&r.preview, "preview", 0, "write OUT/preview.png with N before/after pairs")
 	f.BoolVar(&r.strict, "strict", false, "stop with an error at the first unreadable or failed image (or bad label line)")
 	f.StringVar(&r.noFace, "no-face", "copy", "images without a face: copy (unchanged, marked no-face) or skip")
