@@ -104,32 +104,26 @@ func (p *Predictor) DetectAligned(img gocv.Mat, box AlignedBox) ([]Face, error) 
 // crops hold ~74 px faces), and then box is where the face is anyway. The
 // upsampled pass is 4x the pixels and costs most of the time of Detect on such
 // a crop. Faces come largest first, as with Detect.
-func (p *Predictor) DetectAlignedNative(img gocv.Mat, box AlignedBox) ([]Face, error) {
+func (p *Predictor) DetectAlignedNative(img gocv.Mat, box AlignedBox) (faces []Face, err error) {
 	if !box.Valid() {
 		return nil, fmt.Errorf("landmarks: invalid aligned box %+v", box)
 	}
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if p.closed {
-		return nil, ErrClosed
-	}
-	buf, clone, err := matBuffer(img)
+	err = p.withImage(img, func(buf bgrBuffer) error {
+		if faces, err = p.detect(buf, false); err != nil || len(faces) > 0 {
+			return err
+		}
+		r := box.Rect(buf.cols, buf.rows)
+		f := Face{Box: r, Source: SourceAlignedFallback}
+		if err := p.predictFace(buf, r, &f.Points); err != nil {
+			return err
+		}
+		faces = []Face{f}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if clone != nil {
-		defer clone.Close()
-	}
-	faces, err := p.detect(buf, false)
-	if err != nil || len(faces) > 0 {
-		return faces, err
-	}
-	r := box.Rect(buf.cols, buf.rows)
-	f := Face{Box: r, Source: SourceAlignedFallback}
-	if err := predictRaw(p.sp, buf, r, &f.Points); err != nil {
-		return nil, fmt.Errorf("landmarks: shape prediction in %v: %w", r, err)
-	}
-	return []Face{f}, nil
+	return faces, nil
 }
 
 // PredictAligned skips detection and runs the shape predictor on box scaled

@@ -129,20 +129,38 @@ func matBuffer(img gocv.Mat) (bgrBuffer, *gocv.Mat, error) {
 // (the astronaut face at 26 px is found, with a 37 px box). Each face
 // gets its 68 landmarks; faces are sorted by box area, largest first. An
 // image without faces gives an empty slice and no error.
-func (p *Predictor) Detect(img gocv.Mat) ([]Face, error) {
+func (p *Predictor) Detect(img gocv.Mat) (faces []Face, err error) {
+	err = p.withImage(img, func(buf bgrBuffer) error {
+		faces, err = p.detect(buf, true)
+		return err
+	})
+	return faces, err
+}
+
+// withImage runs fn on img's pixels under the read lock, so that Close waits for the calls in
+// flight and later calls get ErrClosed.
+func (p *Predictor) withImage(img gocv.Mat, fn func(bgrBuffer) error) error {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	if p.closed {
-		return nil, ErrClosed
+		return ErrClosed
 	}
 	buf, clone, err := matBuffer(img)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if clone != nil {
 		defer clone.Close()
 	}
-	return p.detect(buf, true)
+	return fn(buf)
+}
+
+// predictFace runs the shape predictor in box, wrapping its error with the box.
+func (p *Predictor) predictFace(buf bgrBuffer, box image.Rectangle, s *Shape) error {
+	if err := predictRaw(p.sp, buf, box, s); err != nil {
+		return fmt.Errorf("landmarks: shape prediction in %v: %w", box, err)
+	}
+	return nil
 }
 
 // detect runs the detector at native scale and, when upsample is set and that
@@ -167,8 +185,8 @@ func (p *Predictor) detect(buf bgrBuffer, upsample bool) ([]Face, error) {
 	faces := make([]Face, len(raw))
 	for i, r := range raw {
 		faces[i] = Face{Box: r.box, Score: r.score, Source: SourceDetected}
-		if err := predictRaw(p.sp, buf, r.box, &faces[i].Points); err != nil {
-			return nil, fmt.Errorf("landmarks: shape prediction in %v: %w", r.box, err)
+		if err := p.predictFace(buf, r.box, &faces[i].Points); err != nil {
+			return nil, err
 		}
 	}
 	sort.SliceStable(faces, func(i, j int) bool {
@@ -186,20 +204,6 @@ func (p *Predictor) PredictInBox(img gocv.Mat, box image.Rectangle) (Shape, erro
 	if box.Empty() {
 		return s, fmt.Errorf("landmarks: empty face box %v", box)
 	}
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if p.closed {
-		return s, ErrClosed
-	}
-	buf, clone, err := matBuffer(img)
-	if err != nil {
-		return s, err
-	}
-	if clone != nil {
-		defer clone.Close()
-	}
-	if err := predictRaw(p.sp, buf, box, &s); err != nil {
-		return s, fmt.Errorf("landmarks: shape prediction in %v: %w", box, err)
-	}
-	return s, nil
+	err := p.withImage(img, func(buf bgrBuffer) error { return p.predictFace(buf, box, &s) })
+	return s, err
 }
