@@ -3,6 +3,7 @@ package model
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -27,10 +28,10 @@ func TestOutputShapes(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s @%d: %v", tc.variant, tc.size, err)
 		}
-		if got := shapeOf(t, logits); !sameShape(got, []int64{2, 7}) {
+		if got := shapeOf(t, logits); !slices.Equal(got, []int64{2, 7}) {
 			t.Errorf("%s @%d: logits %v, want [2 7]", tc.variant, tc.size, got)
 		}
-		if got := shapeOf(t, feat); !sameShape(got, tc.feat) {
+		if got := shapeOf(t, feat); !slices.Equal(got, tc.feat) {
 			t.Errorf("%s @%d: features %v, want %v", tc.variant, tc.size, got, tc.feat)
 		}
 		drop(x, logits, feat)
@@ -50,14 +51,14 @@ func TestSummaryModuleShapes(t *testing.T) {
 			rows[r.Name] = r
 		}
 		for _, name := range []string{"layer3", "ms", "la", "fuse"} {
-			if got := rows[name].Output; !sameShape(got, []int64{256, hw, hw}) {
+			if got := rows[name].Output; !slices.Equal(got, []int64{256, hw, hw}) {
 				t.Errorf("@%d %s output %v, want [256 %d %d]", size, name, got, hw, hw)
 			}
 		}
 		if rows["ms"].Params != 147_968 || rows["la"].Params != 2_952_064 {
 			t.Errorf("ms %d / la %d params, spec 147,968 / 2,952,064", rows["ms"].Params, rows["la"].Params)
 		}
-		if got := rows["fc"].Output; !sameShape(got, []int64{7}) {
+		if got := rows["fc"].Output; !slices.Equal(got, []int64{7}) {
 			t.Errorf("fc output %v", got)
 		}
 	}

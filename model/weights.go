@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -137,7 +138,7 @@ func (m *Model) LoadStateDict(tensors map[string]*ts.Tensor, mode ImportMode) (r
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", key, err)
 		}
-		if !sameShape(want, got) {
+		if !slices.Equal(want, got) {
 			return nil, fmt.Errorf("shape mismatch for %q: file has %v, model %q (%s) needs %v", key, got, name, m.cfg.Variant, want)
 		}
 		plan[name] = tensors[key]
@@ -171,16 +172,4 @@ func (m *Model) copyIn(plan map[string]*ts.Tensor) error {
 		}
 		return nil
 	})
-}
-
-func sameShape(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

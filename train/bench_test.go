@@ -37,28 +37,6 @@ func benchSet(b *testing.B) *loader.Set {
 	return set
 }
 
-func BenchmarkLoader(b *testing.B) {
-	set := benchSet(b)
-	for _, size := range []int{112, 224} {
-		b.Run(fmt.Sprintf("size%d-workers2", size), func(b *testing.B) {
-			aug := loader.DefaultAug()
-			cfg := loader.BatchConfig{Size: size, BatchSize: 16, Workers: 2, Prefetch: 4, Seed: 1, Shuffle: true, Aug: &aug}
-			n := 0
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				for bt := range set.Batches(context.Background(), i, cfg) {
-					if bt.Err != nil {
-						b.Fatal(bt.Err)
-					}
-					n += bt.N
-					bt.Release()
-				}
-			}
-			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "images/s")
-		})
-	}
-}
-
 func BenchmarkTrainStep(b *testing.B) {
 	set := benchSet(b)
 	for _, arch := range []string{"ffra", "resnet18"} {

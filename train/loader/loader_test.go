@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -111,10 +112,10 @@ func TestTransformSeededAndErasing(t *testing.T) {
 		return d
 	}
 	a, b, c := run(5), run(5), run(6)
-	if !equalF(a, b) {
+	if !slices.Equal(a, b) {
 		t.Fatal("same RNG seed gave different augmentations")
 	}
-	if equalF(a, c) {
+	if slices.Equal(a, c) {
 		t.Fatal("different RNG seeds gave identical augmentations")
 	}
 	// Erasing with p=1 zeroes a box of at least 2% of the area in all three channels.
@@ -131,7 +132,7 @@ func TestTransformSeededAndErasing(t *testing.T) {
 	e1, e2 := make([]float32, 3*32*32), make([]float32, 3*32*32)
 	Transform(src, 32, nil, nil, e1, &Scratch{})
 	Transform(src, 32, nil, nil, e2, &Scratch{})
-	if !equalF(e1, e2) {
+	if !slices.Equal(e1, e2) {
 		t.Fatal("evaluation transform is not deterministic")
 	}
 }
@@ -150,18 +151,6 @@ func TestAugValidate(t *testing.T) {
 	if err := a.Validate(); err == nil {
 		t.Fatal("erase p 1.5 accepted")
 	}
-}
-
-func equalF(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // makeSet writes n small images (class i%7, pixel values depending on i) plus one corrupt
@@ -210,7 +199,7 @@ func TestLoadSkipsCorruptAndCaps(t *testing.T) {
 	cfg := BatchConfig{Size: 16, BatchSize: 8, Workers: 2, Seed: 7, Shuffle: true, Aug: ptr(DefaultAug())}
 	x1 := collect(t, set, 3, cfg)
 	x2 := collect(t, capped, 3, cfg)
-	if !equalF(x1, x2) {
+	if !slices.Equal(x1, x2) {
 		t.Fatal("cached and uncached sets gave different batches")
 	}
 }
@@ -261,11 +250,11 @@ func TestBatchesIndependentOfWorkers(t *testing.T) {
 		got := collect(t, set, 2, c)
 		if ref == nil {
 			ref = got
-		} else if !equalF(ref, got) {
+		} else if !slices.Equal(ref, got) {
 			t.Fatalf("%d workers gave different batch contents than 1 worker", w)
 		}
 	}
-	if equalF(ref, collect(t, set, 3, base)) {
+	if slices.Equal(ref, collect(t, set, 3, base)) {
 		t.Fatal("epoch 3 repeated epoch 2's augmentation and order")
 	}
 	// Order: a permutation, the same for the same (seed, epoch), different across epochs.

@@ -23,14 +23,7 @@ func plaid(x, y float64) rgba {
 }
 
 func dots(x, y float64) rgba {
-	const p = 34.0
-	row := math.Floor(y / p)
-	ox := 0.0
-	if int(row)%2 != 0 {
-		ox = p / 2
-	}
-	dx := math.Mod(x+ox, p) - p/2
-	dy := math.Mod(y, p) - p/2
+	dx, dy := staggered(x, y, 34.0)
 	if math.Hypot(dx, dy) < 7.5 {
 		return hex(0xf4f1e8)
 	}
@@ -38,14 +31,7 @@ func dots(x, y float64) rgba {
 }
 
 func floral(x, y float64) rgba {
-	const p = 84.0
-	row := math.Floor(y / p)
-	ox := 0.0
-	if int(row)%2 != 0 {
-		ox = p / 2
-	}
-	dx := math.Mod(x+ox, p) - p/2
-	dy := math.Mod(y, p) - p/2
+	dx, dy := staggered(x, y, 84.0)
 	r, th := math.Hypot(dx, dy), math.Atan2(dy, dx)
 	switch {
 	case r < 6.5:
@@ -59,4 +45,14 @@ func floral(x, y float64) rgba {
 		return hex(0x5f8a4e)
 	}
 	return hex(0xf1e6d0)
+}
+
+// staggered returns the offset of (x, y) from the centre of its cell in a grid of p-pixel cells
+// whose odd rows are shifted by half a cell, the layout of printed dot and flower fabrics.
+func staggered(x, y, p float64) (dx, dy float64) {
+	ox := 0.0
+	if int(math.Floor(y/p))%2 != 0 {
+		ox = p / 2
+	}
+	return math.Mod(x+ox, p) - p/2, math.Mod(y, p) - p/2
 }
