@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/occfer/occfer/dataset"
-	"github.com/occfer/occfer/train"
 	"github.com/occfer/occfer/train/loader"
 	"github.com/occfer/occfer/train/plot"
 	"github.com/spf13/cobra"
@@ -31,11 +30,7 @@ with the class and its probability.`,
 			if outDir == "" {
 				return fmt.Errorf("-o DIR is required")
 			}
-			paths, err := imageInputs(args[1:])
-			if err != nil {
-				return err
-			}
-			p, err := train.OpenPredictor(args[0], device)
+			p, paths, err := openForImages(args, device)
 			if err != nil {
 				return err
 			}

@@ -11,6 +11,20 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// openForImages opens the checkpoint args[0] and expands the IMAGE|DIR arguments after it,
+// the common start of predict and cam.
+func openForImages(args []string, device string) (*train.Predictor, []string, error) {
+	paths, err := imageInputs(args[1:])
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := train.OpenPredictor(args[0], device)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, paths, nil
+}
+
 // imageInputs expands IMAGE and DIR arguments into image files (a folder: every image in
 // it, recursively, in path order, via dataset.Open).
 func imageInputs(args []string) ([]string, error) {
@@ -41,11 +55,7 @@ aligned crops or synth output), resized to the checkpoint's input size. Unreadab
 are reported on stderr, skipped and counted; the exit status is non-zero when any was.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			paths, err := imageInputs(args[1:])
-			if err != nil {
-				return err
-			}
-			p, err := train.OpenPredictor(args[0], device)
+			p, paths, err := openForImages(args, device)
 			if err != nil {
 				return err
 			}
