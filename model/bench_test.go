@@ -1,11 +1,10 @@
 package model
 
 import (
-	"os"
-	"strconv"
-	"strings"
+	"runtime/debug"
 	"testing"
 
+	"github.com/occfer/occfer/internal/procstat"
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
@@ -97,60 +96,60 @@ func BenchmarkTrainStepFFRA112(b *testing.B)     { benchStep(b, "ffra", 112) }
 func BenchmarkTrainStepFFRA224(b *testing.B)     { benchStep(b, "ffra", 224) }
 func BenchmarkTrainStepResNet18112(b *testing.B) { benchStep(b, "resnet18", 112) }
 
-// rssMB reads this process's resident set size from /proc (Linux).
+// rssMB is this process's RSS in MiB.
 func rssMB(tb testing.TB) float64 {
-	raw, err := os.ReadFile("/proc/self/status")
+	mb, err := procstat.RSSMB()
 	if err != nil {
-		tb.Skipf("no /proc/self/status: %v", err)
+		tb.Skip(err)
 	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, err := strconv.ParseFloat(f[1], 64)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			return kb / 1024
-		}
-	}
-	tb.Skip("VmRSS not found")
-	return 0
+	return mb
 }
 
-// Memory stays flat over many training steps: every per-step tensor is freed
-// explicitly, not left to finalizers. RSS grows while libtorch's allocator and
-// Adam's state warm up (measured: +100 MB over the first ~50 steps at batch 4,
-// 112), then plateaus; after warm-up, 30 more steps may add at most 40 MB,
-// which catches any leak of >= ~1.3 MB per step (one batch's activations are
-// tens of MB).
-func TestTrainStepMemoryFlat(t *testing.T) {
-	if testing.Short() {
-		t.Skip("long loop; run without -short")
+// A training step must free every tensor it makes: after warm-up (Adam's
+// state is created on the first step), the number of live tensors is the
+// same after every step. This is exact and independent of the allocator,
+// unlike RSS, which glibc and libtorch's caching make noisy (the RSS figure
+// lives in BenchmarkTrainStepMemory).
+func TestTrainStepFreesItsTensors(t *testing.T) {
+	// gotch frees a forgotten tensor from a finalizer when the Go GC runs,
+	// which would hide a leak at random; with the GC off, only explicit frees
+	// count.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	s := newStepper(t, "ffra", 2, 112)
+	first, err := s.step()
+	if err != nil {
+		t.Fatal(err)
 	}
-	s := newStepper(t, "ffra", 4, 112)
-	run := func(n int) float64 {
-		var loss float64
-		for i := 0; i < n; i++ {
-			l, err := s.step()
-			if err != nil {
-				t.Fatal(err)
-			}
-			loss = l
+	if n := LiveTensors(); n < 0 {
+		t.Fatal("cannot parse gotch's CheckCMemLeak report")
+	}
+	counts := make([]int, 0, 4)
+	var last float64
+	for i := 0; i < 4; i++ {
+		if last, err = s.step(); err != nil {
+			t.Fatal(err)
 		}
-		return loss
+		counts = append(counts, LiveTensors())
 	}
-	first := run(1)
-	run(49)
-	mid := rssMB(t)
-	run(30)
-	before := rssMB(t)
-	last := run(30)
-	after := rssMB(t)
-	t.Logf("RSS after 50 steps %.0f MB, 80: %.0f MB, 110: %.0f MB; loss %.4f -> %.4f", mid, before, after, first, last)
-	if after-before > 40 {
-		t.Fatalf("RSS grew by %.0f MB over 30 steps after warm-up", after-before)
+	t.Logf("live tensors after steps 2..5: %v; loss %.4f -> %.4f", counts, first, last)
+	for i, n := range counts[1:] {
+		if n != counts[0] {
+			t.Fatalf("live tensors changed from %d to %d at step %d: a step leaks %d tensors", counts[0], n, i+3, n-counts[0])
+		}
 	}
-	// the same batch 110 times: Adam must have fitted it
-	if !(last < first/2) {
+	// Sanity of the counter itself: one more tensor is counted, then freed.
+	extra, err := ts.Ones([]int64{1}, gotch.Float, gotch.CPU)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := LiveTensors(); n != counts[0]+1 {
+		t.Fatalf("counter saw %d live tensors after creating one, want %d", n, counts[0]+1)
+	}
+	drop(extra)
+	if n := LiveTensors(); n != counts[0] {
+		t.Fatalf("counter saw %d live tensors after freeing one, want %d", n, counts[0])
+	}
+	if !(last < first) {
 		t.Fatalf("loss did not fall on a fixed batch: %.4f -> %.4f", first, last)
 	}
 }

@@ -1,22 +1,20 @@
 package occlusion
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"image"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"gocv.io/x/gocv"
 
 	"github.com/occfer/occfer/imageio"
+	"github.com/occfer/occfer/internal/procstat"
 	"github.com/occfer/occfer/landmarks"
 )
 
@@ -66,7 +64,7 @@ func benchMaskIn(b *testing.B, in string, mode AlignedLandmarks, wantStatus stri
 	b.ReportAllocs()
 	b.ResetTimer()
 	var busy, steady time.Duration
-	cpu0 := cpuTime()
+	cpu0 := procstat.CPUTime()
 	for i := 0; i < b.N; i++ {
 		c := baseConfig(in, filepath.Join(outs, strconv.Itoa(i)), KindMask)
 		c.Workers = 2
@@ -87,7 +85,7 @@ func benchMaskIn(b *testing.B, in string, mode AlignedLandmarks, wantStatus stri
 	b.ReportMetric(float64(benchItems*b.N)/steady.Seconds(), "images/s-steady")
 	// CPU seconds per image do not depend on what else the machine runs: on an idle
 	// 2-core machine the rate approaches 2 / (CPU seconds per image).
-	b.ReportMetric(float64(benchItems*b.N)/(cpuTime()-cpu0).Seconds(), "images/cpu-s")
+	b.ReportMetric(float64(benchItems*b.N)/(procstat.CPUTime()-cpu0).Seconds(), "images/cpu-s")
 }
 
 // BenchmarkMaskAlignedFallback is the aligned fallback path: landmarks come from the
@@ -131,45 +129,6 @@ func BenchmarkMaskFromFile(b *testing.B) {
 	benchMaskIn(b, in, AlignedDetect, StatusFromFile)
 }
 
-// peakRSS samples the process's resident set size while f runs.
-func peakRSS(f func()) int64 {
-	done := make(chan struct{})
-	peak := make(chan int64)
-	go func() {
-		var p int64
-		for {
-			if v := rssBytes(); v > p {
-				p = v
-			}
-			select {
-			case <-done:
-				peak <- p
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
-		}
-	}()
-	f()
-	close(done)
-	return <-peak
-}
-
-func rssBytes() int64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
-
 // BenchmarkMemoryFlat runs 60 and then 480 items and reports the peak RSS of each run; it
 // fails when the larger run needs more than 32 MB over the smaller one. Images stream through a
 // bounded channel, so only the manifest records (about 3 KB per item) grow with the dataset.
@@ -183,7 +142,7 @@ func BenchmarkMemoryFlat(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		for k, in := range []string{small, large} {
 			out := filepath.Join(b.TempDir(), "out")
-			peaks[k] = max(peaks[k], peakRSS(func() {
+			peaks[k] = max(peaks[k], procstat.PeakRSS(func() {
 				if _, err := Run(context.Background(), baseConfig(in, out, KindMask)); err != nil {
 					b.Fatal(err)
 				}
@@ -195,13 +154,4 @@ func BenchmarkMemoryFlat(b *testing.B) {
 	if grow := peaks[1] - peaks[0]; grow > 32<<20 {
 		b.Fatalf("peak RSS grew by %d MB from 60 to 480 items", grow>>20)
 	}
-}
-
-// cpuTime is the user+system CPU time of the process so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -127,7 +127,7 @@ else
 fi
 [[ -d "$GOTCH_SRC/libtch" ]] || die "gotch source not found in the module cache ($GOTCH_SRC)"
 
-SCRIPT_SUM=$(cat "$0" "$SCRIPTS/gotch-replace-ops.awk" | sha256sum | cut -c1-16)
+SCRIPT_SUM=$(cat "$0" "$SCRIPTS/gotch-replace-ops.awk" "$SCRIPTS/gotch-fix-leaks.awk" | sha256sum | cut -c1-16)
 STAMP="libtorch=$LT
 libdir=$LIBDIR
 version=$VERSION
@@ -200,6 +200,22 @@ fix_int_return() { # file, variable
 }
 fix_int_return "$LIBTCH/tensor.go" cretVal
 fix_int_return "$LIBTCH/tensor.go" cint
+
+# gotch memory leaks (see scripts/gotch-fix-leaks.awk): in-place ops leak the
+# tensor they modify, and every op leaks its output slot. The expected counts
+# catch a gotch whose code no longer has the shape the patch relies on.
+fix_leaks() { # file, minimum in-place rewrites, minimum malloc rewrites
+	local f="$1" want_inplace="$2" want_malloc="$3" counts inplace malloc
+	counts=$(awk -f "$SCRIPTS/gotch-fix-leaks.awk" "$f" 2>&1 >"$f.new") || die "gotch leak patch failed on $f"
+	inplace=$(sed -n 's/^inplace //p' <<<"$counts")
+	malloc=$(sed -n 's/^malloc //p' <<<"$counts")
+	[[ "$inplace" -ge "$want_inplace" && "$malloc" -ge "$want_malloc" ]] ||
+		die "gotch leak patch: $f had $inplace in-place and $malloc malloc sites, expected >= $want_inplace and >= $want_malloc (gotch changed? review scripts/gotch-fix-leaks.awk)"
+	mv "$f.new" "$f"
+}
+fix_leaks "$NEW/ts/tensor-generated.go" 200 2000
+fix_leaks "$NEW/ts/tensor.go" 0 1
+fix_leaks "$NEW/ts/patch.go" 0 1
 
 # gotch's generated code spells optionals c10::optional / c10::nullopt. Newer
 # libtorch made them aliases of std:: and may drop the aliases; restore them

@@ -53,11 +53,31 @@ func NewAdam(params map[string]*ts.Tensor, beta1, beta2, eps, wd float64) (*Adam
 // Steps is the number of updates applied so far.
 func (a *Adam) Steps() int64 { return a.step }
 
-// ZeroGrad clears the parameters' gradients before a backward pass.
-func (a *Adam) ZeroGrad() {
-	for _, p := range a.params {
-		p.ZeroGrad()
+// ZeroGrad clears the parameters' gradients before a backward pass, as
+// torch.optim's zero_grad(set_to_none=False). gotch's Tensor.ZeroGrad is not
+// used: it leaves its handle on the gradient to the Go finalizer.
+func (a *Adam) ZeroGrad() error {
+	for i, p := range a.params {
+		if err := zeroGrad(p); err != nil {
+			return fmt.Errorf("adam: zero gradient of %s: %w", a.names[i], err)
+		}
 	}
+	return nil
+}
+
+func zeroGrad(p *ts.Tensor) error {
+	g, err := p.Grad(false)
+	if err != nil {
+		return err
+	}
+	defer g.Drop()
+	if def, err := g.Defined(); err != nil || !def {
+		return err // no backward pass has reached this parameter yet
+	}
+	if err := g.Detach_(); err != nil {
+		return err
+	}
+	return g.Zero_()
 }
 
 // Step applies one update with learning rate lr, following torch.optim.Adam._single_tensor_adam:

@@ -36,7 +36,9 @@ func TestAdamMatchesTorchFormula(t *testing.T) {
 		}
 		prod, _ := p.Mul(ct, false)
 		loss, _ := prod.Sum(gotch.Float, true)
-		adam.ZeroGrad()
+		if err := adam.ZeroGrad(); err != nil {
+			t.Fatal(err)
+		}
 		if err := loss.Backward(); err != nil {
 			t.Fatal(err)
 		}

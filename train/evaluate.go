@@ -85,7 +85,7 @@ func evalBatch(m *model.Model, b *loader.Batch) (float64, []int64, error) {
 		return 0, nil, torchErr("forward", err)
 	}
 	defer logits.Drop()
-	loss, err := logits.CrossEntropyLoss(y, ts.NewTensor(), 2 /* sum */, -100, 0, false)
+	loss, err := model.CrossEntropySum(logits, y)
 	if err != nil {
 		return 0, nil, torchErr("loss", err)
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/occfer/occfer/model"
 	"github.com/occfer/occfer/train/loader"
-	"github.com/sugarme/gotch/ts"
 )
 
 // trainStep runs forward, loss, backward and the Adam update on one batch and returns the
@@ -34,7 +33,7 @@ func trainStep(m *model.Model, adam *Adam, b *loader.Batch, lr float64, epoch in
 		return 0, 0, torchErr(fmt.Sprintf("epoch %d step %d: forward", epoch+1, b.Index+1), err)
 	}
 	defer logits.Drop()
-	lt, err := logits.CrossEntropyLoss(y, ts.NewTensor(), 1 /* mean */, -100, 0, false)
+	lt, err := model.CrossEntropy(logits, y)
 	if err != nil {
 		return 0, 0, torchErr("loss", err)
 	}
@@ -46,7 +45,9 @@ func trainStep(m *model.Model, adam *Adam, b *loader.Batch, lr float64, epoch in
 		return 0, 0, fmt.Errorf("epoch %d step %d (optimizer step %d): loss is %v; training stopped (lower --lr, check the data; the last checkpoint is from before this epoch)",
 			epoch+1, b.Index+1, adam.Steps()+1, loss)
 	}
-	adam.ZeroGrad()
+	if err := adam.ZeroGrad(); err != nil {
+		return 0, 0, torchErr(fmt.Sprintf("epoch %d step %d", epoch+1, b.Index+1), err)
+	}
 	if err := lt.Backward(); err != nil {
 		return 0, 0, torchErr(fmt.Sprintf("epoch %d step %d: backward", epoch+1, b.Index+1), err)
 	}

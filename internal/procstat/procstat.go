@@ -1,0 +1,74 @@
+// Package procstat reads this process's memory and CPU use, for the
+// benchmarks and leak tests of the other packages (Linux /proc).
+package procstat
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// RSS is the resident set size of this process in bytes (VmRSS).
+func RSS() (int64, error) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0, fmt.Errorf("rss: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("rss: parse %q: %w", rest, err)
+			}
+			return kb << 10, nil
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, fmt.Errorf("rss: %w", err)
+	}
+	return 0, fmt.Errorf("rss: no VmRSS line in /proc/self/status")
+}
+
+// RSSMB is RSS in MiB.
+func RSSMB() (float64, error) {
+	b, err := RSS()
+	return float64(b) / (1 << 20), err
+}
+
+// PeakRSS runs f and returns the highest RSS sampled (every 5 ms) meanwhile.
+func PeakRSS(f func()) int64 {
+	done := make(chan struct{})
+	peak := make(chan int64)
+	go func() {
+		var p int64
+		for {
+			if v, err := RSS(); err == nil && v > p {
+				p = v
+			}
+			select {
+			case <-done:
+				peak <- p
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+	f()
+	close(done)
+	return <-peak
+}
+
+// CPUTime is the user+system CPU time of the process so far.
+func CPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
