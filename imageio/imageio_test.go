@@ -111,3 +111,14 @@ func TestEncodeImageRoundTrip(t *testing.T) {
 		t.Error("gif accepted")
 	}
 }
+
+func TestSetOpenCVThreadsRoundTrip(t *testing.T) {
+	prev := SetOpenCVThreads(1)
+	defer SetOpenCVThreads(prev)
+	if got := SetOpenCVThreads(2); got != 1 {
+		t.Fatalf("after setting 1, OpenCV reports %d threads", got)
+	}
+	if got := SetOpenCVThreads(prev); got != 2 {
+		t.Fatalf("after setting 2, OpenCV reports %d threads", got)
+	}
+}

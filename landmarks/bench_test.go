@@ -2,6 +2,7 @@ package landmarks
 
 import (
 	"image"
+	"sync/atomic"
 	"testing"
 
 	"gocv.io/x/gocv"
@@ -124,12 +125,7 @@ func BenchmarkPredictAligned100Parallel(b *testing.B) {
 // dataset run than BenchmarkPredictAligned100, which predicts one crop again
 // and again (its ~4 MB of leaves stay in L2/L3).
 func BenchmarkPredictAligned100Varied(b *testing.B) {
-	img, face := astronautFace(b)
-	var crops []gocv.Mat
-	for i := range 32 {
-		c, _ := alignedCrop(b, img, face.Points, 100, 0.02*float64(i%5-2), 0.9+0.025*float64(i%8))
-		crops = append(crops, c)
-	}
+	crops := variedCrops(b)
 	p := testPredictor(b)
 	b.ResetTimer()
 	i := 0
@@ -153,4 +149,35 @@ func BenchmarkDetectAlignedNativeFallback100(b *testing.B) {
 			b.Fatal(len(f), err)
 		}
 	}
+}
+
+// variedCrops are 32 aligned 100x100 crops of the astronaut at different
+// rolls and scales.
+func variedCrops(b *testing.B) []gocv.Mat {
+	img, face := astronautFace(b)
+	var crops []gocv.Mat
+	for i := range 32 {
+		c, _ := alignedCrop(b, img, face.Points, 100, 0.02*float64(i%5-2), 0.9+0.025*float64(i%8))
+		crops = append(crops, c)
+	}
+	return crops
+}
+
+// BenchmarkPredictAligned100VariedParallel is the varied crops with
+// GOMAXPROCS goroutines sharing the predictor: the occlude run's case, where
+// workers compete for the memory bandwidth the leaf reads need.
+func BenchmarkPredictAligned100VariedParallel(b *testing.B) {
+	crops := variedCrops(b)
+	p := testPredictor(b)
+	var next atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			c := crops[int(next.Add(1))%len(crops)]
+			if _, err := p.PredictAligned(c, DefaultAlignedBox); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

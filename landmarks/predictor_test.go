@@ -131,6 +131,40 @@ func TestDetectSmallFace(t *testing.T) {
 	}
 }
 
+// DetectBoxes gives Detect's boxes, in Detect's order, without landmarks:
+// on the astronaut at full size, on a 0.3x copy (upsampled pass), and none
+// on a blank image.
+func TestDetectBoxesMatchesDetect(t *testing.T) {
+	img, _ := astronautFace(t)
+	small := gocv.NewMat()
+	defer small.Close()
+	gocv.Resize(img, &small, image.Point{}, 0.3, 0.3, gocv.InterpolationArea)
+	blank := gocv.NewMatWithSize(120, 160, gocv.MatTypeCV8UC3)
+	defer blank.Close()
+	p := testPredictor(t)
+	for name, m := range map[string]gocv.Mat{"full": img, "small": small, "blank": blank} {
+		faces, err := p.Detect(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		boxes, err := p.DetectBoxes(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(boxes) != len(faces) {
+			t.Fatalf("%s: %d boxes, Detect found %d faces", name, len(boxes), len(faces))
+		}
+		for i := range boxes {
+			if boxes[i] != faces[i].Box {
+				t.Errorf("%s: box %d is %v, Detect's is %v", name, i, boxes[i], faces[i].Box)
+			}
+		}
+		if name != "blank" && len(boxes) != 1 {
+			t.Errorf("%s: %d boxes, want 1", name, len(boxes))
+		}
+	}
+}
+
 func TestDetectNoFace(t *testing.T) {
 	blank := gocv.NewMatWithSize(120, 160, gocv.MatTypeCV8UC3)
 	defer blank.Close()

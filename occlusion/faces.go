@@ -84,7 +84,7 @@ func (f *faceFinder) close() {
 
 // calibrate detects faces in the first calibrationSample aligned items and takes
 // landmarks.CalibrateAlignedBox of their boxes (DefaultAlignedBox when too few are found).
-// It uses Detect, with its 2x upsampled pass: RAF-DB's 100 px crops hold faces below the
+// It uses DetectBoxes (Detect without landmarks), with its 2x upsampled pass: RAF-DB's 100 px crops hold faces below the
 // HOG window. The sample is split over the workers; every box lands in its item's slot, so
 // the result does not depend on the worker count.
 func (f *faceFinder) calibrate(ds *dataset.Dataset, workers int) landmarks.AlignedBox {
@@ -107,9 +107,9 @@ func (f *faceFinder) calibrate(ds *dataset.Dataset, workers int) landmarks.Align
 				if err != nil {
 					continue // reported when the item itself is processed
 				}
-				faces, err := f.pred.Detect(img)
-				if err == nil && len(faces) > 0 {
-					b := landmarks.AlignedBoxOf(faces[0].Box, img.Cols(), img.Rows())
+				boxes, err := f.pred.DetectBoxes(img)
+				if err == nil && len(boxes) > 0 {
+					b := landmarks.AlignedBoxOf(boxes[0], img.Cols(), img.Rows())
 					found[i] = &b
 				}
 				img.Close()

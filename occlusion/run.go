@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/imageio"
 )
 
 // Summary reports a run.
@@ -44,6 +45,9 @@ func Run(ctx context.Context, c Config) (Summary, error) {
 	if err := cfg.validate(); err != nil {
 		return Summary{}, err
 	}
+	// Parallelism is one image per worker; OpenCV's pool on top of it costs
+	// CPU on images this small (see imageio.SetOpenCVThreads).
+	defer imageio.SetOpenCVThreads(imageio.SetOpenCVThreads(1))
 	r, err := newRunner(cfg)
 	if err != nil {
 		return Summary{}, err

@@ -41,7 +41,7 @@ func loadTemplates(cfg Config) ([]*warp.Template, error) {
 		return nil, fmt.Errorf("templates folder %q not found (looked in %s); generate one with `occlude templates generate DIR` or pass --templates DIR",
 			cfg.TemplatesDir, strings.Join(tried, ", "))
 	}
-	all, err := warp.LoadTemplates(dir)
+	all, err := warp.LoadTemplatesOfKind(dir, string(cfg.Kind))
 	if err != nil {
 		return nil, err
 	}

@@ -39,8 +39,16 @@ step synth
 "$T/ffra" synth "$T/syn" --train "${TRAIN:-1400}" --test "${TEST:-350}" --seed 1 >"$OUT/synth.log" 2>&1 || { cat "$OUT/synth.log"; exit 1; }
 step "train on $DEVICE: $EPOCHS epochs, batch $BATCH, input $SIZE"
 "$T/ffra" train "$T/syn" --device "$DEVICE" --epochs "$EPOCHS" --batch-size "$BATCH" --input-size "$SIZE" \
-	--workers "$(( $(nproc) > 2 ? $(nproc) - 2 : 1 ))" --out "$T/run" -q >"$OUT/train.log" 2>&1
+	--workers "$(( $(nproc) > 2 ? $(nproc) - 2 : 1 ))" --out "$T/run" -q >"$OUT/train.log" 2>&1 &
+pid=$!
+# Host and GPU memory every 2 s: both must stay flat from epoch to epoch.
+while kill -0 "$pid" 2>/dev/null; do
+	echo "$(date +%T) $(grep VmRSS /proc/$pid/status 2>/dev/null | tr -s ' ') gpu $(nvidia-smi --query-gpu=memory.used --format=csv,noheader 2>/dev/null)" >>"$OUT/memory.log"
+	sleep 2
+done
+wait "$pid"
 rc=$?
+head -3 "$OUT/memory.log"; echo ...; tail -3 "$OUT/memory.log"
 tail -20 "$OUT/train.log"
 cp "$T/run/metrics.jsonl" "$T/run/report.json" "$OUT/" 2>/dev/null
 step "done rc=$rc"

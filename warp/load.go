@@ -40,7 +40,13 @@ type SpecAnchor struct {
 // LoadTemplates loads every *.json template spec under dir (recursively),
 // validates each, and links the left/right/frontal variants of a group.
 // All problems are reported together, each naming its file.
-func LoadTemplates(dir string) ([]*Template, error) {
+func LoadTemplates(dir string) ([]*Template, error) { return LoadTemplatesOfKind(dir, "") }
+
+// LoadTemplatesOfKind is LoadTemplates for the specs whose "kind" is kind
+// (all when kind is ""), so that a mask run does not decode the sunglasses'
+// images: decoding template PNGs is most of a small run's fixed cost. Specs of
+// other kinds are still parsed, so a broken one is still reported.
+func LoadTemplatesOfKind(dir, kind string) ([]*Template, error) {
 	var specs []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -57,26 +63,46 @@ func LoadTemplates(dir string) ([]*Template, error) {
 	if len(specs) == 0 {
 		return nil, fmt.Errorf("load templates from %s: no *.json template specs found", dir)
 	}
+	var errs []error
+	parsed := make([]Spec, 0, len(specs))
+	var paths []string
+	for _, p := range specs {
+		sp, err := readSpec(p)
+		switch {
+		case err != nil:
+			errs = append(errs, err)
+		case sp.Kind != KindMask && sp.Kind != KindSunglasses:
+			// validated in full below when unfiltered; when filtered, still refused
+			if kind != "" {
+				errs = append(errs, fmt.Errorf("template %s: kind %q, want %q or %q", p, sp.Kind, KindMask, KindSunglasses))
+				continue
+			}
+			parsed = append(parsed, sp)
+			paths = append(paths, p)
+		case kind == "" || sp.Kind == kind:
+			parsed = append(parsed, sp)
+			paths = append(paths, p)
+		}
+	}
 	// Decoding the PNGs is most of the fixed cost of a dataset run: spread it over the cores.
 	// Results land in per-spec slots, so order and errors do not depend on scheduling.
-	loaded := make([]*Template, len(specs))
-	loadErrs := make([]error, len(specs))
+	loaded := make([]*Template, len(paths))
+	loadErrs := make([]error, len(paths))
 	var wg sync.WaitGroup
-	n := max(1, min(runtime.GOMAXPROCS(0), len(specs)))
+	n := max(1, min(runtime.GOMAXPROCS(0), len(paths)))
 	for w := 0; w < n; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := w; i < len(specs); i += n {
-				loaded[i], loadErrs[i] = LoadTemplate(specs[i])
+			for i := w; i < len(paths); i += n {
+				loaded[i], loadErrs[i] = loadFromSpec(paths[i], parsed[i])
 			}
 		}()
 	}
 	wg.Wait()
 	var ts []*Template
-	var errs []error
 	names := map[string]string{}
-	for i, p := range specs {
+	for i, p := range paths {
 		t := loaded[i]
 		if loadErrs[i] != nil {
 			errs = append(errs, loadErrs[i])
@@ -103,16 +129,30 @@ func LoadTemplates(dir string) ([]*Template, error) {
 
 // LoadTemplate reads one spec and its PNG and validates the result.
 func LoadTemplate(specPath string) (*Template, error) {
+	s, err := readSpec(specPath)
+	if err != nil {
+		return nil, err
+	}
+	return loadFromSpec(specPath, s)
+}
+
+// readSpec reads and parses one template spec (unknown fields are errors).
+func readSpec(specPath string) (Spec, error) {
+	var s Spec
 	raw, err := os.ReadFile(specPath)
 	if err != nil {
-		return nil, fmt.Errorf("template %s: %w", specPath, err)
+		return s, fmt.Errorf("template %s: %w", specPath, err)
 	}
-	var s Spec
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("template %s: bad JSON: %w", specPath, err)
+		return s, fmt.Errorf("template %s: bad JSON: %w", specPath, err)
 	}
+	return s, nil
+}
+
+// loadFromSpec builds the template of a parsed spec, with its image, and validates it.
+func loadFromSpec(specPath string, s Spec) (*Template, error) {
 	t, err := s.toTemplate(specPath)
 	if err != nil {
 		return nil, err

@@ -155,3 +155,34 @@ func TestLoadTemplatesReportsAll(t *testing.T) {
 		t.Errorf("empty folder: error %v, want \"no *.json\"", err)
 	}
 }
+
+// LoadTemplatesOfKind decodes only the templates of one kind, and still
+// refuses a spec of an unknown kind.
+func TestLoadTemplatesOfKind(t *testing.T) {
+	all := assetTemplates(t)
+	want := map[string]int{}
+	for _, tp := range all {
+		want[tp.Kind]++
+	}
+	for _, kind := range []string{KindMask, KindSunglasses} {
+		got, err := LoadTemplatesOfKind(assetsDir, kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tp := range got {
+			if tp.Kind != kind {
+				t.Errorf("%s load returned %s of kind %s", kind, tp.Name, tp.Kind)
+			}
+			tp.Close()
+		}
+		if len(got) != want[kind] || want[kind] == 0 {
+			t.Errorf("%s: %d templates, the full load has %d", kind, len(got), want[kind])
+		}
+	}
+	dir := t.TempDir()
+	writeVariant(t, dir, "good", func(*Spec) {})
+	bad := writeVariant(t, dir, "bad", func(s *Spec) { s.Kind = "hat" })
+	if _, err := LoadTemplatesOfKind(dir, KindMask); err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("unknown kind in a filtered load: error %v, want %s named", err, bad)
+	}
+}
