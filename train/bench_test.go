@@ -28,6 +28,27 @@ func benchSet(b *testing.B) *loader.Set {
 	return loadSplit(b, synthData(b, "synth-bench", 256, 0, 3), "train")
 }
 
+// newCPUModel builds a freshly initialised model (seed 1) of arch at input
+// size on the CPU, with the trainer's default Adam. The caller closes it.
+func newCPUModel(tb testing.TB, arch string, size int) (*model.Model, *Adam) {
+	tb.Helper()
+	cfg, err := model.ConfigFor(arch)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg.InputSize = size
+	m, err := model.New(cfg, gotch.CPU, 1)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	adam, err := newAdamFor(m, DefaultConfig().Optim)
+	if err != nil {
+		m.Close()
+		tb.Fatal(err)
+	}
+	return m, adam
+}
+
 // loadSplit decodes one split of a dataset tree into memory.
 func loadSplit(tb testing.TB, data, split string) *loader.Set {
 	tb.Helper()
@@ -48,20 +69,8 @@ func BenchmarkTrainStep(b *testing.B) {
 	for _, arch := range []string{"ffra", "resnet18"} {
 		for _, size := range []int{112, 224} {
 			b.Run(fmt.Sprintf("%s-%d-batch16", arch, size), func(b *testing.B) {
-				cfg, err := model.ConfigFor(arch)
-				if err != nil {
-					b.Fatal(err)
-				}
-				cfg.InputSize = size
-				m, err := model.New(cfg, gotch.CPU, 1)
-				if err != nil {
-					b.Fatal(err)
-				}
+				m, adam := newCPUModel(b, arch, size)
 				defer m.Close()
-				adam, err := newAdamFor(m, DefaultConfig().Optim)
-				if err != nil {
-					b.Fatal(err)
-				}
 				aug := loader.DefaultAug()
 				ctx, cancel := context.WithCancel(context.Background())
 				batches := set.Batches(ctx, 0, loader.BatchConfig{Size: size, BatchSize: 16, Workers: 2, Seed: 1, Aug: &aug})
@@ -99,18 +108,7 @@ func BenchmarkTrainMemory(b *testing.B) {
 		batches = append(batches, bt)
 	}
 	for i := 0; i < b.N; i++ {
-		cfg, err := model.ConfigFor("ffra")
-		if err != nil {
-			b.Fatal(err)
-		}
-		m, err := model.New(cfg, gotch.CPU, 1)
-		if err != nil {
-			b.Fatal(err)
-		}
-		adam, err := newAdamFor(m, DefaultConfig().Optim)
-		if err != nil {
-			b.Fatal(err)
-		}
+		m, adam := newCPUModel(b, "ffra", 112)
 		step := 0
 		run := func(n int) {
 			for ; n > 0; n-- {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/occfer/occfer/model"
 	"github.com/occfer/occfer/train/loader"
-	"github.com/sugarme/gotch"
 )
 
 // The trainer's own step and eval batch free every tensor they make: with
@@ -17,19 +16,8 @@ func TestStepAndEvalFreeTheirTensors(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	data := synthData(t, "synth-leak", 16, 0, 5)
 	set := loadSplit(t, data, "train")
-	cfg, err := model.ConfigFor("ffra")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := model.New(cfg, gotch.CPU, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, adam := newCPUModel(t, "ffra", 112)
 	defer m.Close()
-	adam, err := newAdamFor(m, DefaultConfig().Optim)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var batches []*loader.Batch
