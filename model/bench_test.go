@@ -109,7 +109,7 @@ func rssMB(tb testing.TB) float64 {
 // state is created on the first step), the number of live tensors is the
 // same after every step. This is exact and independent of the allocator,
 // unlike RSS, which glibc and libtorch's caching make noisy (the RSS figure
-// lives in BenchmarkTrainStepMemory).
+// is train.BenchmarkTrainMemory, on the trainer's own step).
 func TestTrainStepFreesItsTensors(t *testing.T) {
 	// gotch frees a forgotten tensor from a finalizer when the Go GC runs,
 	// which would hide a leak at random; with the GC off, only explicit frees

@@ -84,9 +84,9 @@ func (f *faceFinder) close() {
 
 // calibrate detects faces in the first calibrationSample aligned items and takes
 // landmarks.CalibrateAlignedBox of their boxes (DefaultAlignedBox when too few are found).
-// It uses DetectBoxes (Detect without landmarks), with its 2x upsampled pass: RAF-DB's 100 px crops hold faces below the
-// HOG window. The sample is split over the workers; every box lands in its item's slot, so
-// the result does not depend on the worker count.
+// It uses DetectBoxes (Detect without the landmarks), with its 2x upsampled pass: RAF-DB's
+// 100 px crops hold faces below the HOG window. The sample is split over the workers; every
+// box lands in its item's slot, so the result does not depend on the worker count.
 func (f *faceFinder) calibrate(ds *dataset.Dataset, workers int) landmarks.AlignedBox {
 	var sample []dataset.Item
 	for _, it := range ds.Items {
