@@ -11,27 +11,45 @@ import (
 // Run: go test ./landmarks -run '^$' -bench . -benchmem
 // One goroutine per op; the runner's throughput on n cores is about n / (ns/op).
 
-func BenchmarkDetect512(b *testing.B) {
-	img := readImage(b, astronautPath)
-	p := testPredictor(b)
-	b.ResetTimer()
+// benchFaces times op, which must find want faces; b.Loop starts the clock
+// after the caller's setup.
+func benchFaces(b *testing.B, want int, op func() ([]Face, error)) {
 	for b.Loop() {
-		if f, err := p.Detect(img); err != nil || len(f) != 1 {
+		if f, err := op(); err != nil || len(f) != want {
 			b.Fatal(len(f), err)
 		}
 	}
+}
+
+// benchFacesParallel is benchFaces with GOMAXPROCS goroutines sharing the
+// predictor; op gets a per-call counter (to cycle over inputs).
+func benchFacesParallel(b *testing.B, want int, op func(i int) ([]Face, error)) {
+	var next atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if f, err := op(int(next.Add(1))); err != nil || len(f) != want {
+				b.Error(len(f), err)
+				return
+			}
+		}
+	})
+}
+
+// oneFace adapts a single-face call to benchFaces.
+func oneFace(f Face, err error) ([]Face, error) { return []Face{f}, err }
+
+func BenchmarkDetect512(b *testing.B) {
+	img := readImage(b, astronautPath)
+	p := testPredictor(b)
+	benchFaces(b, 1, func() ([]Face, error) { return p.Detect(img) })
 }
 
 func BenchmarkDetectCrop100(b *testing.B) {
 	img, face := astronautFace(b)
 	crop, _ := alignedCrop(b, img, face.Points, 100, 0, 1)
 	p := testPredictor(b)
-	b.ResetTimer()
-	for b.Loop() {
-		if f, err := p.Detect(crop); err != nil || len(f) != 1 {
-			b.Fatal(len(f), err)
-		}
-	}
+	benchFaces(b, 1, func() ([]Face, error) { return p.Detect(crop) })
 }
 
 // BenchmarkDetectNoFace100 is the worst case of Detect on a crop: nothing
@@ -40,12 +58,7 @@ func BenchmarkDetectNoFace100(b *testing.B) {
 	blank := gocv.NewMatWithSize(100, 100, gocv.MatTypeCV8UC3)
 	defer blank.Close()
 	p := testPredictor(b)
-	b.ResetTimer()
-	for b.Loop() {
-		if f, err := p.Detect(blank); err != nil || len(f) != 0 {
-			b.Fatal(len(f), err)
-		}
-	}
+	benchFaces(b, 0, func() ([]Face, error) { return p.Detect(blank) })
 }
 
 // BenchmarkDetectAlignedFallback100: detection fails (both passes), then the
@@ -54,12 +67,16 @@ func BenchmarkDetectAlignedFallback100(b *testing.B) {
 	blank := gocv.NewMatWithSize(100, 100, gocv.MatTypeCV8UC3)
 	defer blank.Close()
 	p := testPredictor(b)
-	b.ResetTimer()
-	for b.Loop() {
-		if f, err := p.DetectAligned(blank, DefaultAlignedBox); err != nil || len(f) != 1 {
-			b.Fatal(len(f), err)
-		}
-	}
+	benchFaces(b, 1, func() ([]Face, error) { return p.DetectAligned(blank, DefaultAlignedBox) })
+}
+
+// BenchmarkDetectAlignedNativeFallback100 is BenchmarkDetectAlignedFallback100
+// without the 2x upsampled pass: one native-scale detection, then the box.
+func BenchmarkDetectAlignedNativeFallback100(b *testing.B) {
+	blank := gocv.NewMatWithSize(100, 100, gocv.MatTypeCV8UC3)
+	defer blank.Close()
+	p := testPredictor(b)
+	benchFaces(b, 1, func() ([]Face, error) { return p.DetectAlignedNative(blank, DefaultAlignedBox) })
 }
 
 // BenchmarkPredictAligned100 is the fallback alone (no detection): the path
@@ -68,24 +85,17 @@ func BenchmarkPredictAligned100(b *testing.B) {
 	img, face := astronautFace(b)
 	crop, _ := alignedCrop(b, img, face.Points, 100, 0, 1)
 	p := testPredictor(b)
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := p.PredictAligned(crop, DefaultAlignedBox); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchFaces(b, 1, func() ([]Face, error) { return oneFace(p.PredictAligned(crop, DefaultAlignedBox)) })
 }
 
 func BenchmarkPredictInBox512(b *testing.B) {
 	img := readImage(b, astronautPath)
 	p := testPredictor(b)
 	box := image.Rect(179, 83, 267, 171)
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := p.PredictInBox(img, box); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchFaces(b, 1, func() ([]Face, error) {
+		s, err := p.PredictInBox(img, box)
+		return []Face{{Points: s}}, err
+	})
 }
 
 // BenchmarkDetectCrop100Parallel measures throughput with GOMAXPROCS
@@ -94,30 +104,14 @@ func BenchmarkDetectCrop100Parallel(b *testing.B) {
 	img, face := astronautFace(b)
 	crop, _ := alignedCrop(b, img, face.Points, 100, 0, 1)
 	p := testPredictor(b)
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if f, err := p.Detect(crop); err != nil || len(f) != 1 {
-				b.Error(len(f), err)
-				return
-			}
-		}
-	})
+	benchFacesParallel(b, 1, func(int) ([]Face, error) { return p.Detect(crop) })
 }
 
 func BenchmarkPredictAligned100Parallel(b *testing.B) {
 	img, face := astronautFace(b)
 	crop, _ := alignedCrop(b, img, face.Points, 100, 0, 1)
 	p := testPredictor(b)
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := p.PredictAligned(crop, DefaultAlignedBox); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
+	benchFacesParallel(b, 1, func(int) ([]Face, error) { return oneFace(p.PredictAligned(crop, DefaultAlignedBox)) })
 }
 
 // BenchmarkPredictAligned100Varied cycles over 32 different crops, so the
@@ -127,28 +121,22 @@ func BenchmarkPredictAligned100Parallel(b *testing.B) {
 func BenchmarkPredictAligned100Varied(b *testing.B) {
 	crops := variedCrops(b)
 	p := testPredictor(b)
-	b.ResetTimer()
 	i := 0
-	for b.Loop() {
-		if _, err := p.PredictAligned(crops[i%len(crops)], DefaultAlignedBox); err != nil {
-			b.Fatal(err)
-		}
+	benchFaces(b, 1, func() ([]Face, error) {
 		i++
-	}
+		return oneFace(p.PredictAligned(crops[i%len(crops)], DefaultAlignedBox))
+	})
 }
 
-// BenchmarkDetectAlignedNativeFallback100 is BenchmarkDetectAlignedFallback100
-// without the 2x upsampled pass: one native-scale detection, then the box.
-func BenchmarkDetectAlignedNativeFallback100(b *testing.B) {
-	blank := gocv.NewMatWithSize(100, 100, gocv.MatTypeCV8UC3)
-	defer blank.Close()
+// BenchmarkPredictAligned100VariedParallel is the varied crops with
+// GOMAXPROCS goroutines sharing the predictor: the occlude run's case, where
+// workers compete for the memory bandwidth the leaf reads need.
+func BenchmarkPredictAligned100VariedParallel(b *testing.B) {
+	crops := variedCrops(b)
 	p := testPredictor(b)
-	b.ResetTimer()
-	for b.Loop() {
-		if f, err := p.DetectAlignedNative(blank, DefaultAlignedBox); err != nil || len(f) != 1 {
-			b.Fatal(len(f), err)
-		}
-	}
+	benchFacesParallel(b, 1, func(i int) ([]Face, error) {
+		return oneFace(p.PredictAligned(crops[i%len(crops)], DefaultAlignedBox))
+	})
 }
 
 // variedCrops are 32 aligned 100x100 crops of the astronaut at different
@@ -161,23 +149,4 @@ func variedCrops(b *testing.B) []gocv.Mat {
 		crops = append(crops, c)
 	}
 	return crops
-}
-
-// BenchmarkPredictAligned100VariedParallel is the varied crops with
-// GOMAXPROCS goroutines sharing the predictor: the occlude run's case, where
-// workers compete for the memory bandwidth the leaf reads need.
-func BenchmarkPredictAligned100VariedParallel(b *testing.B) {
-	crops := variedCrops(b)
-	p := testPredictor(b)
-	var next atomic.Int64
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			c := crops[int(next.Add(1))%len(crops)]
-			if _, err := p.PredictAligned(c, DefaultAlignedBox); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
 }
