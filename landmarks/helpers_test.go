@@ -3,12 +3,13 @@ package landmarks
 import (
 	"flag"
 	"image"
-	"image/color"
 	"math"
 	"sync"
 	"testing"
 
 	"gocv.io/x/gocv"
+
+	"github.com/occfer/occfer/imageio"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/landmarks/*.json and meanshape_data.go from dlib's output")
@@ -71,13 +72,11 @@ func alignedCrop(tb testing.TB, img gocv.Mat, s Shape, size int, dx, scale float
 	t := similarity{a: math.Cos(-ang) * k, b: math.Sin(-ang) * k}
 	t.tx = (0.5+dx)*float64(size) - (t.a*em.X - t.b*em.Y)
 	t.ty = eyeY*float64(size) - (t.b*em.X + t.a*em.Y)
-	m := gocv.NewMatWithSize(2, 3, gocv.MatTypeCV64F)
-	defer m.Close()
-	for i, v := range []float64{t.a, -t.b, t.tx, t.b, t.a, t.ty} {
-		m.SetDoubleAt(i/3, i%3, v)
+	m := [3][3]float64{{t.a, -t.b, t.tx}, {t.b, t.a, t.ty}, {0, 0, 1}}
+	out, err := imageio.Warp(img, m, image.Pt(size, size), gocv.InterpolationArea, gocv.BorderReplicate)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	out := gocv.NewMat()
-	gocv.WarpAffineWithParams(img, &out, m, image.Pt(size, size), gocv.InterpolationArea, gocv.BorderReplicate, color.RGBA{})
 	tb.Cleanup(func() { out.Close() })
 	return out, t
 }

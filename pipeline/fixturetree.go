@@ -3,7 +3,6 @@ package pipeline
 import (
 	"fmt"
 	"image"
-	"image/color"
 	"math"
 	"path/filepath"
 	"sort"
@@ -66,7 +65,10 @@ func MakeFixtureTree(out string, ft FixtureTree) error {
 			{"Image/aligned/" + stem + "_aligned.jpg", alignedSize, [2]float64{0.78, 0.86}, 0.02, 6},
 		}
 		for _, s := range shots {
-			img := reshoot(src, ft.FaceBox, s.size, s.zoom, s.shift, s.maxRoll, rng)
+			img, err := reshoot(src, ft.FaceBox, s.size, s.zoom, s.shift, s.maxRoll, rng)
+			if err != nil {
+				return fmt.Errorf("fixture tree %s: %w", s.rel, err)
+			}
 			data, err := imageio.Encode(s.rel, img)
 			img.Close()
 			if err != nil {
@@ -90,7 +92,7 @@ func MakeFixtureTree(out string, ft FixtureTree) error {
 // left-right gradient, as from a side light).
 func reshoot(src gocv.Mat, box [4]int, size int, zoom [2]float64, shift, maxRoll float64, rng interface {
 	Float64() float64
-}) gocv.Mat {
+}) (gocv.Mat, error) {
 	u := func(lo, hi float64) float64 { return lo + (hi-lo)*rng.Float64() }
 	faceW := float64(box[2] - box[0])
 	cx := float64(box[0]+box[2]) / 2
@@ -105,15 +107,10 @@ func reshoot(src gocv.Mat, box [4]int, size int, zoom [2]float64, shift, maxRoll
 	if mirror {
 		m[0] = [3]float64{-m[0][0], -m[0][1], float64(size) - m[0][2]}
 	}
-	mat := gocv.NewMatWithSize(2, 3, gocv.MatTypeCV64F)
-	defer mat.Close()
-	for r := 0; r < 2; r++ {
-		for c := 0; c < 3; c++ {
-			mat.SetDoubleAt(r, c, m[r][c])
-		}
+	dst, err := imageio.Warp(src, [3][3]float64{m[0], m[1], {0, 0, 1}}, image.Pt(size, size), gocv.InterpolationLinear, gocv.BorderReflect101)
+	if err != nil {
+		return gocv.NewMat(), err
 	}
-	dst := gocv.NewMat()
-	gocv.WarpAffineWithParams(src, &dst, mat, image.Pt(size, size), gocv.InterpolationLinear, gocv.BorderReflect101, color.RGBA{})
 	gain, bias := u(0.6, 1.3), u(-25, 25)
 	cast := [3]float64{u(0.9, 1.1), u(0.95, 1.05), u(0.9, 1.1)}
 	grad := u(-0.35, 0.35)
@@ -128,5 +125,5 @@ func reshoot(src gocv.Mat, box [4]int, size int, zoom [2]float64, shift, maxRoll
 			}
 		}
 	}
-	return dst
+	return dst, nil
 }

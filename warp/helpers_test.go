@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"image"
-	"image/color"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"testing"
 
 	"gocv.io/x/gocv"
+
+	"github.com/occfer/occfer/imageio"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden/*.png from the current renders")
@@ -128,15 +129,10 @@ func (c placementCase) render(tb testing.TB, src gocv.Mat, s Shape) (gocv.Mat, S
 		rot := Mat3{{c.scale * math.Cos(th), c.scale * math.Sin(th), 0}, {-c.scale * math.Sin(th), c.scale * math.Cos(th), 0}, {0, 0, 1}}
 		m = Translate(float64(size)/2, float64(size)/2).Mul(rot).Mul(Translate(-c0.X, -c0.Y))
 	}
-	mm := gocv.NewMatWithSize(2, 3, gocv.MatTypeCV64F)
-	defer mm.Close()
-	for i := 0; i < 2; i++ {
-		for j := 0; j < 3; j++ {
-			mm.SetDoubleAt(i, j, m[i][j])
-		}
+	out, err := imageio.Warp(img, m, image.Pt(size, size), gocv.InterpolationLinear, gocv.BorderReflect101)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	out := gocv.NewMat()
-	gocv.WarpAffineWithParams(img, &out, mm, image.Pt(size, size), gocv.InterpolationLinear, gocv.BorderReflect101, color.RGBA{})
 	var t Shape
 	for i, p := range s {
 		t[i] = m.Apply(p)

@@ -3,10 +3,11 @@ package warp
 import (
 	"fmt"
 	"image"
-	"image/color"
 	"math"
 
 	"gocv.io/x/gocv"
+
+	"github.com/occfer/occfer/imageio"
 )
 
 // warpPieces warps the level into an roi-sized premultiplied BGRA Mat. For
@@ -123,30 +124,8 @@ func pieceBounds(p piece, roi image.Rectangle, grow int) image.Rectangle {
 	return r.Intersect(roi)
 }
 
-// warpOne warps src by m into a new size-sized Mat with bilinear sampling;
-// affine maps take the cheaper warpAffine path.
+// warpOne warps src by m into a new size-sized Mat with bilinear sampling,
+// transparent outside the template.
 func warpOne(src gocv.Mat, m Mat3, size image.Point) (gocv.Mat, error) {
-	affine := m[2][0] == 0 && m[2][1] == 0 && m[2][2] == 1
-	rows := 3
-	if affine {
-		rows = 2
-	}
-	mm := gocv.NewMatWithSize(rows, 3, gocv.MatTypeCV64F)
-	defer mm.Close()
-	for i := 0; i < rows; i++ {
-		for j := 0; j < 3; j++ {
-			mm.SetDoubleAt(i, j, m[i][j])
-		}
-	}
-	dst := gocv.NewMatWithSize(size.Y, size.X, gocv.MatTypeCV8UC4)
-	if affine {
-		gocv.WarpAffineWithParams(src, &dst, mm, size, gocv.InterpolationLinear, gocv.BorderConstant, color.RGBA{})
-	} else {
-		gocv.WarpPerspectiveWithParams(src, &dst, mm, size, gocv.InterpolationLinear, gocv.BorderConstant, color.RGBA{})
-	}
-	if dst.Empty() || !dst.IsContinuous() {
-		dst.Close()
-		return gocv.Mat{}, fmt.Errorf("warp produced no continuous image")
-	}
-	return dst, nil
+	return imageio.Warp(src, m, size, gocv.InterpolationLinear, gocv.BorderConstant)
 }
