@@ -119,7 +119,7 @@ func BenchmarkPredictAligned100Parallel(b *testing.B) {
 // dataset run than BenchmarkPredictAligned100, which predicts one crop again
 // and again (its ~4 MB of leaves stay in L2/L3).
 func BenchmarkPredictAligned100Varied(b *testing.B) {
-	crops := variedCrops(b)
+	crops := variedCrops(b, 32)
 	p := testPredictor(b)
 	i := 0
 	benchFaces(b, 1, func() ([]Face, error) {
@@ -132,21 +132,45 @@ func BenchmarkPredictAligned100Varied(b *testing.B) {
 // GOMAXPROCS goroutines sharing the predictor: the occlude run's case, where
 // workers compete for the memory bandwidth the leaf reads need.
 func BenchmarkPredictAligned100VariedParallel(b *testing.B) {
-	crops := variedCrops(b)
+	crops := variedCrops(b, 32)
 	p := testPredictor(b)
 	benchFacesParallel(b, 1, func(i int) ([]Face, error) {
 		return oneFace(p.PredictAligned(crops[i%len(crops)], DefaultAlignedBox))
 	})
 }
 
-// variedCrops are 32 aligned 100x100 crops of the astronaut at different
-// rolls and scales.
-func variedCrops(b *testing.B) []gocv.Mat {
+// variedCrops are n (up to 65) distinct aligned 100x100 crops of the
+// astronaut at different rolls and scales.
+func variedCrops(b *testing.B, n int) []gocv.Mat {
 	img, face := astronautFace(b)
 	var crops []gocv.Mat
-	for i := range 32 {
-		c, _ := alignedCrop(b, img, face.Points, 100, 0.02*float64(i%5-2), 0.9+0.025*float64(i%8))
+	for i := range n {
+		c, _ := alignedCrop(b, img, face.Points, 100, 0.02*float64(i%5-2), 0.9+0.015*float64(i%13))
 		crops = append(crops, c)
 	}
 	return crops
+}
+
+// BenchmarkPredictAligned100VariedBatchParallel is
+// BenchmarkPredictAligned100VariedParallel with PredictBatch: each goroutine
+// predicts 64 varied crops (an occlude chunk) in one call. ns/op is per
+// batch; ns/face is wall time per face, comparable with the ns/op of the
+// unbatched benchmark.
+func BenchmarkPredictAligned100VariedBatchParallel(b *testing.B) {
+	crops := variedCrops(b, 64)
+	p := testPredictor(b)
+	var jobs []FaceBox
+	for _, c := range crops {
+		jobs = append(jobs, FaceBox{Img: c, Box: DefaultAlignedBox.Rect(c.Cols(), c.Rows())})
+	}
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, errs := p.PredictBatch(jobs); errs[0] != nil {
+				b.Error(errs[0])
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(jobs)), "ns/face")
 }

@@ -94,13 +94,22 @@ func detectRaw(det unsafe.Pointer, img bgrBuffer, upsample int, dst []rawDet) ([
 	return dst, nil
 }
 
-// predictRaw runs the shape predictor in box (half-open) and fills s.
-func predictRaw(sp unsafe.Pointer, img bgrBuffer, box image.Rectangle, s *Shape) error {
+// predictRaw runs the shape predictor on face i in boxes[i] (half-open) of
+// imgs[i] and fills out[i]; all three have the same length.
+func predictRaw(sp unsafe.Pointer, imgs []bgrBuffer, boxes []image.Rectangle, out []Shape) error {
+	if len(imgs) == 0 {
+		return nil
+	}
+	cimgs := make([]C.occ_image, len(imgs))
+	cboxes := make([]C.long, 0, 4*len(boxes))
+	for i, b := range boxes {
+		cimgs[i] = imgs[i].c()
+		cboxes = append(cboxes, C.long(b.Min.X), C.long(b.Min.Y), C.long(b.Max.X-1), C.long(b.Max.Y-1))
+	}
 	var cerr *C.char
 	// Shape is [68]struct{X, Y float64}: 136 contiguous doubles, the layout
-	// the shim writes, so the result lands in place without a copy.
-	out := (*C.double)(unsafe.Pointer(&s[0].X))
-	if C.occ_predict(sp, img.c(), C.long(box.Min.X), C.long(box.Min.Y), C.long(box.Max.X-1), C.long(box.Max.Y-1), out, &cerr) != 0 {
+	// the shim writes, so the results land in place without a copy.
+	if C.occ_predict_batch(sp, &cimgs[0], &cboxes[0], C.int(len(imgs)), (*C.double)(unsafe.Pointer(&out[0][0].X)), &cerr) != 0 {
 		return takeErr(cerr)
 	}
 	return nil

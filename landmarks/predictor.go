@@ -157,7 +157,7 @@ func (p *Predictor) withImage(img gocv.Mat, fn func(bgrBuffer) error) error {
 
 // predictFace runs the shape predictor in box, wrapping its error with the box.
 func (p *Predictor) predictFace(buf bgrBuffer, box image.Rectangle, s *Shape) error {
-	if err := predictRaw(p.sp, buf, box, s); err != nil {
+	if err := predictRaw(p.sp, []bgrBuffer{buf}, []image.Rectangle{box}, unsafe.Slice(s, 1)); err != nil {
 		return fmt.Errorf("landmarks: shape prediction in %v: %w", box, err)
 	}
 	return nil
@@ -200,18 +200,21 @@ func (p *Predictor) detectBoxes(buf bgrBuffer, upsample bool) ([]rawDet, error) 
 	return raw, nil
 }
 
-// DetectBoxes is Detect without the landmarks: the face boxes, largest first.
-// Calibrating the aligned-fallback box needs only these, and skipping the
-// predictor saves about a millisecond per face.
-func (p *Predictor) DetectBoxes(img gocv.Mat) (boxes []image.Rectangle, err error) {
+// DetectFaces is Detect without the landmarks: the faces' boxes and scores
+// (Source SourceDetected, Points left zero), largest first, for callers that
+// predict many faces together with PredictBatch, or that need only boxes
+// (calibrating the aligned-fallback box). With nativeOnly the detector runs
+// once, at the image's own scale, as in DetectAlignedNative; otherwise as in
+// Detect, with the 2x enlarged pass when the first finds nothing.
+func (p *Predictor) DetectFaces(img gocv.Mat, nativeOnly bool) (faces []Face, err error) {
 	err = p.withImage(img, func(buf bgrBuffer) error {
-		raw, err := p.detectBoxes(buf, true)
+		raw, err := p.detectBoxes(buf, !nativeOnly)
 		for _, r := range raw {
-			boxes = append(boxes, r.box)
+			faces = append(faces, Face{Box: r.box, Score: r.score, Source: SourceDetected})
 		}
 		return err
 	})
-	return boxes, err
+	return faces, err
 }
 
 func area(r image.Rectangle) int { return r.Dx() * r.Dy() }

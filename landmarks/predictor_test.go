@@ -131,10 +131,11 @@ func TestDetectSmallFace(t *testing.T) {
 	}
 }
 
-// DetectBoxes gives Detect's boxes, in Detect's order, without landmarks:
-// on the astronaut at full size, on a 0.3x copy (upsampled pass), and none
-// on a blank image.
-func TestDetectBoxesMatchesDetect(t *testing.T) {
+// DetectFaces gives Detect's faces, in Detect's order, without landmarks:
+// on the astronaut at full size, on a 0.3x copy (found by the upsampled
+// pass, so not with nativeOnly), and none on a blank image. Filled in by
+// PredictBatch they are Detect's faces, points included.
+func TestDetectFacesMatchesDetect(t *testing.T) {
 	img, _ := astronautFace(t)
 	small := gocv.NewMat()
 	defer small.Close()
@@ -143,24 +144,41 @@ func TestDetectBoxesMatchesDetect(t *testing.T) {
 	defer blank.Close()
 	p := testPredictor(t)
 	for name, m := range map[string]gocv.Mat{"full": img, "small": small, "blank": blank} {
-		faces, err := p.Detect(m)
+		want, err := p.Detect(m)
 		if err != nil {
 			t.Fatal(err)
 		}
-		boxes, err := p.DetectBoxes(m)
+		faces, err := p.DetectFaces(m, false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(boxes) != len(faces) {
-			t.Fatalf("%s: %d boxes, Detect found %d faces", name, len(boxes), len(faces))
+		if len(faces) != len(want) {
+			t.Fatalf("%s: %d faces, Detect found %d", name, len(faces), len(want))
 		}
-		for i := range boxes {
-			if boxes[i] != faces[i].Box {
-				t.Errorf("%s: box %d is %v, Detect's is %v", name, i, boxes[i], faces[i].Box)
+		var jobs []FaceBox
+		for _, f := range faces {
+			jobs = append(jobs, FaceBox{m, f.Box})
+		}
+		shapes, errs := p.PredictBatch(jobs)
+		for i := range faces {
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			faces[i].Points = shapes[i]
+			if faces[i] != want[i] {
+				t.Errorf("%s: face %d is %+v, Detect's is %+v", name, i, faces[i], want[i])
 			}
 		}
-		if name != "blank" && len(boxes) != 1 {
-			t.Errorf("%s: %d boxes, want 1", name, len(boxes))
+		native, err := p.DetectFaces(m, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantNative := map[string]int{"full": 1, "small": 0, "blank": 0}[name]
+		if len(native) != wantNative {
+			t.Errorf("%s: native pass found %d faces, want %d", name, len(native), wantNative)
+		}
+		if name != "blank" && len(faces) != 1 {
+			t.Errorf("%s: %d faces, want 1", name, len(faces))
 		}
 	}
 }

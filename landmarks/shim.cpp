@@ -82,9 +82,9 @@ const dlib::frontal_face_detector &prototype() {
 #endif
 
 OCC_MULTIVERSION
-void predict_bgr(const occfer::fast_predictor &p, const bgr_view &v, const dlib::rectangle &r,
+void predict_bgr(const occfer::fast_predictor &p, const bgr_view *v, const dlib::rectangle *r, long n,
                  double *out) {
-	p.predict(v, r, out);
+	p.predict_batch(v, r, n, out);
 }
 
 OCC_MULTIVERSION
@@ -169,12 +169,20 @@ int occ_detect(void *det, occ_image img, int upsample, double adjust_threshold,
 	return -1;
 }
 
-int occ_predict(void *sp, occ_image img, long left, long top, long right, long bottom,
-                double *out, char **err) {
+int occ_predict_batch(void *sp, const occ_image *imgs, const long *boxes, int n, double *out,
+                      char **err) {
 	try {
 		const auto *p = static_cast<const occfer::fast_predictor *>(sp);
-		bgr_view v{img};
-		predict_bgr(*p, v, dlib::rectangle(left, top, right, bottom), out);
+		std::vector<bgr_view> views;
+		std::vector<dlib::rectangle> rects;
+		views.reserve(n);
+		rects.reserve(n);
+		for (int i = 0; i < n; i++) {
+			views.push_back(bgr_view{imgs[i]});
+			const long *b = boxes + 4 * i;
+			rects.emplace_back(b[0], b[1], b[2], b[3]);
+		}
+		predict_bgr(*p, views.data(), rects.data(), n, out);
 		return 0;
 	} catch (const std::exception &e) {
 		*err = dup_msg("", e.what());

@@ -35,11 +35,13 @@ void occ_detector_free(void *det);
 int occ_detect(void *det, occ_image img, int upsample, double adjust_threshold,
                occ_det *out, int max_out, int *found, char **err);
 
-// occ_predict runs the shape predictor inside the inclusive rectangle and
-// writes 68 sub-pixel (x, y) pairs to out (136 doubles). Returns 0 or -1 on
-// error.
-int occ_predict(void *sp, occ_image img, long left, long top, long right,
-                long bottom, double *out, char **err);
+// occ_predict_batch runs the shape predictor on n faces: face i lies in the
+// inclusive rectangle boxes[4i..4i+3] (left, top, right, bottom) of imgs[i].
+// It writes 68 sub-pixel (x, y) pairs per face to out (136 doubles each).
+// A face's result does not depend on the other faces of the batch. Returns
+// 0, or -1 on error.
+int occ_predict_batch(void *sp, const occ_image *imgs, const long *boxes, int n, double *out,
+                      char **err);
 
 // occ_reference_predict loads the model with dlib's own shape_predictor and
 // predicts n inclusive boxes (4 longs each) into out (136 doubles each, the

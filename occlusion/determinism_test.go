@@ -12,7 +12,9 @@ import (
 
 // The output never depends on the worker count or on sharding: one worker, two workers and
 // three shards run into separate folders, copied together and merged, give the same files
-// byte for byte, manifest and masks included.
+// byte for byte, manifest and masks included. The faces of a worker's chunk are predicted in
+// one batch, so these runs also batch the faces differently: all 9 items together, split
+// between two workers, a shard's items only.
 func TestDeterministicAcrossWorkersAndShards(t *testing.T) {
 	in := t.TempDir()
 	makeFolders(t, in, 9)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"image"
 	"math"
-	"os"
 
 	"gocv.io/x/gocv"
 
@@ -18,38 +17,26 @@ import (
 // maskDir holds the binary occlusion masks (--write-masks) at the output root.
 const maskDir = "occlusion_masks"
 
-// processItem runs the whole pipeline for one image and returns its record. It never
-// panics across the package line and never fails the run: problems become the record's
-// status and error.
-func (r *runner) processItem(it dataset.Item) (rec Record) {
-	rec = Record{In: it.Rel, Seed: r.cfg.Seed}
+// finishItem occludes one loaded item, given the faces found in it (or the error finding
+// them), writes its outputs and returns its record. It never panics across the package line
+// and never fails the run: problems become the record's status and error.
+func (r *runner) finishItem(l *loadedItem, faces []landmarks.Face, findErr error) (rec Record) {
+	it, img := l.it, l.img
+	rec = l.rec
 	defer func() {
 		// A bug in cgo-facing code must cost one image, not the run and its journal.
 		if p := recover(); p != nil {
-			rec = Record{In: it.Rel, Seed: r.cfg.Seed, Status: StatusError, Action: ActionSkipped,
-				Error: fmt.Sprintf("internal error processing %s: %v", it.Abs, p)}
+			rec = internalError(it, r.cfg.Seed, p)
 		}
 	}()
-	data, err := os.ReadFile(it.Abs)
-	if err != nil {
-		return failRecord(rec, StatusUnreadable, err)
-	}
-	img, err := imageio.DecodeBytes(it.Abs, data)
-	if err != nil {
-		return failRecord(rec, StatusUnreadable, err)
-	}
-	defer img.Close()
-	rec.Width, rec.Height = img.Cols(), img.Rows()
-
-	faces, err := r.faces.find(it, img)
-	if err != nil {
-		return failRecord(rec, StatusError, err)
+	if findErr != nil {
+		return failRecord(rec, StatusError, findErr)
 	}
 	if len(faces) == 0 {
-		return r.noFace(rec, it, data)
+		return r.noFace(rec, it, l.data)
 	}
 	if r.cfg.Faces == FacesLargest {
-		faces = faces[:1] // find sorts largest first
+		faces = faces[:1] // findAll sorts largest first
 	}
 	cv, err := newCanvas(img)
 	if err != nil {
@@ -145,6 +132,12 @@ func (r *runner) writeOutputs(rec *Record, it dataset.Item, img gocv.Mat, cv *ca
 	}
 	rec.Out, rec.Action, rec.SHA256 = it.Rel, ActionWritten, sha256Hex(out)
 	return nil
+}
+
+// internalError is the record of an item whose processing panicked (p).
+func internalError(it dataset.Item, seed uint64, p any) Record {
+	return Record{In: it.Rel, Seed: seed, Status: StatusError, Action: ActionSkipped,
+		Error: fmt.Sprintf("internal error processing %s: %v", it.Abs, p)}
 }
 
 func failRecord(rec Record, status string, err error) Record {

@@ -105,27 +105,25 @@ func Run(ctx context.Context, c Config) (Summary, error) {
 }
 
 // process runs the workers over todo and journals every record. Items (metadata) stream
-// through a bounded channel and each worker holds one decoded image at a time, so memory does
-// not grow with the dataset; only the small records accumulate, for the sorted manifest.
+// through a bounded channel and each worker holds one chunk of decoded images at a time
+// (chunkItems, chunkPixels), so memory does not grow with the dataset; only the small records
+// accumulate, for the sorted manifest.
 func (r *runner) process(ctx context.Context, todo []dataset.Item, j *journal, done map[string]Record, sum *Summary) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	prog := newProgress(r.cfg.Progress, r.cfg.ProgressBar, len(todo))
 	defer prog.finish()
 
-	items := make(chan dataset.Item, r.cfg.Workers)
+	// The queue holds a chunk per worker, so a worker filling its chunk rarely waits.
+	items := make(chan dataset.Item, r.cfg.Workers*chunkItems)
 	results := make(chan Record, r.cfg.Workers)
+	emit := func(rec Record) { results <- rec }
 	var wg sync.WaitGroup
 	for w := 0; w < r.cfg.Workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for it := range items {
-				if ctx.Err() != nil {
-					continue // drain what was queued before the cancel without starting it
-				}
-				results <- r.processItem(it)
-			}
+			r.work(ctx, items, emit)
 		}()
 	}
 	go func() {
