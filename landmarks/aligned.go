@@ -104,26 +104,37 @@ func (p *Predictor) DetectAligned(img gocv.Mat, box AlignedBox) ([]Face, error) 
 // crops hold ~74 px faces), and then box is where the face is anyway. The
 // upsampled pass is 4x the pixels and costs most of the time of Detect on such
 // a crop. Faces come largest first, as with Detect.
-func (p *Predictor) DetectAlignedNative(img gocv.Mat, box AlignedBox) (faces []Face, err error) {
-	if !box.Valid() {
-		return nil, fmt.Errorf("landmarks: invalid aligned box %+v", box)
-	}
-	err = p.withImage(img, func(buf bgrBuffer) error {
-		if faces, err = p.detect(buf, false); err != nil || len(faces) > 0 {
-			return err
-		}
-		r := box.Rect(buf.cols, buf.rows)
-		f := Face{Box: r, Source: SourceAlignedFallback}
-		if err := p.predictFace(buf, r, &f.Points); err != nil {
-			return err
-		}
-		faces = []Face{f}
-		return nil
-	})
+func (p *Predictor) DetectAlignedNative(img gocv.Mat, box AlignedBox) ([]Face, error) {
+	faces, err := p.LocateAlignedNative(img, box)
 	if err != nil {
 		return nil, err
 	}
+	var jobs []FaceBox
+	for _, f := range faces {
+		jobs = append(jobs, FaceBox{Img: img, Box: f.Box})
+	}
+	shapes, errs := p.PredictBatch(jobs)
+	for i := range faces {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		faces[i].Points = shapes[i]
+	}
 	return faces, nil
+}
+
+// LocateAlignedNative is DetectAlignedNative without the landmarks: the faces
+// found by one native-scale detection pass, or else the face on box (Source
+// SourceAlignedFallback), with Points left zero for PredictBatch to fill.
+func (p *Predictor) LocateAlignedNative(img gocv.Mat, box AlignedBox) ([]Face, error) {
+	if !box.Valid() {
+		return nil, fmt.Errorf("landmarks: invalid aligned box %+v", box)
+	}
+	faces, err := p.DetectFaces(img, true)
+	if err != nil || len(faces) > 0 {
+		return faces, err
+	}
+	return []Face{{Box: box.Rect(img.Cols(), img.Rows()), Source: SourceAlignedFallback}}, nil
 }
 
 // PredictAligned skips detection and runs the shape predictor on box scaled

@@ -193,20 +193,13 @@ func (f *faceFinder) locate(it dataset.Item, img gocv.Mat) (faces []landmarks.Fa
 		}
 		return faces, true, nil
 	}
-	if !f.alignedBox {
-		// DetectAlignedNative's order: one detection pass at the crop's own scale, then the box.
-		if faces, err = f.pred.DetectFaces(img, true); err != nil {
-			return nil, false, fmt.Errorf("%s: %w", it.Abs, err)
-		}
-		if len(faces) > 0 {
-			return faces, true, nil
-		}
+	if f.alignedBox {
+		return []landmarks.Face{{Box: f.box.Rect(img.Cols(), img.Rows()), Source: landmarks.SourceAlignedFallback}}, true, nil
 	}
-	if !f.box.Valid() {
-		return nil, false, fmt.Errorf("%s: invalid aligned box %+v", it.Abs, f.box)
+	if faces, err = f.pred.LocateAlignedNative(img, f.box); err != nil {
+		return nil, false, fmt.Errorf("%s: %w", it.Abs, err)
 	}
-	box := f.box.Rect(img.Cols(), img.Rows())
-	return []landmarks.Face{{Box: box, Source: landmarks.SourceAlignedFallback}}, true, nil
+	return faces, true, nil
 }
 
 // detectMaxSide bounds the image side the HOG detector runs on. Detection cost and memory
