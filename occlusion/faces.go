@@ -145,11 +145,12 @@ func (f *faceFinder) findAll(items []dataset.Item, imgs []gocv.Mat) (faces [][]l
 			continue
 		}
 		faces[i] = fs
+		if !predict {
+			continue
+		}
 		for k := range fs {
-			if predict {
-				jobs = append(jobs, landmarks.FaceBox{Img: imgs[i], Box: fs[k].Box})
-				slots = append(slots, slot{i, k})
-			}
+			jobs = append(jobs, landmarks.FaceBox{Img: imgs[i], Box: fs[k].Box})
+			slots = append(slots, slot{i, k})
 		}
 	}
 	if len(jobs) == 0 {
@@ -193,7 +194,7 @@ func (f *faceFinder) locate(it dataset.Item, img gocv.Mat) (faces []landmarks.Fa
 		}
 		return faces, true, nil
 	}
-	if f.alignedBox {
+	if f.alignedBox { // f.box is valid: calibrate returns a median of valid boxes or the default
 		return []landmarks.Face{{Box: f.box.Rect(img.Cols(), img.Rows()), Source: landmarks.SourceAlignedFallback}}, true, nil
 	}
 	if faces, err = f.pred.LocateAlignedNative(img, f.box); err != nil {
