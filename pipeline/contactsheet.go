@@ -10,10 +10,8 @@ import (
 	"path/filepath"
 
 	"github.com/occfer/occfer/imageio"
+	"github.com/occfer/occfer/internal/imgtext"
 	"gocv.io/x/gocv"
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
-	"golang.org/x/image/math/fixed"
 )
 
 // SheetColumn is one column of a contact sheet: a dataset root and its heading.
@@ -25,7 +23,8 @@ type SheetColumn struct {
 // ContactSheet lays the same relative paths out side by side across several dataset trees
 // (for example the input, FM, SG and random-occlusion outputs), one row per path, each cell
 // resized to cell x cell pixels, and returns the PNG bytes. A path missing from a tree leaves
-// its cell grey, so a skipped image is visible rather than hidden.
+// its cell grey, so a skipped image is visible rather than hidden. Headings are 12 px
+// Liberation Sans (internal/imgtext).
 func ContactSheet(cols []SheetColumn, rels []string, cell int) ([]byte, error) {
 	const pad, header = 4, 16
 	w := len(cols)*(cell+pad) + pad
@@ -34,7 +33,9 @@ func ContactSheet(cols []SheetColumn, rels []string, cell int) ([]byte, error) {
 	draw.Draw(sheet, sheet.Bounds(), image.NewUniform(color.RGBA{255, 255, 255, 255}), image.Point{}, draw.Src)
 	for c, col := range cols {
 		x := pad + c*(cell+pad)
-		label(sheet, x, 12, col.Title)
+		if err := (imgtext.Style{Size: 12}).Draw(sheet, x, 12, col.Title); err != nil {
+			return nil, fmt.Errorf("contact sheet: %w", err)
+		}
 		for r, rel := range rels {
 			y := header + pad + r*(cell+pad)
 			rect := image.Rect(x, y, x+cell, y+cell)
@@ -77,10 +78,4 @@ func bgrToRGBA(m gocv.Mat) (*image.RGBA, error) {
 		out.Pix[4*i], out.Pix[4*i+1], out.Pix[4*i+2], out.Pix[4*i+3] = pix[3*i+2], pix[3*i+1], pix[3*i], 255
 	}
 	return out, nil
-}
-
-func label(dst draw.Image, x, y int, s string) {
-	d := font.Drawer{Dst: dst, Src: image.NewUniform(color.Black), Face: basicfont.Face7x13,
-		Dot: fixed.P(x, y)}
-	d.DrawString(s)
 }

@@ -65,6 +65,20 @@ func TestMakeFixtureTree(t *testing.T) {
 	if v := m.GetVecbAt(16+4+30, 68+4+30); v[0] != 160 || v[1] != 160 {
 		t.Errorf("missing cell should be grey, got %v", v)
 	}
+	// Each column's heading is drawn in the 16 px header above its cells.
+	for c, title := range []string{"aligned", "missing"} {
+		ink := 0
+		for y := 0; y < 16; y++ {
+			for x := 4 + c*68; x < 4+c*68+64; x++ {
+				if m.GetVecbAt(y, x)[0] < 128 {
+					ink++
+				}
+			}
+		}
+		if ink < 30 {
+			t.Errorf("heading %q: %d dark pixels in the header", title, ink)
+		}
+	}
 	if os.Getenv("FIXTURE_SHEET") != "" {
 		os.WriteFile(os.Getenv("FIXTURE_SHEET"), sheet, 0o644)
 	}

@@ -3,12 +3,9 @@ package synth
 import (
 	"fmt"
 	"image"
-	"image/color"
 	"image/draw"
 
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
-	"golang.org/x/image/math/fixed"
+	"github.com/occfer/occfer/internal/imgtext"
 )
 
 // ContactSheet draws perClass faces of each class in a grid, one row per class with its name
@@ -26,9 +23,9 @@ func ContactSheet(seed uint64, perClass, size int) (*image.RGBA, error) {
 	draw.Draw(sheet, sheet.Bounds(), image.White, image.Point{}, draw.Src)
 	for c, name := range ClassNames {
 		y := c * (size + gap)
-		d := font.Drawer{Dst: sheet, Src: image.NewUniform(color.Black), Face: basicfont.Face7x13,
-			Dot: fixed.P(6, y+size/2+4)}
-		d.DrawString(name)
+		if err := (imgtext.Style{Size: 13}).Draw(sheet, 6, y+size/2+5, name); err != nil {
+			return nil, fmt.Errorf("synth: contact sheet: %w", err)
+		}
 		for k := range perClass {
 			rel := fmt.Sprintf("Image/aligned/sheet_%d_%d_aligned.jpg", c, k)
 			img, _, err := Face(seed, rel, c, size)
