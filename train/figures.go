@@ -32,7 +32,13 @@ func writeCurves(dir string, recs []rundir.EpochRecord, sets []string) error {
 			acc[i+1].X, acc[i+1].Y = append(acc[i+1].X, x), append(acc[i+1].Y, 100*m.Acc)
 		}
 	}
-	img := plot.Curves(map[string][]plot.Series{"loss": loss, "accuracy %": acc}, []string{"loss", "accuracy %"})
+	img, err := plot.Curves(plot.CurvesFigure{Panels: []plot.Panel{
+		{Title: "Loss", YLabel: "cross-entropy loss", Series: loss},
+		{Title: "Accuracy", YLabel: "accuracy (%)", Series: acc},
+	}})
+	if err != nil {
+		return fmt.Errorf("curves: %w", err)
+	}
 	data, err := plot.EncodePNG(img)
 	if err != nil {
 		return fmt.Errorf("curves: %w", err)
@@ -40,16 +46,24 @@ func writeCurves(dir string, recs []rundir.EpochRecord, sets []string) error {
 	return dataset.WriteFileAtomic(filepath.Join(dir, rundir.CurvesFile), data)
 }
 
-// writeConfusion draws confusion_<set>.png.
-func writeConfusion(dir, set, title string, m [][]int) error {
-	c := metrics.NewConfusion(dataset.ClassNames[:])
+// writeConfusion draws confusion_<set>.png from the counts m[true][predicted] over classes
+// (the run's class list, in config order); note is the title's second line.
+func writeConfusion(dir, set, note string, classes []string, m [][]int) error {
+	c := metrics.NewConfusion(classes)
 	if len(m) != len(c.M) {
-		return fmt.Errorf("confusion %s: %d rows, want %d", set, len(m), len(c.M))
+		return fmt.Errorf("confusion %s: %d rows, want %d (classes %v)", set, len(m), len(c.M), classes)
 	}
 	for i := range m {
+		if len(m[i]) != len(c.M[i]) {
+			return fmt.Errorf("confusion %s: row %d has %d columns, want %d", set, i, len(m[i]), len(c.M[i]))
+		}
 		copy(c.M[i], m[i])
 	}
-	data, err := plot.EncodePNG(plot.Confusion(c, title))
+	img, err := plot.Confusion(plot.ConfusionFigure{Set: set, Note: note, Confusion: c})
+	if err != nil {
+		return fmt.Errorf("confusion %s: %w", set, err)
+	}
+	data, err := plot.EncodePNG(img)
 	if err != nil {
 		return fmt.Errorf("confusion %s: %w", set, err)
 	}

@@ -41,8 +41,8 @@ func finishRun(dir string, rep *Report, hist []rundir.EpochRecord, cfg rundir.Co
 		sets, which = rep.Final, fmt.Sprintf("epoch %d", rep.Epochs)
 	}
 	for name, m := range sets {
-		title := fmt.Sprintf("%s, %s: acc %.2f%%, mean class %.2f%%", name, which, 100*m.Acc, 100*m.MeanClassAcc)
-		if err := writeConfusion(dir, name, title, m.Confusion); err != nil {
+		note := fmt.Sprintf("%s · mean class accuracy %.2f%%", which, 100*m.MeanClassAcc)
+		if err := writeConfusion(dir, name, note, cfg.Classes, m.Confusion); err != nil {
 			return err
 		}
 	}

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
 	"math"
+
+	"github.com/occfer/occfer/internal/imgtext"
 )
 
 // Jet maps v in [0,1] to the classic jet colour map (blue -> cyan -> yellow -> red), the map
@@ -79,9 +82,10 @@ func OverlayCAM(base image.Image, cam []float32, w, h int, alpha float64) (*imag
 	return out, nil
 }
 
-// CAMFigure puts the image and its CAM overlay side by side with a caption underneath, the
-// layout of FFRA-Net's Fig. 6. Small images (RAF-DB's 100x100) are enlarged 2x with nearest
-// neighbour so the caption fits and pixels stay visible.
+// CAMFigure puts the image and its CAM overlay side by side with a caption underneath in
+// Liberation Sans (internal/imgtext), the layout of FFRA-Net's Fig. 6. Small images
+// (RAF-DB's 100x100) are enlarged 2x with nearest neighbour so the caption fits and pixels
+// stay visible.
 func CAMFigure(base image.Image, cam []float32, w, h int, alpha float64, caption string) (*image.RGBA, error) {
 	over, err := OverlayCAM(base, cam, w, h, alpha)
 	if err != nil {
@@ -93,13 +97,16 @@ func CAMFigure(base image.Image, cam []float32, w, h int, alpha float64, caption
 		scale = 2
 	}
 	W, H := b.Dx()*scale, b.Dy()*scale
-	fig := newCanvas(2*W+30, H+30)
+	fig := image.NewRGBA(image.Rect(0, 0, 2*W+30, H+34))
+	draw.Draw(fig, fig.Bounds(), image.White, image.Point{}, draw.Src)
 	for y := 0; y < H; y++ {
 		for x := 0; x < W; x++ {
 			fig.Set(10+x, 10+y, base.At(b.Min.X+x/scale, b.Min.Y+y/scale))
 			fig.Set(20+W+x, 10+y, over.At(x/scale, y/scale))
 		}
 	}
-	text(fig, 10, H+25, caption, black)
+	if err := (imgtext.Style{Size: 16}).Draw(fig, 10, H+28, caption); err != nil {
+		return nil, fmt.Errorf("cam: caption: %w", err)
+	}
 	return fig, nil
 }
