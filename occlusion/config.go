@@ -58,8 +58,8 @@ type Config struct {
 	// Style, Color and Texture filter the templates (empty: any). Among the matching
 	// templates one is chosen per face from the item's RNG.
 	Style, Color, Texture string
-	// TemplatesDir holds the template set (default "assets", resolved against the working
-	// directory).
+	// TemplatesDir, when set, is a template folder that adds to the built-in templates
+	// (package assets); a template of the same name as a built-in one replaces it.
 	TemplatesDir string
 
 	Seed    uint64
@@ -102,9 +102,6 @@ func (c *Config) withDefaults() Config {
 	d := *c
 	if d.Workers <= 0 {
 		d.Workers = runtime.NumCPU()
-	}
-	if d.TemplatesDir == "" {
-		d.TemplatesDir = "assets"
 	}
 	if d.NoFace == "" {
 		d.NoFace = NoFaceCopy

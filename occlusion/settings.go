@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/warp"
 )
 
 // settingsFile records, under the output's state folder, every setting that changes output
@@ -51,11 +52,7 @@ func (r *runner) makeSettings() ([]byte, error) {
 	}
 	for _, t := range r.templates {
 		for _, v := range t.Variants() {
-			h, err := fileDigest(v.SpecPath, v.ImagePath)
-			if err != nil {
-				return nil, fmt.Errorf("template %s: %w", v.Name, err)
-			}
-			s.Templates = append(s.Templates, v.Name+":"+h)
+			s.Templates = append(s.Templates, v.Name+":"+templateDigest(v))
 		}
 	}
 	sort.Strings(s.Templates)
@@ -119,6 +116,12 @@ func short(v any) string {
 		s = s[:57] + "..."
 	}
 	return s
+}
+
+// templateDigest identifies a template's content: fileDigest of its spec and image, from the
+// hashes taken when they were loaded (the built-in set has no files on disk).
+func templateDigest(t *warp.Template) string {
+	return sha256Hex([]byte(t.SpecSHA256 + t.ImageSHA256))[:16]
 }
 
 func fileDigest(paths ...string) (string, error) {

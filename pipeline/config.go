@@ -22,7 +22,7 @@ type Config struct {
 	Seed      uint64        `json:"seed"`
 	Out       string        `json:"out"`       // work folder: datasets, run folder, report
 	Workers   int           `json:"workers"`   // 0: all cores
-	Templates string        `json:"templates"` // overlay template folder (default "assets")
+	Templates string        `json:"templates"` // template folder added to the built-in templates (optional)
 	Source    Source        `json:"source"`
 	Occlude   []OccludeStep `json:"occlude"`
 	Train     *TrainStep    `json:"train,omitempty"`
@@ -94,9 +94,6 @@ func LoadConfig(path string) (Config, error) {
 	}
 	abs(&c.Out)
 	abs(&c.Source.Path)
-	if c.Templates == "" {
-		c.Templates = "assets"
-	}
 	abs(&c.Templates)
 	if c.Source.Fixture != nil {
 		abs(&c.Source.Fixture.Image)

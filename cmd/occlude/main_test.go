@@ -149,3 +149,36 @@ func TestTemplatesCheck(t *testing.T) {
 		t.Errorf("bad template: exit %d, %q", code, stderr)
 	}
 }
+
+// The templates are in the binary: a run from a folder without assets/ works, and gives the
+// same bytes as a run with --templates pointing at the repository's assets/.
+func TestRunsFromAnyFolder(t *testing.T) {
+	in := photos(t, 1)
+	outs := []string{filepath.Join(t.TempDir(), "builtin"), filepath.Join(t.TempDir(), "folder")}
+	for i, extra := range [][]string{nil, {"--templates", mustAbs(t, "../../assets")}} {
+		cmd := occlude(append([]string{"--kind", "mask", "-q", in, outs[i]}, extra...)...)
+		cmd.Dir = t.TempDir()
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("occlude %v from %s: %v\n%s", extra, cmd.Dir, err, b)
+		}
+	}
+	for _, f := range []string{"manifest.jsonl", "img_000.png", ".occfer/occlude.json"} {
+		a, err1 := os.ReadFile(filepath.Join(outs[0], f))
+		b, err2 := os.ReadFile(filepath.Join(outs[1], f))
+		if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s: built-in and folder templates differ (%v, %v)", f, err1, err2)
+		}
+	}
+	if m, _ := os.ReadFile(filepath.Join(outs[0], "manifest.jsonl")); !bytes.Contains(m, []byte(`"status":"detected"`)) {
+		t.Errorf("manifest: %s", m)
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}

@@ -38,7 +38,7 @@ func init() {
 	f.StringVar(&r.style, "style", "", "template style filter, e.g. surgical, n95, cloth, aviator (default: any)")
 	f.StringVar(&r.color, "color", "", "template colour filter (default: any)")
 	f.StringVar(&r.texture, "texture", "", "template texture filter (default: any)")
-	f.StringVar(&r.templates, "templates", "assets", "template folder (relative: under the working directory, then next to the executable)")
+	f.StringVar(&r.templates, "templates", "", "template folder added to the built-in templates; one named like a built-in template replaces it")
 	f.Uint64Var(&r.seed, "seed", 0, "run seed: every random choice is derived from it and the image's relative path")
 	f.IntVar(&r.workers, "workers", 0, "parallel workers (default: number of CPUs); never changes the output")
 	f.BoolVar(&r.resume, "resume", false, "continue an interrupted run in OUT: verified finished images are skipped")
