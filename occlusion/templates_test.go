@@ -27,7 +27,7 @@ func digests(ts []*warp.Template) map[string]string {
 func TestBuiltinTemplatesAndOverrides(t *testing.T) {
 	load := func(t *testing.T, kind Kind, dir string) map[string]string {
 		t.Helper()
-		ts, err := loadTemplates(Config{Kind: kind, TemplatesDir: dir})
+		ts, err := loadTemplates(Config{Settings: Settings{Kind: kind, TemplatesDir: dir}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -81,7 +81,7 @@ func TestBuiltinTemplatesAndOverrides(t *testing.T) {
 				t.Errorf("%s: digest %s with the folder, %s built in", name, got[name], d)
 			}
 		}
-		ts, err := loadTemplates(Config{Kind: KindMask, TemplatesDir: dir, Style: "mine"})
+		ts, err := loadTemplates(Config{Settings: Settings{Kind: KindMask, TemplatesDir: dir, Style: "mine"}})
 		if err != nil || len(ts) != 1 || !strings.HasPrefix(ts[0].SpecPath, dir) {
 			t.Fatalf("style filter on the added template: %v, %d templates", err, len(ts))
 		}

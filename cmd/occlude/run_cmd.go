@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/signal"
 	"sort"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -17,77 +16,55 @@ import (
 )
 
 var runFlags struct {
-	kind, style, color, texture, templates string
-	seed                                   uint64
-	workers                                int
-	resume, strict, aligned, writeMasks    bool
-	shard                                  string
-	preview                                int
-	noFace, faces                          string
-	landmarks, predictor, rafImages        string
-	alignedLandmarks                       string
-	occluders, area                        string
-	occluderTypes                          []string
-	quiet                                  bool
+	settings      occlusion.Settings
+	workers       int
+	resume, quiet bool
+	shard         string
 }
 
 func init() {
 	f := rootCmd.Flags()
 	r := &runFlags
-	f.StringVar(&r.kind, "kind", "", "occlusion: mask, sunglasses or random (required)")
-	f.StringVar(&r.style, "style", "", "template style filter, e.g. surgical, n95, cloth, aviator (default: any)")
-	f.StringVar(&r.color, "color", "", "template colour filter (default: any)")
-	f.StringVar(&r.texture, "texture", "", "template texture filter (default: any)")
-	f.StringVar(&r.templates, "templates", "", "template folder added to the built-in templates; one named like a built-in template replaces it")
-	f.Uint64Var(&r.seed, "seed", 0, "run seed: every random choice is derived from it and the image's relative path")
+	s := &r.settings
+	*s = occlusion.DefaultSettings()
+	s.Seed = 0
+	f.StringVar((*string)(&s.Kind), "kind", "", "occlusion: mask, sunglasses or random (required)")
+	f.StringVar(&s.Style, "style", "", "template style filter, e.g. surgical, n95, cloth, aviator (default: any)")
+	f.StringVar(&s.Color, "color", "", "template colour filter (default: any)")
+	f.StringVar(&s.Texture, "texture", "", "template texture filter (default: any)")
+	f.StringVar(&s.TemplatesDir, "templates", "", "template folder added to the built-in templates; one named like a built-in template replaces it")
+	f.Uint64Var(&s.Seed, "seed", s.Seed, "run seed: every random choice is derived from it and the image's relative path")
 	f.IntVar(&r.workers, "workers", 0, "parallel workers (default: number of CPUs); never changes the output")
 	f.BoolVar(&r.resume, "resume", false, "continue an interrupted run in OUT: verified finished images are skipped")
 	f.StringVar(&r.shard, "shard", "", "process shard `i/n` only (1-based); combine the shards with: occlude merge OUT")
-	f.IntVar(&r.preview, "preview", 0, "write OUT/preview.png with N before/after pairs")
-	f.BoolVar(&r.strict, "strict", false, "stop with an error at the first unreadable or failed image (or bad label line)")
-	f.StringVar(&r.noFace, "no-face", "copy", "images without a face: copy (unchanged, marked no-face) or skip")
-	f.StringVar(&r.faces, "faces", "all", "faces to occlude per image: all or largest")
-	f.BoolVar(&r.aligned, "aligned", false, "declare every image a pre-aligned face crop (RAF-DB Image/aligned always is)")
-	f.StringVar(&r.alignedLandmarks, "aligned-landmarks", "detect", "aligned crops without file landmarks: detect (HOG at native scale, else the calibrated box) or box (calibrated box only, no detection: fast, for trusted aligned crops); the manifest status says which (detected or aligned-fallback)")
-	f.StringVar(&r.rafImages, "raf-images", "", "RAF-DB image folder: aligned, original or both (default: aligned when present)")
-	f.StringVar(&r.landmarks, "landmarks", "", "68-point landmarks file, JSONL or CSV (default: IN/landmarks68.jsonl when present)")
-	f.StringVar(&r.predictor, "predictor", "", "dlib shape_predictor_68_face_landmarks.dat (default: /usr/share/dlib/...)")
-	f.BoolVar(&r.writeMasks, "write-masks", false, "also write OUT/occlusion_masks/<rel>.png (255 = occluded)")
-	f.StringVar(&r.occluders, "occluders", "1-3", "random: occluders per face, MIN-MAX")
-	f.StringVar(&r.area, "area", "0.05-0.25", "random: occluder area as a fraction of the face box, MIN-MAX")
-	f.StringSliceVar(&r.occluderTypes, "occluder-types", nil, "random: types to draw (default all: "+strings.Join(occlusion.AllOccluders, ",")+")")
+	f.IntVar(&s.Preview, "preview", 0, "write OUT/preview.png with N before/after pairs")
+	f.BoolVar(&s.Strict, "strict", false, "stop with an error at the first unreadable or failed image (or bad label line)")
+	f.StringVar((*string)(&s.NoFace), "no-face", string(s.NoFace), "images without a face: copy (unchanged, marked no-face) or skip")
+	f.StringVar((*string)(&s.Faces), "faces", string(s.Faces), "faces to occlude per image: all or largest")
+	f.BoolVar(&s.Aligned, "aligned", false, "declare every image a pre-aligned face crop (RAF-DB Image/aligned always is)")
+	f.StringVar((*string)(&s.AlignedLandmarks), "aligned-landmarks", string(s.AlignedLandmarks), "aligned crops without file landmarks: detect (HOG at native scale, else the calibrated box) or box (calibrated box only, no detection: fast, for trusted aligned crops); the manifest status says which (detected or aligned-fallback)")
+	f.StringVar(&s.RAFImages, "raf-images", "", "RAF-DB image folder: aligned, original or both (default: aligned when present)")
+	f.StringVar(&s.LandmarksFile, "landmarks", "", "68-point landmarks file, JSONL or CSV (default: IN/landmarks68.jsonl when present)")
+	f.StringVar(&s.PredictorPath, "predictor", "", "dlib shape_predictor_68_face_landmarks.dat (default: /usr/share/dlib/...)")
+	f.BoolVar(&s.WriteMasks, "write-masks", false, "also write OUT/occlusion_masks/<rel>.png (255 = occluded)")
+	f.Var(&s.Occluders, "occluders", "random: occluders per face")
+	f.Var(&s.Area, "area", "random: occluder area as a fraction of the face box")
+	f.StringSliceVar(&s.OccluderTypes, "occluder-types", nil, "random: types to draw (default all: "+strings.Join(occlusion.AllOccluders, ",")+")")
 	f.BoolVarP(&r.quiet, "quiet", "q", false, "no progress output")
 }
 
 func runOcclude(cmd *cobra.Command, args []string) error {
 	r := &runFlags
-	if r.kind == "" {
+	if r.settings.Kind == "" {
 		return fmt.Errorf("--kind is required (mask, sunglasses or random)")
 	}
-	cfg := occlusion.Config{
-		In: args[0], Out: args[1], Kind: occlusion.Kind(r.kind),
-		Style: r.style, Color: r.color, Texture: r.texture, TemplatesDir: r.templates,
-		Seed: r.seed, Workers: r.workers, Resume: r.resume, Preview: r.preview, Strict: r.strict,
-		NoFace: occlusion.NoFacePolicy(r.noFace), Faces: occlusion.MultiFace(r.faces),
-		Aligned: r.aligned, AlignedLandmarks: occlusion.AlignedLandmarks(r.alignedLandmarks), RAFImages: r.rafImages, LandmarksFile: r.landmarks,
-		PredictorPath: r.predictor, WriteMasks: r.writeMasks,
-	}
+	cfg := occlusion.Config{In: args[0], Out: args[1], Settings: r.settings, Workers: r.workers, Resume: r.resume}
 	if r.shard != "" {
 		sh, err := occlusion.ParseShard(r.shard)
 		if err != nil {
 			return err
 		}
 		cfg.Shard = sh
-	}
-	if r.kind == string(occlusion.KindRandom) {
-		var err error
-		if cfg.Random.MinCount, cfg.Random.MaxCount, err = parseIntRange("--occluders", r.occluders); err != nil {
-			return err
-		}
-		if cfg.Random.MinArea, cfg.Random.MaxArea, err = parseFloatRange("--area", r.area); err != nil {
-			return err
-		}
-		cfg.Random.Types = r.occluderTypes
 	}
 	if !r.quiet {
 		cfg.Progress = os.Stderr
@@ -144,30 +121,4 @@ func printSummary(s occlusion.Summary) {
 	if s.Manifest != "" {
 		fmt.Fprintf(os.Stderr, "occlude: manifest %s\n", s.Manifest)
 	}
-}
-
-func parseIntRange(flag, s string) (int, int, error) {
-	a, b, ok := strings.Cut(s, "-")
-	if !ok {
-		b = a
-	}
-	lo, err1 := strconv.Atoi(strings.TrimSpace(a))
-	hi, err2 := strconv.Atoi(strings.TrimSpace(b))
-	if err1 != nil || err2 != nil {
-		return 0, 0, fmt.Errorf("%s %q: want MIN-MAX whole numbers, e.g. 1-3", flag, s)
-	}
-	return lo, hi, nil
-}
-
-func parseFloatRange(flag, s string) (float64, float64, error) {
-	a, b, ok := strings.Cut(s, "-")
-	if !ok {
-		b = a
-	}
-	lo, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
-	hi, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
-	if err1 != nil || err2 != nil {
-		return 0, 0, fmt.Errorf("%s %q: want MIN-MAX fractions, e.g. 0.05-0.25", flag, s)
-	}
-	return lo, hi, nil
 }
