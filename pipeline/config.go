@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/occfer/occfer/internal/cli"
 	"github.com/occfer/occfer/occlusion"
 )
 
@@ -147,6 +148,9 @@ func LoadConfig(path string) (Config, error) {
 func (c Config) validate() error {
 	if c.Out == "" {
 		return fmt.Errorf("\"out\" is required")
+	}
+	if _, err := cli.Workers(`"workers"`, c.Workers); err != nil {
+		return err
 	}
 	n := 0
 	for _, set := range []bool{c.Source.Path != "", c.Source.Synth != nil, c.Source.Fixture != nil} {

@@ -66,7 +66,13 @@ func TestUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--kind", "mask"}, "accepts 2 arg(s)"},
-		{[]string{in, out}, "--kind is required"},
+		{[]string{in, out}, `required flag(s) "kind" not set`},
+		{[]string{"merg", out}, `unknown command "merg" for "occlude"; did you mean "merge"?`},
+		{[]string{"--kind", "mask", "templats", "generate"}, `unknown command "templats" for "occlude"; did you mean "templates"?`},
+		{[]string{"templates", "chek", "x.json"}, `unknown command "chek" for "occlude templates"; did you mean "check"?`},
+		{[]string{"templates", "check", "x.json"}, `required flag(s) "face", "out" not set`},
+		{[]string{"--kind", "mask", "--workers", "-1", in, out}, "--workers -1: want 0 (one per CPU) or a positive count"},
+		{[]string{"--kind", "mask", "--workers", "100000", in, out}, "--workers 100000: at most"},
 		{[]string{"--kind", "hat", in, out}, `unknown kind "hat"`},
 		{[]string{"--kind", "mask", "--shard", "5/4", in, out}, "shard 5/4: want 1 <= i <= n"},
 		{[]string{"--kind", "mask", "--no-face", "drop", in, out}, `unknown no-face policy "drop"`},
@@ -109,7 +115,7 @@ func TestInterruptAndResume(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGINT)
 	err := cmd.Wait()
 	ee, ok := err.(*exec.ExitError)
-	if !ok || ee.ExitCode() != 130 || !strings.Contains(stderr.String(), "rerun with --resume") {
+	if !ok || ee.ExitCode() != 130 || !strings.Contains(stderr.String(), "continue with the same occlude command and --resume") {
 		t.Fatalf("after SIGINT: %v, stderr %q; want exit 130 and a --resume hint", err, stderr.String())
 	}
 	if _, err := os.Stat(filepath.Join(out, "manifest.jsonl")); !os.IsNotExist(err) {
@@ -145,7 +151,8 @@ func TestTemplatesCheck(t *testing.T) {
 	}
 	bad := filepath.Join(t.TempDir(), "bad.json")
 	os.WriteFile(bad, []byte(`{"kind": "mask", "anchors": [`), 0o644)
-	_, stderr, code = run(t, "templates", "check", bad, "--face", "../../testdata/astronaut.png", "-o", png)
+	// --output is the old name of --out
+	_, stderr, code = run(t, "templates", "check", bad, "--face", "../../testdata/astronaut.png", "--output", png)
 	if code == 0 || !strings.Contains(stderr, bad) {
 		t.Errorf("bad template: exit %d, %q", code, stderr)
 	}
