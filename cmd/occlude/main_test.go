@@ -190,3 +190,44 @@ func mustAbs(t *testing.T, p string) string {
 	}
 	return a
 }
+
+// --shard slurm: the tasks of an array job (indexes 0 and 1 here, as --array=0-1 gives) each
+// take their shard; merged, they equal an unsharded run. Outside an array job it is refused.
+func TestSlurmShards(t *testing.T) {
+	in := photos(t, 4)
+	dir := t.TempDir()
+	single, sharded := filepath.Join(dir, "single"), filepath.Join(dir, "sharded")
+	if _, serr, code := run(t, "--kind", "sunglasses", "-q", in, single); code != 0 {
+		t.Fatalf("single run: %s", serr)
+	}
+	for id := 0; id <= 1; id++ {
+		cmd := occlude("--kind", "sunglasses", "-q", "--shard", "slurm", in, sharded)
+		cmd.Env = append(cmd.Env, "SLURM_JOB_ID=5", fmt.Sprintf("SLURM_ARRAY_TASK_ID=%d", id), "SLURM_ARRAY_TASK_MIN=0",
+			"SLURM_ARRAY_TASK_MAX=1", "SLURM_ARRAY_TASK_COUNT=2", "SLURM_ARRAY_TASK_STEP=1")
+		out, err := cmd.CombinedOutput()
+		if want := fmt.Sprintf("shard %d/2", id+1); err != nil || !strings.Contains(string(out), want) {
+			t.Fatalf("task %d: %v, want %q in\n%s", id, err, want, out)
+		}
+	}
+	if _, serr, code := run(t, "merge", sharded); code != 0 {
+		t.Fatalf("merge: %s", serr)
+	}
+	for _, f := range []string{"manifest.jsonl", "img_000.png", "img_003.png"} {
+		a, _ := os.ReadFile(filepath.Join(single, f))
+		b, _ := os.ReadFile(filepath.Join(sharded, f))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between the single run and the merged Slurm shards", f)
+		}
+	}
+	cmd := occlude("--kind", "mask", "--shard", "slurm", in, filepath.Join(dir, "x"))
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "SLURM_") {
+			cmd.Env = append(cmd.Env, e)
+		}
+	}
+	cmd.Env = append(cmd.Env, "OCCLUDE_TEST_MAIN=1")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "not a task of a Slurm array job") {
+		t.Fatalf("outside Slurm: %v\n%s", err, out)
+	}
+}

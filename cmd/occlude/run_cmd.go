@@ -65,7 +65,7 @@ Examples:
 	f.Uint64Var(&s.Seed, "seed", s.Seed, "run seed: every random choice is derived from it and the image's relative path")
 	f.IntVar(&o.Workers, "workers", 0, "parallel workers (0: one per CPU); never changes the output")
 	f.BoolVar(&o.Resume, "resume", false, "continue an interrupted run in OUT: verified finished images are skipped")
-	f.StringVar(&o.Shard, "shard", "", "process shard `i/n` only (1-based); combine the shards with: occlude merge OUT")
+	f.StringVar(&o.Shard, "shard", "", "process shard `i/n` only (1-based), or slurm: the shard of this Slurm array task (SLURM_ARRAY_TASK_ID of --array MIN-MAX[:STEP]); combine the shards with: occlude merge OUT")
 	f.IntVar(&s.Preview, "preview", 0, "write OUT/preview.png with `N` before/after pairs")
 	f.BoolVar(&s.Strict, "strict", false, "stop with an error at the first unreadable or failed image (or bad label line)")
 	f.StringVar((*string)(&s.NoFace), "no-face", string(s.NoFace), "images without a face: copy (unchanged, marked no-face) or skip")
@@ -96,7 +96,16 @@ func runOcclude(ctx context.Context, o runOptions, stderr io.Writer) error {
 		return err
 	}
 	cfg := occlusion.Config{In: o.In, Out: o.Out, Settings: o.Settings, Workers: workers, Resume: o.Resume}
-	if o.Shard != "" {
+	switch o.Shard {
+	case "":
+	case "slurm":
+		i, n, err := cli.SlurmShard(os.Getenv)
+		if err != nil {
+			return err
+		}
+		cfg.Shard = occlusion.Shard{I: i, N: n}
+		fmt.Fprintf(stderr, "occlude: Slurm array task %s: shard %d/%d\n", os.Getenv("SLURM_ARRAY_TASK_ID"), i, n)
+	default:
 		if cfg.Shard, err = occlusion.ParseShard(o.Shard); err != nil {
 			return err
 		}
