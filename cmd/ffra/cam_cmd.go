@@ -45,7 +45,7 @@ with the class and its probability.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.Out, "out", "o", "", "output folder `DIR` (created; required)")
+	f.StringVarP(&o.Out, "out", "o", "", "output folder `DIR` (created)")
 	f.StringVar(&o.Device, "device", "auto", "auto, cpu, cuda or cuda:N")
 	f.StringVar(&o.Class, "class", "", "explain this class instead of the predicted one")
 	f.Float64Var(&o.Alpha, "alpha", 0.5, "weight of the heat map in the blend")

@@ -92,7 +92,7 @@ interrupted run and ends exactly where an uninterrupted one would.`,
 	}
 	cfg := &o.Config
 	f := cmd.Flags()
-	f.StringArrayVar(&o.Val, "val", nil, "extra test set evaluated every epoch, PATH or NAME=PATH (repeatable)")
+	f.StringArrayVar(&o.Val, "val", nil, "extra test set evaluated every epoch, `[NAME=]PATH` (repeatable)")
 	f.StringVar(&o.TestName, "test-name", "test", "name of DATA's own test split in the reports (\"\" skips it)")
 	f.StringVar(&cfg.Select, "select", "", "test set whose accuracy picks best/ (default: the first)")
 	f.StringVarP(&o.Out, "out", "o", "", "run folder `RUN` (default runs/ffra-<UTC time>); must be new or empty, or with --resume the run to continue")
@@ -107,7 +107,7 @@ interrupted run and ends exactly where an uninterrupted one would.`,
 	f.BoolVar(&cfg.Model.SharedLA, "shared-la", false, "one weight set shared by the four LA parts (spec A5)")
 	f.BoolVar(&cfg.Model.ZeroInitLastBN, "zero-init-bn", false, "zero the last BN gamma of each branch part (module starts as identity)")
 	f.IntVar(&cfg.Model.InputSize, "input-size", 224, "input side in pixels (224 or 112)")
-	f.StringVar(&cfg.Pretrained, "pretrained", "", "backbone weights (.pth/.pt/.safetensors, e.g. MS-Celeb ResNet-18); fc and new modules stay at init")
+	f.StringVar(&cfg.Pretrained, "pretrained", "", "backbone weights `FILE` (.pth/.pt/.safetensors, e.g. MS-Celeb ResNet-18); fc and new modules stay at init")
 	// Optimisation.
 	f.IntVar(&cfg.Epochs, "epochs", def.Epochs, "epochs")
 	f.IntVarP(&cfg.BatchSize, "batch-size", "b", def.BatchSize, "training batch size")

@@ -57,7 +57,7 @@ Examples:
 	}
 	f := cmd.Flags()
 	s := &o.Settings
-	f.StringVar((*string)(&s.Kind), "kind", "", "occlusion: mask, sunglasses or random (required)")
+	f.StringVar((*string)(&s.Kind), "kind", "", "occlusion: mask, sunglasses or random")
 	f.StringVar(&s.Style, "style", "", "template style filter, e.g. surgical, n95, cloth, aviator (default: any)")
 	f.StringVar(&s.Color, "color", "", "template colour filter (default: any)")
 	f.StringVar(&s.Texture, "texture", "", "template texture filter (default: any)")
@@ -78,7 +78,7 @@ Examples:
 	f.BoolVar(&s.WriteMasks, "write-masks", false, "also write OUT/occlusion_masks/<rel>.png (255 = occluded)")
 	f.Var(&s.Occluders, "occluders", "random: occluders per face")
 	f.Var(&s.Area, "area", "random: occluder area as a fraction of the face box")
-	f.StringSliceVar(&s.OccluderTypes, "occluder-types", nil, "random: types to draw (default all: "+strings.Join(occlusion.AllOccluders, ",")+")")
+	f.StringSliceVar(&s.OccluderTypes, "occluder-types", nil, "random: occluder `TYPES` to draw, comma-separated (default all: "+strings.Join(occlusion.AllOccluders, ",")+")")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress output")
 	if err := cmd.MarkFlagRequired("kind"); err != nil {
 		panic(err) // a programming error: the flag is declared above

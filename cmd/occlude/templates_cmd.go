@@ -66,8 +66,8 @@ fitted position (red cross) and residual, writes OUT.png and prints the residual
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Face, "face", "", "sample face `IMAGE` (required)")
-	f.StringVarP(&o.Out, "out", "o", "", "output `PNG` (required)")
+	f.StringVar(&o.Face, "face", "", "sample face `IMAGE`")
+	f.StringVarP(&o.Out, "out", "o", "", "output `PNG`")
 	f.SetNormalizeFunc(cli.OldFlagNames(map[string]string{"output": "out"}))
 	f.StringVar(&o.Predictor, "predictor", "", "dlib 68-point model `FILE` (default /usr/share/dlib/...)")
 	for _, name := range []string{"face", "out"} {
