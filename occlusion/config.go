@@ -5,6 +5,7 @@ import (
 	"io"
 	"runtime"
 
+	"github.com/occfer/occfer/internal/cli"
 	"github.com/occfer/occfer/landmarks"
 )
 
@@ -50,45 +51,145 @@ const (
 	FacesLargest MultiFace = "largest"
 )
 
-// Config is one occlude run. The zero values of optional fields mean the documented defaults.
-type Config struct {
-	In, Out string
-	Kind    Kind
-
+// Settings are the settings of an occlude run that its user chooses: every one is a flag of
+// occlude (--no-face for NoFace, ...) and a field of a pipeline config's occlude step, under
+// the JSON names below, which are the flag names in snake_case. The settings that change
+// output bytes are recorded in OUT/.occfer/occlude.json (see settings.go), with files named by
+// their content (templates, landmarks file, model). Runtime choices that never change bytes
+// (workers, resume, shard, progress) are in Config, not here.
+//
+// The zero value of an optional field means its default (DefaultSettings), except Seed: 0 is
+// a seed like any other, and the commands default it to 1.
+type Settings struct {
+	Kind Kind `json:"kind"`
 	// Style, Color and Texture filter the templates (empty: any). Among the matching
 	// templates one is chosen per face from the item's RNG.
-	Style, Color, Texture string
-	// TemplatesDir holds the template set (default "assets", resolved against the working
-	// directory).
-	TemplatesDir string
+	Style   string `json:"style,omitempty"`
+	Color   string `json:"color,omitempty"`
+	Texture string `json:"texture,omitempty"`
+	// TemplatesDir, when set, is a template folder that adds to the built-in templates
+	// (package assets); a template of the same name as a built-in one replaces it.
+	TemplatesDir string `json:"templates,omitempty"`
 
-	Seed    uint64
+	Seed uint64 `json:"seed"`
+
+	NoFace  NoFacePolicy `json:"no_face,omitempty"` // default copy
+	Faces   MultiFace    `json:"faces,omitempty"`   // default all
+	Aligned bool         `json:"aligned,omitempty"` // declare every image a pre-aligned face crop
+	// AlignedLandmarks picks how aligned crops get landmarks from dlib: AlignedDetect
+	// (default) or AlignedBox (skip detection; for crops known to be aligned).
+	AlignedLandmarks AlignedLandmarks `json:"aligned_landmarks,omitempty"`
+	// RAFImages picks RAF-DB's image folder: aligned (default when present), original, both.
+	RAFImages string `json:"raf_images,omitempty"`
+	// LandmarksFile is a generic 68-point file (JSONL or CSV); default: landmarks68.jsonl at
+	// the input root when present.
+	LandmarksFile string `json:"landmarks,omitempty"`
+	// PredictorPath is dlib's shape_predictor_68_face_landmarks.dat (default: the landmarks
+	// package's search).
+	PredictorPath string `json:"predictor,omitempty"`
+	WriteMasks    bool   `json:"write_masks,omitempty"` // write OUT/occlusion_masks/<rel>.png, 255 where occluded
+
+	// Random kind: occluders per face and each one's area as a fraction of the face box
+	// (inclusive ranges; zero: 1,3 and 0.05,0.25, see RandomConfig), and the occluder types
+	// drawn (empty: AllOccluders).
+	Occluders     cli.IntRange   `json:"occluders,omitzero"`
+	Area          cli.FloatRange `json:"area,omitzero"`
+	OccluderTypes []string       `json:"occluder_types,omitempty"`
+
+	Preview int  `json:"preview,omitempty"` // write preview.png with this many before/after pairs (0: none)
+	Strict  bool `json:"strict,omitempty"`  // any unreadable or failed image makes Run return an error
+}
+
+// DefaultSettings are the commands' defaults: seed 1 and every optional setting at its
+// documented default. Kind has no default.
+func DefaultSettings() Settings {
+	s := Settings{Seed: 1}
+	s.fillDefaults()
+	return s
+}
+
+// fillDefaults replaces the zero values of optional settings by their defaults.
+func (s *Settings) fillDefaults() {
+	if s.NoFace == "" {
+		s.NoFace = NoFaceCopy
+	}
+	if s.Faces == "" {
+		s.Faces = FacesAll
+	}
+	if s.AlignedLandmarks == "" {
+		s.AlignedLandmarks = AlignedDetect
+	}
+	if s.Occluders == (cli.IntRange{}) {
+		s.Occluders = cli.IntRange{Min: 1, Max: 3}
+	}
+	if s.Area == (cli.FloatRange{}) {
+		s.Area = cli.FloatRange{Min: 0.05, Max: 0.25}
+	}
+}
+
+// random is the random kind's drawing settings.
+func (s Settings) random() RandomConfig {
+	r := RandomConfig{MinCount: s.Occluders.Min, MaxCount: s.Occluders.Max,
+		MinArea: s.Area.Min, MaxArea: s.Area.Max, Types: s.OccluderTypes}
+	if len(r.Types) == 0 {
+		r.Types = AllOccluders
+	}
+	return r
+}
+
+// Validate checks the settings (zero optional fields count as their defaults); the error
+// names the setting by its flag name.
+func (s Settings) Validate() error {
+	s.fillDefaults()
+	switch s.Kind {
+	case KindMask, KindSunglasses, KindRandom:
+	default:
+		return fmt.Errorf("unknown kind %q (want mask, sunglasses or random)", s.Kind)
+	}
+	switch s.NoFace {
+	case NoFaceCopy, NoFaceSkip:
+	default:
+		return fmt.Errorf("unknown no-face policy %q (want copy or skip)", s.NoFace)
+	}
+	switch s.Faces {
+	case FacesAll, FacesLargest:
+	default:
+		return fmt.Errorf("unknown faces choice %q (want all or largest)", s.Faces)
+	}
+	switch s.AlignedLandmarks {
+	case AlignedDetect, AlignedBox:
+	default:
+		return fmt.Errorf("unknown aligned-landmarks mode %q (want detect or box)", s.AlignedLandmarks)
+	}
+	switch s.RAFImages {
+	case "", "aligned", "original", "both":
+	default:
+		return fmt.Errorf("unknown raf-images choice %q (want aligned, original or both)", s.RAFImages)
+	}
+	if s.Preview < 0 {
+		return fmt.Errorf("preview count %d is negative", s.Preview)
+	}
+	if s.Kind == KindRandom {
+		if err := s.random().validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Config is one occlude run: its Settings plus the input, output and runtime choices that
+// never change output bytes.
+type Config struct {
+	In, Out string
+	Settings
+
 	Workers int   // default runtime.NumCPU()
 	Resume  bool  // continue a run in Out: finished items are verified and skipped
 	Shard   Shard // zero: no sharding
-	Preview int   // write preview.png with this many before/after pairs (0: none)
-	Strict  bool  // any unreadable or failed image makes Run return an error
 
-	NoFace  NoFacePolicy // default copy
-	Faces   MultiFace    // default all
-	Aligned bool         // declare every image a pre-aligned face crop
-	// AlignedLandmarks picks how aligned crops get landmarks from dlib: AlignedDetect
-	// (default) or AlignedBox (skip detection; for crops known to be aligned).
-	AlignedLandmarks AlignedLandmarks
-	// RAFImages picks RAF-DB's image folder: aligned (default when present), original, both.
-	RAFImages string
-	// LandmarksFile is a generic 68-point file (JSONL or CSV); default: landmarks68.jsonl at
-	// the input root when present.
-	LandmarksFile string
-	// PredictorPath is dlib's shape_predictor_68_face_landmarks.dat (default: the landmarks
-	// package's search).
-	PredictorPath string
 	// Predictor, when set, is used instead of loading the model (about a second and 100 MB);
 	// Run does not close it. Lets a pipeline or a test suite share one across runs.
-	Predictor  *landmarks.Predictor
-	WriteMasks bool // write OUT/occlusion_masks/<rel>.png, 255 where occluded
-
-	Random RandomConfig
+	Predictor *landmarks.Predictor
 
 	// Progress receives progress output (nil: none). With ProgressBar a pb/v3 bar is drawn
 	// (use it when the writer is a terminal); otherwise a plain line every few seconds.
@@ -103,19 +204,7 @@ func (c *Config) withDefaults() Config {
 	if d.Workers <= 0 {
 		d.Workers = runtime.NumCPU()
 	}
-	if d.TemplatesDir == "" {
-		d.TemplatesDir = "assets"
-	}
-	if d.NoFace == "" {
-		d.NoFace = NoFaceCopy
-	}
-	if d.Faces == "" {
-		d.Faces = FacesAll
-	}
-	if d.AlignedLandmarks == "" {
-		d.AlignedLandmarks = AlignedDetect
-	}
-	d.Random = d.Random.withDefaults()
+	d.Settings.fillDefaults()
 	return d
 }
 
@@ -123,28 +212,8 @@ func (c *Config) validate() error {
 	if c.In == "" || c.Out == "" {
 		return fmt.Errorf("input and output folders are required")
 	}
-	switch c.Kind {
-	case KindMask, KindSunglasses, KindRandom:
-	default:
-		return fmt.Errorf("unknown kind %q (want mask, sunglasses or random)", c.Kind)
-	}
-	switch c.NoFace {
-	case NoFaceCopy, NoFaceSkip:
-	default:
-		return fmt.Errorf("unknown no-face policy %q (want copy or skip)", c.NoFace)
-	}
-	switch c.Faces {
-	case FacesAll, FacesLargest:
-	default:
-		return fmt.Errorf("unknown faces choice %q (want all or largest)", c.Faces)
-	}
-	switch c.AlignedLandmarks {
-	case AlignedDetect, AlignedBox:
-	default:
-		return fmt.Errorf("unknown aligned-landmarks mode %q (want detect or box)", c.AlignedLandmarks)
-	}
-	if c.Preview < 0 {
-		return fmt.Errorf("preview count %d is negative", c.Preview)
+	if err := c.Settings.Validate(); err != nil {
+		return err
 	}
 	if err := c.Shard.validate(); err != nil {
 		return err
@@ -152,11 +221,6 @@ func (c *Config) validate() error {
 	if c.Preview > 0 && c.Shard.Active() {
 		// A shard sees only some images; the sheet of the first N is drawn once, at merge.
 		return fmt.Errorf("preview with a shard: draw it when merging (occlude merge --preview %d --in IN OUT)", c.Preview)
-	}
-	if c.Kind == KindRandom {
-		if err := c.Random.validate(); err != nil {
-			return err
-		}
 	}
 	return nil
 }

@@ -24,7 +24,7 @@ func TestDeterministicAcrossWorkersAndShards(t *testing.T) {
 		c := baseConfig(in, out, KindRandom)
 		c.Workers, c.Shard, c.WriteMasks = workers, shard, true
 		c.Predictor = nil // each run loads the model itself, as the command does
-		c.Random.Types = AllOccluders
+		c.OccluderTypes = AllOccluders
 		sum, err := Run(context.Background(), c)
 		if err != nil {
 			t.Fatalf("workers %d shard %v: %v", workers, shard, err)

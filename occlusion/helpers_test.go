@@ -212,5 +212,5 @@ func readManifest(t testing.TB, p string) []Record {
 }
 
 func baseConfig(in, out string, kind Kind) Config {
-	return Config{In: in, Out: out, Kind: kind, TemplatesDir: testTemplates, Seed: 7, Workers: 2, Predictor: sharedPredictor}
+	return Config{In: in, Out: out, Settings: Settings{Kind: kind, TemplatesDir: testTemplates, Seed: 7}, Workers: 2, Predictor: sharedPredictor}
 }

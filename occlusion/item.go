@@ -81,7 +81,7 @@ func (r *runner) occludeFace(it dataset.Item, img gocv.Mat, cv *canvas, f landma
 		if box.Dx() < 2 || box.Dy() < 2 {
 			return fr, fmt.Errorf("face box %v is too small to place occluders", f.Box)
 		}
-		fr.Occluders = drawRandom(cv, box, rng, r.cfg.Random, r.donor(it))
+		fr.Occluders = drawRandom(cv, box, rng, r.random, r.donor(it))
 		return fr, nil
 	}
 	t := r.templates[rng.IntN(len(r.templates))]

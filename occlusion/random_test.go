@@ -9,6 +9,7 @@ import (
 
 	"github.com/occfer/occfer/dataset"
 	"github.com/occfer/occfer/imageio"
+	"github.com/occfer/occfer/internal/cli"
 )
 
 func grayCanvas(w, h int) *canvas {
@@ -102,7 +103,7 @@ func TestRandomRun(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	c := baseConfig(in, out, KindRandom)
 	c.WriteMasks = true
-	c.Random = RandomConfig{MinCount: 1, MaxCount: 3, Types: []string{OccPatch, OccHand, OccNoise}}
+	c.Occluders, c.OccluderTypes = cli.IntRange{Min: 1, Max: 3}, []string{OccPatch, OccHand, OccNoise}
 	if _, err := Run(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,8 @@ const (
 // changes outputs, so new types go at the end).
 var AllOccluders = []string{OccSolid, OccNoise, OccPatch, OccHand, OccCup, OccPhone, OccHair, OccScarf}
 
-// RandomConfig sets the random-occlusion kind.
+// RandomConfig is how the random-occlusion kind draws, from Settings.Occluders, Area and
+// OccluderTypes. Its JSON form (Go field names) is part of occlude.json.
 //
 // Defaults: 1..3 occluders per face, each covering 5%..25% of the face box area. A single
 // facial region is about that size in a face box (an eye about 4%, the mouth about 8%, the
@@ -32,19 +33,6 @@ type RandomConfig struct {
 	MinCount, MaxCount int      // occluders per face, inclusive (default 1, 3)
 	MinArea, MaxArea   float64  // area as a fraction of the face box (default 0.05, 0.25)
 	Types              []string // subset of AllOccluders (default all)
-}
-
-func (r RandomConfig) withDefaults() RandomConfig {
-	if r.MinCount == 0 && r.MaxCount == 0 {
-		r.MinCount, r.MaxCount = 1, 3
-	}
-	if r.MinArea == 0 && r.MaxArea == 0 {
-		r.MinArea, r.MaxArea = 0.05, 0.25
-	}
-	if len(r.Types) == 0 {
-		r.Types = AllOccluders
-	}
-	return r
 }
 
 func (r RandomConfig) validate() error {

@@ -23,8 +23,8 @@ func interruptedRun(t *testing.T, c Config, after int) {
 		}
 	}
 	sum, err := Run(ctx, c)
-	if !errors.Is(err, ErrInterrupted) || !strings.Contains(err.Error(), "--resume") {
-		t.Fatalf("interrupted run returned %v, want ErrInterrupted telling to use --resume", err)
+	if !errors.Is(err, ErrInterrupted) || !strings.Contains(err.Error(), "can be resumed") {
+		t.Fatalf("interrupted run returned %v, want ErrInterrupted saying it can be resumed", err)
 	}
 	if sum.Processed >= sum.Items {
 		t.Fatalf("cancel came too late: %d of %d processed", sum.Processed, sum.Items)

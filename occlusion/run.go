@@ -158,7 +158,7 @@ func (r *runner) process(ctx context.Context, todo []dataset.Item, j *journal, d
 			r.cfg.OnRecord(rec)
 		}
 		if r.cfg.Strict && rec.failed() && firstErr == nil {
-			firstErr = fmt.Errorf("%s: %s (strict: stopping; fix or remove the file, then rerun with --resume)", rec.In, rec.Error)
+			firstErr = fmt.Errorf("%s: %s (strict: stopping; fix or remove the file, then resume the run)", rec.In, rec.Error)
 			cancel()
 		}
 	}
@@ -166,7 +166,7 @@ func (r *runner) process(ctx context.Context, todo []dataset.Item, j *journal, d
 		return firstErr
 	}
 	if err := ctx.Err(); err != nil && sum.Processed < len(todo) {
-		return fmt.Errorf("%w after %d of %d images (%v); the output is consistent: rerun with --resume to continue",
+		return fmt.Errorf("%w after %d of %d images (%v); the output is consistent and the run can be resumed",
 			ErrInterrupted, len(done), len(r.selected), context.Cause(ctx))
 	}
 	return nil

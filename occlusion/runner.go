@@ -20,6 +20,7 @@ type runner struct {
 	selected  []dataset.Item // this shard's items, sorted by Rel
 	templates []*warp.Template
 	faces     *faceFinder
+	random    RandomConfig // the random kind's drawing settings
 	settings  []byte
 }
 
@@ -31,7 +32,7 @@ func newRunner(cfg Config) (*runner, error) {
 	if err := dataset.CheckOutput(cfg.In, cfg.Out); err != nil {
 		return nil, err
 	}
-	r := &runner{cfg: cfg, ds: ds}
+	r := &runner{cfg: cfg, ds: ds, random: cfg.random()}
 	for _, it := range ds.Items {
 		if cfg.Shard.Selects(it.Rel) {
 			r.selected = append(r.selected, it)

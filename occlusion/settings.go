@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/warp"
 )
 
 // settingsFile records, under the output's state folder, every setting that changes output
@@ -17,6 +19,7 @@ import (
 // configurations. Workers, shard and progress settings are absent: they never change bytes.
 const settingsFile = "occlude.json"
 
+// runSettings is the layout of occlude.json: Settings as recorded (see recordSettings).
 type runSettings struct {
 	Version   int          `json:"version"`
 	Kind      Kind         `json:"kind"`
@@ -43,27 +46,32 @@ type runSettings struct {
 const settingsVersion = 2
 
 func (r *runner) makeSettings() ([]byte, error) {
-	s := runSettings{
-		Version: settingsVersion, Kind: r.cfg.Kind, Style: r.cfg.Style, Color: r.cfg.Color,
-		Texture: r.cfg.Texture, Seed: r.cfg.Seed, NoFace: r.cfg.NoFace, Faces: r.cfg.Faces,
-		Aligned: r.cfg.Aligned, AlignedLandmarks: r.cfg.AlignedLandmarks, RAFImages: r.cfg.RAFImages, WriteMasks: r.cfg.WriteMasks,
-		Items: len(r.ds.Items), Landmarks: r.faces.fileDigest, Predictor: r.faces.modelID,
-	}
+	var templates []string
 	for _, t := range r.templates {
 		for _, v := range t.Variants() {
-			h, err := fileDigest(v.SpecPath, v.ImagePath)
-			if err != nil {
-				return nil, fmt.Errorf("template %s: %w", v.Name, err)
-			}
-			s.Templates = append(s.Templates, v.Name+":"+h)
+			templates = append(templates, v.Name+":"+templateDigest(v))
 		}
 	}
-	sort.Strings(s.Templates)
-	if r.cfg.Kind == KindRandom {
-		rc := r.cfg.Random
-		s.Random = &rc
+	return recordSettings(r.cfg.Settings, templates, len(r.ds.Items), r.faces.fileDigest, r.faces.modelID)
+}
+
+// recordSettings is the occlude.json record of s (defaults filled in): the settings that
+// change output bytes, with the files they name (templates, landmarks file, model) given by
+// content, plus the dataset size. Its bytes must not change for the same settings, or older
+// outputs could no longer be resumed: TestSettingsRecordBytes holds it.
+func recordSettings(s Settings, templates []string, items int, landmarksDigest, modelID string) ([]byte, error) {
+	rec := runSettings{
+		Version: settingsVersion, Kind: s.Kind, Style: s.Style, Color: s.Color,
+		Texture: s.Texture, Seed: s.Seed, NoFace: s.NoFace, Faces: s.Faces,
+		Aligned: s.Aligned, AlignedLandmarks: s.AlignedLandmarks, RAFImages: s.RAFImages, WriteMasks: s.WriteMasks,
+		Items: items, Landmarks: landmarksDigest, Predictor: modelID,
+		Templates: slices.Sorted(slices.Values(templates)),
 	}
-	b, err := json.MarshalIndent(s, "", "  ")
+	if s.Kind == KindRandom {
+		rc := s.random()
+		rec.Random = &rc
+	}
+	b, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
 		return nil, err
 	}
@@ -119,6 +127,12 @@ func short(v any) string {
 		s = s[:57] + "..."
 	}
 	return s
+}
+
+// templateDigest identifies a template's content: fileDigest of its spec and image, from the
+// hashes taken when they were loaded (the built-in set has no files on disk).
+func templateDigest(t *warp.Template) string {
+	return sha256Hex([]byte(t.SpecSHA256 + t.ImageSHA256))[:16]
 }
 
 func fileDigest(paths ...string) (string, error) {

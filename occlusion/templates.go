@@ -3,45 +3,42 @@ package occlusion
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
+	"github.com/occfer/occfer/assets"
 	"github.com/occfer/occfer/warp"
 )
 
-// templateDirs lists where the template set is looked for: dir itself when it is absolute or
-// was given explicitly, otherwise dir under the working directory and then next to the
-// executable (an installed occlude finds its assets without a flag).
-func templateDirs(dir string) []string {
-	if filepath.IsAbs(dir) {
-		return []string{dir}
+// builtinWhere names the embedded template set in messages and template paths.
+const builtinWhere = "(built-in)"
+
+// templateSources is the built-in template set (package assets), then cfg.TemplatesDir when
+// set: its templates add to the built-in ones, and one with the name of a built-in template
+// (its spec's file name without .json) replaces it.
+func templateSources(cfg Config) ([]warp.TemplateSource, error) {
+	srcs := []warp.TemplateSource{{FS: assets.Templates(), Where: builtinWhere}}
+	if cfg.TemplatesDir == "" {
+		return srcs, nil
 	}
-	var out []string
-	if abs, err := filepath.Abs(dir); err == nil {
-		out = append(out, abs)
+	if st, err := os.Stat(cfg.TemplatesDir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("templates folder %q not found (it adds to or overrides the built-in templates; render a full set with `occlude templates generate DIR`)",
+			cfg.TemplatesDir)
 	}
-	if exe, err := os.Executable(); err == nil {
-		out = append(out, filepath.Join(filepath.Dir(exe), dir))
-	}
-	return out
+	return append(srcs, warp.DirSource(cfg.TemplatesDir)), nil
 }
 
 // loadTemplates loads the template set and keeps the frontal templates of cfg.Kind that match
 // the Style/Color/Texture filters (warp swaps in the left/right variants by yaw).
 func loadTemplates(cfg Config) ([]*warp.Template, error) {
-	var dir string
-	tried := templateDirs(cfg.TemplatesDir)
-	for _, d := range tried {
-		if st, err := os.Stat(d); err == nil && st.IsDir() {
-			dir = d
-			break
-		}
+	srcs, err := templateSources(cfg)
+	if err != nil {
+		return nil, err
 	}
-	if dir == "" {
-		return nil, fmt.Errorf("templates folder %q not found (looked in %s); generate one with `occlude templates generate DIR` or pass --templates DIR",
-			cfg.TemplatesDir, strings.Join(tried, ", "))
+	where := builtinWhere
+	if cfg.TemplatesDir != "" {
+		where += " and " + cfg.TemplatesDir
 	}
-	all, err := warp.LoadTemplatesOfKind(dir, string(cfg.Kind))
+	all, err := warp.LoadTemplatesFrom(string(cfg.Kind), srcs...)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +60,7 @@ func loadTemplates(cfg Config) ([]*warp.Template, error) {
 	}
 	if len(keep) == 0 {
 		return nil, fmt.Errorf("no %s template in %s matches style %q, colour %q, texture %q; available: %s",
-			cfg.Kind, dir, cfg.Style, cfg.Color, cfg.Texture, listOrNone(seen))
+			cfg.Kind, where, cfg.Style, cfg.Color, cfg.Texture, listOrNone(seen))
 	}
 	return keep, nil
 }

@@ -13,16 +13,17 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/occfer/occfer/internal/cli"
 	"github.com/occfer/occfer/occlusion"
 )
 
 // Config is the pipeline config file (JSON). Relative paths are resolved against the folder of
 // the config file, so a config and its data can move together.
 type Config struct {
-	Seed      uint64        `json:"seed"`
+	Seed      uint64        `json:"seed"`      // default 1; every step's seed unless the step sets its own
 	Out       string        `json:"out"`       // work folder: datasets, run folder, report
 	Workers   int           `json:"workers"`   // 0: all cores
-	Templates string        `json:"templates"` // overlay template folder (default "assets")
+	Templates string        `json:"templates"` // template folder added to the built-in templates (optional)
 	Source    Source        `json:"source"`
 	Occlude   []OccludeStep `json:"occlude"`
 	Train     *TrainStep    `json:"train,omitempty"`
@@ -51,15 +52,49 @@ type FixtureSrc struct {
 	Test    int    `json:"test"`
 }
 
-// OccludeStep makes one occluded variant of the clean dataset in OUT/<name>.
+// OccludeStep makes one occluded variant of the clean dataset in OUT/<name>. Besides its name
+// it takes every setting of the occlude command, under the flag's name in snake_case
+// (occlusion.Settings: "kind", "style", "no_face", "occluders": "1,3", ...), with the same
+// defaults; "seed" defaults to the pipeline's seed and "templates" to the pipeline's templates
+// folder. Relative paths ("templates", "landmarks", "predictor") are resolved against the
+// config file's folder.
 type OccludeStep struct {
-	Name      string `json:"name"`
-	Kind      string `json:"kind"` // mask | sunglasses | random
-	Style     string `json:"style,omitempty"`
-	Color     string `json:"color,omitempty"`
-	Texture   string `json:"texture,omitempty"`
-	RAFImages string `json:"raf_images,omitempty"` // aligned | original | both
-	Preview   int    `json:"preview,omitempty"`
+	Name string `json:"name"`
+	occlusion.Settings
+
+	seedSet bool // the step has its own "seed"
+}
+
+// UnmarshalJSON reads a step over occlude's defaults, refusing unknown fields, and notes
+// whether it sets its own seed.
+func (s *OccludeStep) UnmarshalJSON(data []byte) error {
+	type plain OccludeStep // without this method
+	p := plain{Settings: occlusion.DefaultSettings()}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return fmt.Errorf("occlude step: %w", err)
+	}
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(data, &keys); err != nil {
+		return fmt.Errorf("occlude step: %w", err)
+	}
+	_, p.seedSet = keys["seed"]
+	*s = OccludeStep(p)
+	return nil
+}
+
+// stepSettings returns the occlude settings of step s in the pipeline c: the pipeline's seed and
+// templates folder where the step has none of its own.
+func (c Config) stepSettings(s OccludeStep) occlusion.Settings {
+	set := s.Settings
+	if !s.seedSet {
+		set.Seed = c.Seed
+	}
+	if set.TemplatesDir == "" {
+		set.TemplatesDir = c.Templates
+	}
+	return set
 }
 
 // SheetStep draws the contact sheet OUT/<file> from the clean set and every occluded set.
@@ -80,7 +115,7 @@ func LoadConfig(path string) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("pipeline config: %w", err)
 	}
-	var c Config
+	c := Config{Seed: 1} // a config without "seed" means seed 1, as the commands do
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
@@ -94,10 +129,13 @@ func LoadConfig(path string) (Config, error) {
 	}
 	abs(&c.Out)
 	abs(&c.Source.Path)
-	if c.Templates == "" {
-		c.Templates = "assets"
-	}
 	abs(&c.Templates)
+	for i := range c.Occlude {
+		st := &c.Occlude[i].Settings
+		abs(&st.TemplatesDir)
+		abs(&st.LandmarksFile)
+		abs(&st.PredictorPath)
+	}
 	if c.Source.Fixture != nil {
 		abs(&c.Source.Fixture.Image)
 	}
@@ -110,6 +148,9 @@ func LoadConfig(path string) (Config, error) {
 func (c Config) validate() error {
 	if c.Out == "" {
 		return fmt.Errorf("\"out\" is required")
+	}
+	if _, err := cli.Workers(`"workers"`, c.Workers); err != nil {
+		return err
 	}
 	n := 0
 	for _, set := range []bool{c.Source.Path != "", c.Source.Synth != nil, c.Source.Fixture != nil} {
@@ -126,10 +167,8 @@ func (c Config) validate() error {
 			return fmt.Errorf("occlude step name %q must be unique, not %q or \"run\", and use letters, digits, _ or -", s.Name, CleanName)
 		}
 		seen[s.Name] = true
-		switch occlusion.Kind(s.Kind) {
-		case occlusion.KindMask, occlusion.KindSunglasses, occlusion.KindRandom:
-		default:
-			return fmt.Errorf("occlude step %q: unknown kind %q (want mask, sunglasses or random)", s.Name, s.Kind)
+		if err := s.Validate(); err != nil {
+			return fmt.Errorf("occlude step %q: %w", s.Name, err)
 		}
 	}
 	if c.Train != nil {

@@ -58,15 +58,14 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Report, error) {
 	for _, s := range c.Occlude {
 		logf("occlude %s: %s -> %s", s.Kind, c.CleanDir(), c.SetDir(s.Name))
 		sum, err := occlusion.Run(ctx, occlusion.Config{
-			In: c.CleanDir(), Out: c.SetDir(s.Name), Kind: occlusion.Kind(s.Kind),
-			Style: s.Style, Color: s.Color, Texture: s.Texture, RAFImages: s.RAFImages,
-			TemplatesDir: c.Templates, Seed: c.Seed, Workers: c.Workers, Resume: true, Preview: s.Preview,
+			In: c.CleanDir(), Out: c.SetDir(s.Name), Settings: c.stepSettings(s),
+			Workers: c.Workers, Resume: true,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("pipeline: occlude step %q: %w", s.Name, err)
 		}
 		logf("  %d images, %s", sum.Items, statusLine(sum.ByStatus))
-		rep.Datasets = append(rep.Datasets, DatasetReport{Name: s.Name, Path: c.rel(c.SetDir(s.Name)), Kind: s.Kind,
+		rep.Datasets = append(rep.Datasets, DatasetReport{Name: s.Name, Path: c.rel(c.SetDir(s.Name)), Kind: string(s.Kind),
 			Images: sum.Items, ByStatus: sum.ByStatus})
 	}
 	if c.Sheet != nil {

@@ -27,16 +27,17 @@ func writeConfig(t *testing.T, dir, body string) Config {
 func TestLoadConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	cases := map[string]string{
-		"no out":          `{"source":{"synth":{"train":7,"test":7}}}`,
-		"two sources":     `{"out":"o","source":{"path":"x","synth":{"train":7,"test":7}}}`,
-		"unknown field":   `{"out":"o","sorce":{}}`,
-		"bad kind":        `{"out":"o","source":{"path":"x"},"occlude":[{"name":"a","kind":"hat"}]}`,
-		"dup name":        `{"out":"o","source":{"path":"x"},"occlude":[{"name":"a","kind":"mask"},{"name":"a","kind":"random"}]}`,
-		"reserved name":   `{"out":"o","source":{"path":"x"},"occlude":[{"name":"clean","kind":"mask"}]}`,
-		"unknown train":   `{"out":"o","source":{"path":"x"},"train":{"on":"fm"}}`,
-		"bad setting":     `{"out":"o","source":{"path":"x"},"train":{"on":"clean","settings":{"epoch":3}}}`,
-		"unknown eval":    `{"out":"o","source":{"path":"x"},"train":{"on":"clean","eval":["sg"]}}`,
-		"not json at all": `out: o`,
+		"no out":           `{"source":{"synth":{"train":7,"test":7}}}`,
+		"two sources":      `{"out":"o","source":{"path":"x","synth":{"train":7,"test":7}}}`,
+		"unknown field":    `{"out":"o","sorce":{}}`,
+		"bad kind":         `{"out":"o","source":{"path":"x"},"occlude":[{"name":"a","kind":"hat"}]}`,
+		"dup name":         `{"out":"o","source":{"path":"x"},"occlude":[{"name":"a","kind":"mask"},{"name":"a","kind":"random"}]}`,
+		"reserved name":    `{"out":"o","source":{"path":"x"},"occlude":[{"name":"clean","kind":"mask"}]}`,
+		"unknown train":    `{"out":"o","source":{"path":"x"},"train":{"on":"fm"}}`,
+		"bad setting":      `{"out":"o","source":{"path":"x"},"train":{"on":"clean","settings":{"epoch":3}}}`,
+		"unknown eval":     `{"out":"o","source":{"path":"x"},"train":{"on":"clean","eval":["sg"]}}`,
+		"not json at all":  `out: o`,
+		"negative workers": `{"out":"o","source":{"path":"x"},"workers":-1}`,
 	}
 	for name, body := range cases {
 		p := filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".json")

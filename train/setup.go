@@ -167,7 +167,7 @@ func claimRunDir(out string) error {
 	entries, err := os.ReadDir(out)
 	if err == nil && len(entries) > 0 {
 		if _, e := os.Stat(filepath.Join(out, rundir.ConfigFile)); e == nil {
-			return fmt.Errorf("run folder %s already holds a run (config.json); continue it with --resume %s or pick another --out", out, out)
+			return fmt.Errorf("run folder %s already holds a run (config.json); continue it with ffra train --resume -o %s, or pick another -o", out, out)
 		}
 		return fmt.Errorf("run folder %s is not empty; pick a new or empty folder", out)
 	}

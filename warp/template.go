@@ -43,6 +43,10 @@ type Template struct {
 	Image     *image.NRGBA // straight (non-premultiplied) alpha
 	SpecPath  string       // for error messages; empty for in-memory templates
 	ImagePath string
+	// SpecSHA256 and ImageSHA256 are the hex sha256 of the spec and image files as loaded
+	// (empty for in-memory templates): they identify a template's content wherever it was
+	// loaded from (a folder or the built-in set), for the settings record of a run.
+	SpecSHA256, ImageSHA256 string
 
 	// variants holds the group siblings by variant (including this one); it
 	// is filled by LinkVariants and read by yaw-aware Apply.

@@ -186,3 +186,63 @@ func TestLoadTemplatesOfKind(t *testing.T) {
 		t.Errorf("unknown kind in a filtered load: error %v, want %s named", err, bad)
 	}
 }
+
+// LoadTemplatesFrom: a later source adds templates and replaces those of the same name (spec
+// and image both from the later source); a name twice within one source is refused; an image
+// path that leaves its source is refused; the content hashes follow the bytes loaded.
+func TestLoadTemplatesFromSources(t *testing.T) {
+	base, over := t.TempDir(), t.TempDir()
+	writeVariant(t, base, "mask_a_frontal", func(s *Spec) { s.Colour = "base" })
+	writeVariant(t, base, "mask_b_frontal", func(s *Spec) { s.Colour = "base" })
+	writeVariant(t, over, "mask_b_frontal", func(s *Spec) { s.Colour = "over" })
+	writeVariant(t, over, "mask_c_frontal", func(s *Spec) { s.Colour = "over" })
+	ts, err := LoadTemplatesFrom(KindMask, DirSource(base), DirSource(over))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]*Template{}
+	for _, tp := range ts {
+		got[tp.Name] = tp
+		defer tp.Close()
+	}
+	for name, want := range map[string]string{"mask_a_frontal": "base", "mask_b_frontal": "over", "mask_c_frontal": "over"} {
+		t.Run(name, func(t *testing.T) {
+			tp := got[name]
+			if tp == nil {
+				t.Fatalf("not loaded; got %d templates", len(ts))
+			}
+			dir := base
+			if want == "over" {
+				dir = over
+			}
+			if tp.Colour != want || tp.SpecPath != filepath.Join(dir, name+".json") || tp.ImagePath != filepath.Join(dir, name+".png") {
+				t.Errorf("colour %q from %s / %s; want %q from %s", tp.Colour, tp.SpecPath, tp.ImagePath, want, dir)
+			}
+			spec, _ := os.ReadFile(tp.SpecPath)
+			img, _ := os.ReadFile(tp.ImagePath)
+			if tp.SpecSHA256 != sha256Hex(spec) || tp.ImageSHA256 != sha256Hex(img) {
+				t.Errorf("hashes %s %s do not match the files loaded", tp.SpecSHA256, tp.ImageSHA256)
+			}
+		})
+	}
+	if len(ts) != 3 {
+		t.Errorf("%d templates, want 3", len(ts))
+	}
+
+	t.Run("name twice in one source", func(t *testing.T) {
+		dir := t.TempDir()
+		writeVariant(t, dir, "mask_d_frontal", func(*Spec) {})
+		os.Mkdir(filepath.Join(dir, "sub"), 0o755)
+		dup := writeVariant(t, filepath.Join(dir, "sub"), "mask_d_frontal", func(*Spec) {})
+		if _, err := LoadTemplatesFrom("", DirSource(dir)); err == nil || !strings.Contains(err.Error(), dup) || !strings.Contains(err.Error(), "already used") {
+			t.Errorf("error %v, want the duplicate %s named", err, dup)
+		}
+	})
+	t.Run("image outside the source", func(t *testing.T) {
+		dir := t.TempDir()
+		p := writeVariant(t, dir, "mask_e_frontal", func(s *Spec) { s.Image = "../mask_e_frontal.png" })
+		if _, err := LoadTemplatesFrom("", DirSource(dir)); err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), "leaves the template folder") {
+			t.Errorf("error %v, want %s refused", err, p)
+		}
+	})
+}

@@ -1,22 +1,32 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/internal/cli"
 	"github.com/occfer/occfer/train/loader"
 	"github.com/occfer/occfer/train/plot"
 	"github.com/spf13/cobra"
 )
 
-func init() {
-	var (
-		device, outDir, className string
-		alpha                     float64
-	)
+type camOptions struct {
+	Checkpoint string
+	Inputs     []string // IMAGE or DIR
+	Out        string
+	Device     string
+	Class      string
+	Alpha      float64
+}
+
+// newCamCmd is `ffra cam`. runF, when set, replaces the work.
+func newCamCmd(runF func(context.Context, *camOptions) error) *cobra.Command {
+	o := &camOptions{}
 	cmd := &cobra.Command{
 		Use:   "cam CKPT IMAGE|DIR... -o DIR",
 		Short: "Class activation maps (FFRA-Net Fig. 6) as PNG overlays",
@@ -27,69 +37,82 @@ over it (--alpha). Writes DIR/<image stem>_cam.png: the image, the overlay, and 
 with the class and its probability.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if outDir == "" {
-				return fmt.Errorf("-o DIR is required")
+			o.Checkpoint, o.Inputs = args[0], args[1:]
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
-			p, paths, err := openForImages(args, device)
-			if err != nil {
-				return err
-			}
-			defer p.Close()
-			class := -1
-			if className != "" {
-				for i, c := range p.Classes {
-					if strings.EqualFold(c, className) {
-						class = i
-					}
-				}
-				if class < 0 {
-					return fmt.Errorf("--class %q: the checkpoint's classes are %s", className, strings.Join(p.Classes, ", "))
-				}
-			}
-			skipped, written := 0, 0
-			used := map[string]int{}
-			for _, path := range paths {
-				img, err := loader.DecodeFile(path)
-				if err != nil {
-					fmt.Fprintf(os.Stderr, "skipped: %v\n", err)
-					skipped++
-					continue
-				}
-				c, err := p.ClassActivation(img, class)
-				if err != nil {
-					return fmt.Errorf("%s: %w", path, err)
-				}
-				caption := fmt.Sprintf("%s %.1f%%", p.Classes[c.Class], 100*c.Probs[c.Class])
-				fig, err := plot.CAMFigure(rgbImage(img), c.Map, c.W, c.H, alpha, caption)
-				if err != nil {
-					return fmt.Errorf("%s: %w", path, err)
-				}
-				data, err := plot.EncodePNG(fig)
-				if err != nil {
-					return err
-				}
-				stem := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-				name := stem + "_cam.png"
-				if n := used[name]; n > 0 { // same stem in two folders
-					name = fmt.Sprintf("%s_%d_cam.png", stem, n)
-				}
-				used[stem+"_cam.png"]++
-				if err := dataset.WriteFileAtomic(filepath.Join(outDir, name), data); err != nil {
-					return err
-				}
-				written++
-				fmt.Fprintf(cmd.OutOrStdout(), "%s -> %s (%s)\n", path, filepath.Join(outDir, name), caption)
-			}
-			if skipped > 0 {
-				return fmt.Errorf("%d of %d images could not be read (listed above); %d maps written", skipped, len(paths), written)
-			}
-			return nil
+			return runCam(cmd.Context(), *o, cmd.OutOrStdout())
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&outDir, "out", "o", "", "output folder (created)")
-	f.StringVar(&device, "device", "auto", "auto, cpu, cuda or cuda:N")
-	f.StringVar(&className, "class", "", "explain this class instead of the predicted one")
-	f.Float64Var(&alpha, "alpha", 0.5, "weight of the heat map in the blend")
-	rootCmd.AddCommand(cmd)
+	f.StringVarP(&o.Out, "out", "o", "", "output folder `DIR` (created)")
+	f.StringVar(&o.Device, "device", "auto", "auto, cpu, cuda or cuda:N")
+	f.StringVar(&o.Class, "class", "", "explain this class instead of the predicted one")
+	f.Float64Var(&o.Alpha, "alpha", 0.5, "weight of the heat map in the blend")
+	if err := cmd.MarkFlagRequired("out"); err != nil {
+		panic(err)
+	}
+	cli.StopsCleanly(cmd)
+	return cmd
+}
+
+// runCam stops between images when ctx is cancelled.
+func runCam(ctx context.Context, o camOptions, stdout io.Writer) error {
+	p, paths, err := openForImages(o.Checkpoint, o.Inputs, o.Device)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	class := -1
+	if o.Class != "" {
+		for i, c := range p.Classes {
+			if strings.EqualFold(c, o.Class) {
+				class = i
+			}
+		}
+		if class < 0 {
+			return fmt.Errorf("--class %q: the checkpoint's classes are %s", o.Class, strings.Join(p.Classes, ", "))
+		}
+	}
+	skipped, written := 0, 0
+	used := map[string]int{}
+	for _, path := range paths {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("stopped after %d of %d images (%d maps written): %w", written+skipped, len(paths), written, context.Cause(ctx))
+		}
+		img, err := loader.DecodeFile(path)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "skipped: %v\n", err)
+			skipped++
+			continue
+		}
+		c, err := p.ClassActivation(img, class)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		caption := fmt.Sprintf("%s %.1f%%", p.Classes[c.Class], 100*c.Probs[c.Class])
+		fig, err := plot.CAMFigure(rgbImage(img), c.Map, c.W, c.H, o.Alpha, caption)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		data, err := plot.EncodePNG(fig)
+		if err != nil {
+			return err
+		}
+		stem := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+		name := stem + "_cam.png"
+		if n := used[name]; n > 0 { // same stem in two folders
+			name = fmt.Sprintf("%s_%d_cam.png", stem, n)
+		}
+		used[stem+"_cam.png"]++
+		if err := dataset.WriteFileAtomic(filepath.Join(o.Out, name), data); err != nil {
+			return err
+		}
+		written++
+		fmt.Fprintf(stdout, "%s -> %s (%s)\n", path, filepath.Join(o.Out, name), caption)
+	}
+	if skipped > 0 {
+		return fmt.Errorf("%d of %d images could not be read (listed above); %d maps written", skipped, len(paths), written)
+	}
+	return nil
 }

@@ -4,23 +4,29 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
-	"os/signal"
-	"runtime"
 	"strings"
 
+	"github.com/occfer/occfer/internal/cli"
 	"github.com/occfer/occfer/train"
 	"github.com/occfer/occfer/train/loader"
 	"github.com/spf13/cobra"
 )
 
-func init() {
-	var (
-		device         string
-		batch, workers int
-		cacheMB        int
-		asJSON         bool
-	)
+type evalOptions struct {
+	Checkpoint string
+	Data       []string // PATH or NAME=PATH
+	Device     string
+	Batch      int
+	Workers    int
+	CacheMB    int
+	JSON       bool
+}
+
+// newEvalCmd is `ffra eval`. runF, when set, replaces the work.
+func newEvalCmd(runF func(context.Context, *evalOptions) error) *cobra.Command {
+	o := &evalOptions{}
 	cmd := &cobra.Command{
 		Use:   "eval CKPT DATA...",
 		Short: "Accuracy, mean per-class accuracy and confusion matrix of a checkpoint on test sets",
@@ -29,60 +35,81 @@ best/ checkpoint is used) on one or more test sets. Each DATA is PATH or NAME=PA
 split is used when it has one (RAF-DB trees, test/ folders), else all its labelled images.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var specs []train.SetSpec
-			for _, a := range args[1:] {
-				s, err := train.ParseSetSpec(a)
-				if err != nil {
-					return err
-				}
-				specs = append(specs, s)
+			o.Checkpoint, o.Data = args[0], args[1:]
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
-			p, err := train.OpenPredictor(args[0], device)
-			if err != nil {
-				return err
-			}
-			defer p.Close()
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-			defer stop()
-			res, sets, err := train.EvaluateSets(ctx, p, specs, train.EvalOptions{BatchSize: batch,
-				Data: train.DataOptions{Workers: workers, CacheBytes: int64(cacheMB) << 20, Log: os.Stderr}})
-			if err != nil {
-				return err
-			}
-			w := cmd.OutOrStdout()
-			if asJSON {
-				type entry struct {
-					*train.EvalResult
-					Path    string `json:"path"`
-					Skipped int    `json:"skipped"`
-				}
-				var out []entry
-				for i, r := range res {
-					out = append(out, entry{r, sets[i].Ref.Path, sets[i].Ref.Skipped})
-				}
-				enc := json.NewEncoder(w)
-				enc.SetIndent("", "  ")
-				return enc.Encode(out)
-			}
-			fmt.Fprintf(w, "checkpoint %s\n\n", p.Path)
-			fmt.Fprintf(w, "%-16s %7s %9s %15s %8s %8s\n", "set", "images", "accuracy", "mean-class-acc", "loss", "skipped")
-			for i, r := range res {
-				fmt.Fprintf(w, "%-16s %7d %8.2f%% %14.2f%% %8.4f %8d\n", r.Name, r.Images, 100*r.Acc, 100*r.MeanClass, r.Loss, sets[i].Ref.Skipped)
-			}
-			for _, r := range res {
-				fmt.Fprintf(w, "\n%s (rows: true class, columns: predicted)\n%s", r.Name, r.Confusion.Table())
-				if len(r.Missing) > 0 {
-					fmt.Fprintf(w, "no images of: %s (left out of the mean class accuracy)\n", strings.Join(r.Missing, ", "))
-				}
-			}
-			return nil
+			return runEval(cmd.Context(), *o, cmd.OutOrStdout())
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&device, "device", "auto", "auto, cpu, cuda or cuda:N")
-	f.IntVarP(&batch, "batch-size", "b", 128, "evaluation batch size")
-	f.IntVar(&workers, "workers", runtime.GOMAXPROCS(0), "decoding goroutines")
-	f.IntVar(&cacheMB, "cache-mb", loader.DefaultCacheBytes>>20, "memory cap for decoded images")
-	f.BoolVar(&asJSON, "json", false, "print JSON (per set: accuracy, mean class accuracy, per-class accuracy, confusion matrix)")
-	rootCmd.AddCommand(cmd)
+	f.StringVar(&o.Device, "device", "auto", "auto, cpu, cuda or cuda:N")
+	f.IntVarP(&o.Batch, "batch-size", "b", 128, "evaluation batch size")
+	f.IntVar(&o.Workers, "workers", 0, "decoding goroutines (0: one per CPU)")
+	f.IntVar(&o.CacheMB, "cache-mb", loader.DefaultCacheBytes>>20, "memory cap for decoded images")
+	f.BoolVar(&o.JSON, "json", false, "print JSON (per set: accuracy, mean class accuracy, per-class accuracy, confusion matrix)")
+	cli.StopsCleanly(cmd)
+	return cmd
+}
+
+func runEval(ctx context.Context, o evalOptions, w io.Writer) error {
+	workers, err := cli.Workers("--workers", o.Workers)
+	if err != nil {
+		return err
+	}
+	if err := checkBatch(o.Batch); err != nil {
+		return err
+	}
+	var specs []train.SetSpec
+	for _, a := range o.Data {
+		s, err := train.ParseSetSpec(a)
+		if err != nil {
+			return err
+		}
+		specs = append(specs, s)
+	}
+	p, err := train.OpenPredictor(o.Checkpoint, o.Device)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	res, sets, err := train.EvaluateSets(ctx, p, specs, train.EvalOptions{BatchSize: o.Batch,
+		Data: train.DataOptions{Workers: workers, CacheBytes: int64(o.CacheMB) << 20, Log: os.Stderr}})
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		type entry struct {
+			*train.EvalResult
+			Path    string `json:"path"`
+			Skipped int    `json:"skipped"`
+		}
+		var out []entry
+		for i, r := range res {
+			out = append(out, entry{r, sets[i].Ref.Path, sets[i].Ref.Skipped})
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	fmt.Fprintf(w, "checkpoint %s\n\n", p.Path)
+	fmt.Fprintf(w, "%-16s %7s %9s %15s %8s %8s\n", "set", "images", "accuracy", "mean-class-acc", "loss", "skipped")
+	for i, r := range res {
+		fmt.Fprintf(w, "%-16s %7d %8.2f%% %14.2f%% %8.4f %8d\n", r.Name, r.Images, 100*r.Acc, 100*r.MeanClass, r.Loss, sets[i].Ref.Skipped)
+	}
+	for _, r := range res {
+		fmt.Fprintf(w, "\n%s (rows: true class, columns: predicted)\n%s", r.Name, r.Confusion.Table())
+		if len(r.Missing) > 0 {
+			fmt.Fprintf(w, "no images of: %s (left out of the mean class accuracy)\n", strings.Join(r.Missing, ", "))
+		}
+	}
+	return nil
+}
+
+// checkBatch refuses a batch size below 1 (-b 0 would never advance, -b -1 would panic).
+func checkBatch(n int) error {
+	if n < 1 {
+		return fmt.Errorf("--batch-size %d: want at least 1", n)
+	}
+	return nil
 }

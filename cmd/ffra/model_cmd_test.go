@@ -2,20 +2,23 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/occfer/occfer/internal/cli"
 	"github.com/occfer/occfer/model"
 )
 
+// runFFRA executes ffra in this process, as main does, and returns what it printed.
 func runFFRA(t *testing.T, args ...string) (string, error) {
 	t.Helper()
+	root := newRootCmd()
 	var out bytes.Buffer
-	rootCmd.SetOut(&out)
-	rootCmd.SetErr(&out)
-	rootCmd.SetArgs(args)
-	err := rootCmd.Execute()
+	root.SetOut(&out)
+	root.SetErr(&out)
+	err := cli.Execute(context.Background(), root, args)
 	return out.String(), err
 }
 
@@ -31,8 +34,7 @@ func TestModelSummaryCommand(t *testing.T) {
 	if s.Params != 11_180_103 || s.InputSize != 112 || len(s.Modules) == 0 {
 		t.Fatalf("summary: params %d, input %d, %d modules", s.Params, s.InputSize, len(s.Modules))
 	}
-	// cobra keeps flag values between Execute calls: reset them explicitly
-	out, err = runFFRA(t, "model", "summary", "--variant", "ffra", "--json=false", "--input-size", "224")
+	out, err = runFFRA(t, "model", "summary", "--variant", "ffra")
 	if err != nil || !strings.Contains(out, "14280135 trainable params") || !strings.Contains(out, "LocalAttention") {
 		t.Fatalf("table: %v\n%s", err, out)
 	}

@@ -1,24 +1,27 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/internal/cli"
 	"github.com/occfer/occfer/train"
 	"github.com/occfer/occfer/train/loader"
 	"github.com/spf13/cobra"
 )
 
-// openForImages opens the checkpoint args[0] and expands the IMAGE|DIR arguments after it,
-// the common start of predict and cam.
-func openForImages(args []string, device string) (*train.Predictor, []string, error) {
-	paths, err := imageInputs(args[1:])
+// openForImages opens the checkpoint and expands the IMAGE|DIR arguments, the common start of
+// predict and cam.
+func openForImages(ckpt string, inputs []string, device string) (*train.Predictor, []string, error) {
+	paths, err := imageInputs(inputs)
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := train.OpenPredictor(args[0], device)
+	p, err := train.OpenPredictor(ckpt, device)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -41,12 +44,17 @@ func imageInputs(args []string) ([]string, error) {
 	return paths, nil
 }
 
-func init() {
-	var (
-		device string
-		batch  int
-		asJSON bool
-	)
+type predictOptions struct {
+	Checkpoint string
+	Inputs     []string // IMAGE or DIR
+	Device     string
+	Batch      int
+	JSON       bool
+}
+
+// newPredictCmd is `ffra predict`. runF, when set, replaces the work.
+func newPredictCmd(runF func(context.Context, *predictOptions) error) *cobra.Command {
+	o := &predictOptions{}
 	cmd := &cobra.Command{
 		Use:   "predict CKPT IMAGE|DIR...",
 		Short: "Predicted expression and class probabilities for each image",
@@ -55,76 +63,91 @@ aligned crops or synth output), resized to the checkpoint's input size. Unreadab
 are reported on stderr, skipped and counted; the exit status is non-zero when any was.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, paths, err := openForImages(args, device)
-			if err != nil {
-				return err
+			o.Checkpoint, o.Inputs = args[0], args[1:]
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
-			defer p.Close()
-			type result struct {
-				Path  string             `json:"path"`
-				Label string             `json:"label"`
-				Prob  float32            `json:"probability"`
-				Probs map[string]float32 `json:"probabilities"`
-			}
-			var results []result
-			skipped := 0
-			w := cmd.OutOrStdout()
-			if !asJSON {
-				fmt.Fprintf(w, "%-40s %-10s", "image", "label")
-				for _, c := range p.Classes {
-					fmt.Fprintf(w, " %9.9s", c)
-				}
-				fmt.Fprintln(w)
-			}
-			for start := 0; start < len(paths); start += batch {
-				var imgs []*loader.RGB
-				var names []string
-				for _, path := range paths[start:min(start+batch, len(paths))] {
-					img, err := loader.DecodeFile(path)
-					if err != nil {
-						fmt.Fprintf(os.Stderr, "skipped: %v\n", err)
-						skipped++
-						continue
-					}
-					imgs, names = append(imgs, img), append(names, path)
-				}
-				probs, err := p.Probabilities(imgs)
-				if err != nil {
-					return err
-				}
-				for i, pr := range probs {
-					k := train.Argmax(pr)
-					r := result{Path: names[i], Label: p.Classes[k], Prob: pr[k], Probs: map[string]float32{}}
-					for c, v := range pr {
-						r.Probs[p.Classes[c]] = v
-					}
-					if asJSON {
-						results = append(results, r)
-						continue
-					}
-					fmt.Fprintf(w, "%-40s %-10s", names[i], r.Label)
-					for _, v := range pr {
-						fmt.Fprintf(w, " %9.4f", v)
-					}
-					fmt.Fprintln(w)
-				}
-			}
-			if asJSON {
-				enc := json.NewEncoder(w)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(results); err != nil {
-					return err
-				}
-			}
-			if skipped > 0 {
-				return fmt.Errorf("%d of %d images could not be read (listed above)", skipped, len(paths))
-			}
-			return nil
+			return runPredict(cmd.Context(), *o, cmd.OutOrStdout())
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&device, "device", "auto", "auto, cpu, cuda or cuda:N")
-	f.IntVarP(&batch, "batch-size", "b", 64, "images per forward pass")
-	f.BoolVar(&asJSON, "json", false, "print JSON")
-	rootCmd.AddCommand(cmd)
+	f.StringVar(&o.Device, "device", "auto", "auto, cpu, cuda or cuda:N")
+	f.IntVarP(&o.Batch, "batch-size", "b", 64, "images per forward pass")
+	f.BoolVar(&o.JSON, "json", false, "print JSON")
+	cli.StopsCleanly(cmd)
+	return cmd
+}
+
+// runPredict stops between batches when ctx is cancelled.
+func runPredict(ctx context.Context, o predictOptions, w io.Writer) error {
+	if err := checkBatch(o.Batch); err != nil {
+		return err
+	}
+	p, paths, err := openForImages(o.Checkpoint, o.Inputs, o.Device)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	type result struct {
+		Path  string             `json:"path"`
+		Label string             `json:"label"`
+		Prob  float32            `json:"probability"`
+		Probs map[string]float32 `json:"probabilities"`
+	}
+	var results []result
+	skipped := 0
+	if !o.JSON {
+		fmt.Fprintf(w, "%-40s %-10s", "image", "label")
+		for _, c := range p.Classes {
+			fmt.Fprintf(w, " %9.9s", c)
+		}
+		fmt.Fprintln(w)
+	}
+	for start := 0; start < len(paths); start += o.Batch {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("stopped after %d of %d images: %w", start, len(paths), context.Cause(ctx))
+		}
+		var imgs []*loader.RGB
+		var names []string
+		for _, path := range paths[start:min(start+o.Batch, len(paths))] {
+			img, err := loader.DecodeFile(path)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "skipped: %v\n", err)
+				skipped++
+				continue
+			}
+			imgs, names = append(imgs, img), append(names, path)
+		}
+		probs, err := p.Probabilities(imgs)
+		if err != nil {
+			return err
+		}
+		for i, pr := range probs {
+			k := train.Argmax(pr)
+			r := result{Path: names[i], Label: p.Classes[k], Prob: pr[k], Probs: map[string]float32{}}
+			for c, v := range pr {
+				r.Probs[p.Classes[c]] = v
+			}
+			if o.JSON {
+				results = append(results, r)
+				continue
+			}
+			fmt.Fprintf(w, "%-40s %-10s", names[i], r.Label)
+			for _, v := range pr {
+				fmt.Fprintf(w, " %9.4f", v)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	if o.JSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(results); err != nil {
+			return err
+		}
+	}
+	if skipped > 0 {
+		return fmt.Errorf("%d of %d images could not be read (listed above)", skipped, len(paths))
+	}
+	return nil
 }

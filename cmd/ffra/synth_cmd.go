@@ -2,14 +2,22 @@ package main
 
 import (
 	"fmt"
+	"io"
 
+	"github.com/occfer/occfer/internal/cli"
 	"github.com/occfer/occfer/synth"
 	"github.com/spf13/cobra"
 )
 
-// synthCmd wires `ffra synth` to synth.Generate; all behaviour lives in package synth.
-func synthCmd() *cobra.Command {
-	var opts synth.Options
+type synthOptions struct {
+	Out string
+	synth.Options
+}
+
+// newSynthCmd is `ffra synth`; all behaviour lives in package synth. runF, when set, replaces
+// the work.
+func newSynthCmd(runF func(*synthOptions) error) *cobra.Command {
+	o := &synthOptions{}
 	cmd := &cobra.Command{
 		Use:   "synth OUT",
 		Short: "Generate a procedural 7-class expression dataset in the RAF-DB layout, with 68-point landmarks",
@@ -19,22 +27,31 @@ The same seed gives the same bytes for any --workers. Rerunning into an earlier 
 the same options resumes it; any other non-empty OUT is refused.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sum, err := synth.Generate(args[0], opts)
-			if err != nil {
-				return err
+			o.Out = args[0]
+			if runF != nil {
+				return runF(o)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d train, %d test images (%d written, %d kept)\n",
-				args[0], opts.Train, opts.Test, sum.Written, sum.Reused)
-			return nil
+			return runSynth(*o, cmd.OutOrStdout())
 		},
 	}
 	f := cmd.Flags()
-	f.IntVar(&opts.Train, "train", 700, "training images (classes balanced)")
-	f.IntVar(&opts.Test, "test", 210, "test images (classes balanced)")
-	f.Uint64Var(&opts.Seed, "seed", 1, "random seed")
-	f.IntVar(&opts.Size, "size", 100, "image side in pixels")
-	f.IntVar(&opts.Workers, "workers", 0, "parallel workers (0: one per CPU); does not change the output")
+	f.IntVar(&o.Train, "train", 700, "training images (classes balanced)")
+	f.IntVar(&o.Test, "test", 210, "test images (classes balanced)")
+	f.Uint64Var(&o.Seed, "seed", 1, "random seed")
+	f.IntVar(&o.Size, "size", 100, "image side in pixels")
+	f.IntVar(&o.Workers, "workers", 0, "parallel workers (0: one per CPU); never changes the output")
 	return cmd
 }
 
-func init() { rootCmd.AddCommand(synthCmd()) }
+func runSynth(o synthOptions, stdout io.Writer) error {
+	var err error
+	if o.Workers, err = cli.Workers("--workers", o.Workers); err != nil {
+		return err
+	}
+	sum, err := synth.Generate(o.Out, o.Options)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %d train, %d test images (%d written, %d kept)\n", o.Out, o.Train, o.Test, sum.Written, sum.Reused)
+	return nil
+}

@@ -3,13 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/signal"
-	"strconv"
+	"io"
+	"sort"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/occfer/occfer/internal/cli"
 	"github.com/occfer/occfer/model"
 	"github.com/occfer/occfer/train"
 	"github.com/occfer/occfer/train/rundir"
@@ -20,22 +19,32 @@ import (
 // runtimeFlags may differ between a run and its --resume: they do not change results.
 var runtimeFlags = map[string]bool{
 	"device": true, "workers": true, "cache-mb": true, "prefetch": true, "eval-batch": true,
-	"resume": true, "stop-after": true, "quiet": true,
+	"resume": true, "out": true, "stop-after": true, "quiet": true,
 }
 
-func init() {
+// trainOptions are the settings of `ffra train`: Config holds every flag that is a field of the
+// run's config.json, the rest are read by runTrain.
+type trainOptions struct {
+	Data                             string // DATA; empty with --resume
+	Out                              string
+	Resume                           bool
+	Val                              []string // PATH or NAME=PATH
+	TestName                         string
+	Arch                             string
+	CropScale, CropRatio, EraseScale cli.FloatRange
+	NoAugment, Quiet                 bool
+	StopAfter                        int
+	Config                           rundir.Config
+	// Changed names the flags given on the command line (set per execution).
+	Changed map[string]bool
+}
+
+// newTrainCmd is `ffra train`. runF, when set, replaces the work.
+func newTrainCmd(runF func(context.Context, *trainOptions) error) *cobra.Command {
 	def := train.DefaultConfig()
-	var (
-		val                         []string
-		out, resume, arch, testName string
-		cropScale, cropRatio        string
-		eraseScale                  string
-		noAug, quiet                bool
-		stopAfter                   int
-	)
-	cfg := def
+	o := &trainOptions{Config: def}
 	cmd := &cobra.Command{
-		Use:   "train DATA [--val [NAME=]PATH ...]",
+		Use:   "train DATA [--val [NAME=]PATH ...] [-o RUN]",
 		Short: "Train FFRA-Net (or ResNet-18) on a RAF-DB tree or train/ + test/ class folders",
 		Long: `Train FFRA-Net with the paper's recipe by default (Adam, lr 1e-4, batch 128, 200 epochs,
 input 224, ResNet-18 backbone, lambda 0.6, constant LR). DATA is a RAF-DB tree (official
@@ -43,13 +52,19 @@ train/test split from EmoLabel/list_patition_label.txt) or a folder with train/<
 test/<class>/ subfolders. The test split of DATA is evaluated every epoch as "test" (see
 --test-name); each --val set too, under its folder name or NAME of NAME=PATH.
 
-The run folder (--out) receives config.json, metrics.jsonl, last/ and best/ checkpoints,
-report.json, curves.png and confusion_<set>.png. --resume RUNDIR continues an interrupted run
-and ends exactly where an uninterrupted one would.`,
+The run folder (-o) receives config.json, metrics.jsonl, last/ and best/ checkpoints,
+report.json, curves.png and confusion_<set>.png. ffra train --resume -o RUN continues an
+interrupted run and ends exactly where an uninterrupted one would.`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if resume != "" {
+			if o.Resume {
+				if o.Out == "" && len(args) == 1 {
+					return fmt.Errorf("--resume continues the run folder given with -o: ffra train --resume -o %s", args[0])
+				}
 				if len(args) > 0 {
-					return fmt.Errorf("--resume takes the data paths from %s/config.json; give no DATA", resume)
+					return fmt.Errorf("--resume takes the data paths from the run's config.json; give no DATA")
+				}
+				if o.Out == "" {
+					return fmt.Errorf("--resume needs the run folder: ffra train --resume -o RUN")
 				}
 				return nil
 			}
@@ -59,78 +74,31 @@ and ends exactly where an uninterrupted one would.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o := train.Options{Log: os.Stderr}
-			if !quiet {
-				o.Progress = os.Stderr
+			o.Data = ""
+			if len(args) == 1 {
+				o.Data = args[0]
 			}
-			if resume != "" {
-				var bad []string
-				cmd.Flags().Visit(func(f *pflag.Flag) {
-					if !runtimeFlags[f.Name] {
-						bad = append(bad, "--"+f.Name)
-					}
-				})
-				if len(bad) > 0 {
-					return fmt.Errorf("%s cannot change on --resume: the run's config.json fixes every setting that affects results (allowed: --device, --workers, --cache-mb, --prefetch, --eval-batch, --stop-after, --quiet)", strings.Join(bad, ", "))
+			o.Changed = map[string]bool{}
+			cmd.Flags().VisitAll(func(f *pflag.Flag) { // (Visit would list an earlier execution's flags too)
+				if f.Changed {
+					o.Changed[f.Name] = true
 				}
-				o.Resume, o.Out = true, resume
-			} else {
-				if err := applyArch(cmd, &cfg, arch); err != nil {
-					return err
-				}
-				var err error
-				if cfg.Augment.ScaleMin, cfg.Augment.ScaleMax, err = parsePair("--crop-scale", cropScale); err != nil {
-					return err
-				}
-				if cfg.Augment.RatioMin, cfg.Augment.RatioMax, err = parsePair("--crop-ratio", cropRatio); err != nil {
-					return err
-				}
-				if cfg.Augment.EraseScaleMin, cfg.Augment.EraseScaleMax, err = parsePair("--erase-scale", eraseScale); err != nil {
-					return err
-				}
-				if noAug {
-					cfg.Augment.Crop, cfg.Augment.Flip, cfg.Augment.EraseP = false, false, 0
-					cfg.Augment.Brightness, cfg.Augment.Contrast, cfg.Augment.Saturation = 0, 0, 0
-				}
-				if !cmd.Flags().Changed("eval-batch") {
-					cfg.Runtime.EvalBatch = cfg.BatchSize
-				}
-				for _, v := range val {
-					s, err := train.ParseSetSpec(v)
-					if err != nil {
-						return err
-					}
-					o.Val = append(o.Val, s)
-				}
-				o.TrainPath, o.OwnTest = args[0], testName
-				if out == "" {
-					out = "runs/ffra-" + time.Now().UTC().Format("20060102-150405")
-				}
-				o.Out = out
+			})
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
-			cfg.Runtime.StartedUTC = time.Now().UTC().Format(time.RFC3339)
-			o.Config, o.StopAfter = cfg, stopAfter
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			rep, err := train.Run(ctx, o)
-			if err != nil {
-				if ctx.Err() != nil {
-					return fmt.Errorf("%w (interrupted; continue with: ffra train --resume %s)", err, o.Out)
-				}
-				return err
-			}
-			fmt.Fprintln(cmd.OutOrStdout(), summaryLine(rep, o.Out))
-			return nil
+			return runTrain(cmd.Context(), *o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
+	cfg := &o.Config
 	f := cmd.Flags()
-	f.StringArrayVar(&val, "val", nil, "extra test set evaluated every epoch, PATH or NAME=PATH (repeatable)")
-	f.StringVar(&testName, "test-name", "test", "name of DATA's own test split in the reports (\"\" skips it)")
+	f.StringArrayVar(&o.Val, "val", nil, "extra test set evaluated every epoch, `[NAME=]PATH` (repeatable)")
+	f.StringVar(&o.TestName, "test-name", "test", "name of DATA's own test split in the reports (\"\" skips it)")
 	f.StringVar(&cfg.Select, "select", "", "test set whose accuracy picks best/ (default: the first)")
-	f.StringVarP(&out, "out", "o", "", "run folder (default runs/ffra-<UTC time>); must be new or empty")
-	f.StringVar(&resume, "resume", "", "continue the run in RUNDIR from its last/ checkpoint")
+	f.StringVarP(&o.Out, "out", "o", "", "run folder `RUN` (default runs/ffra-<UTC time>); must be new or empty, or with --resume the run to continue")
+	f.BoolVar(&o.Resume, "resume", false, "continue the run in -o RUN from its last/ checkpoint")
 	// Model.
-	f.StringVar(&arch, "arch", "ffra", "ffra or resnet18 (resnet18 = both branches off)")
+	f.StringVar(&o.Arch, "arch", "ffra", "ffra or resnet18 (resnet18 = both branches off)")
 	f.BoolVar(&cfg.Model.MultiScale, "ms", true, "multi-scale branch (ablation: --ms=false)")
 	f.BoolVar(&cfg.Model.LocalAttention, "la", true, "local-attention branch (ablation: --la=false)")
 	f.StringVar(&cfg.Model.Fusion, "fusion", model.FusionWeighted, "branch fusion: weighted, add or concat")
@@ -139,7 +107,7 @@ and ends exactly where an uninterrupted one would.`,
 	f.BoolVar(&cfg.Model.SharedLA, "shared-la", false, "one weight set shared by the four LA parts (spec A5)")
 	f.BoolVar(&cfg.Model.ZeroInitLastBN, "zero-init-bn", false, "zero the last BN gamma of each branch part (module starts as identity)")
 	f.IntVar(&cfg.Model.InputSize, "input-size", 224, "input side in pixels (224 or 112)")
-	f.StringVar(&cfg.Pretrained, "pretrained", "", "backbone weights (.pth/.pt/.safetensors, e.g. MS-Celeb ResNet-18); fc and new modules stay at init")
+	f.StringVar(&cfg.Pretrained, "pretrained", "", "backbone weights `FILE` (.pth/.pt/.safetensors, e.g. MS-Celeb ResNet-18); fc and new modules stay at init")
 	// Optimisation.
 	f.IntVar(&cfg.Epochs, "epochs", def.Epochs, "epochs")
 	f.IntVarP(&cfg.BatchSize, "batch-size", "b", def.BatchSize, "training batch size")
@@ -153,28 +121,98 @@ and ends exactly where an uninterrupted one would.`,
 	f.Uint64Var(&cfg.Seed, "seed", def.Seed, "seed of weight init, data order and augmentation")
 	// Augmentation.
 	f.BoolVar(&cfg.Augment.Crop, "crop", true, "RandomResizedCrop")
-	f.StringVar(&cropScale, "crop-scale", "0.08,1", "RandomResizedCrop area range MIN,MAX")
-	f.StringVar(&cropRatio, "crop-ratio", "0.75,1.3333333", "RandomResizedCrop aspect range MIN,MAX")
+	// The command has always written 4/3 as 1.3333333 (the library default is 4.0/3): kept,
+	// so the same flags give the same config.json.
+	o.CropScale = cli.FloatRange{Min: 0.08, Max: 1}
+	o.CropRatio = cli.FloatRange{Min: 0.75, Max: 1.3333333}
+	o.EraseScale = cli.FloatRange{Min: 0.02, Max: 0.25}
+	f.Var(&o.CropScale, "crop-scale", "RandomResizedCrop area range")
+	f.Var(&o.CropRatio, "crop-ratio", "RandomResizedCrop aspect range")
 	f.BoolVar(&cfg.Augment.Flip, "flip", true, "random horizontal flip")
 	f.Float64Var(&cfg.Augment.Brightness, "brightness", 0, "colour jitter brightness strength (0: off)")
 	f.Float64Var(&cfg.Augment.Contrast, "contrast", 0, "colour jitter contrast strength (0: off)")
 	f.Float64Var(&cfg.Augment.Saturation, "saturation", 0, "colour jitter saturation strength (0: off)")
 	f.Float64Var(&cfg.Augment.EraseP, "erase", 0, "RandomErasing probability (SCN: 0.5; 0: off)")
-	f.StringVar(&eraseScale, "erase-scale", "0.02,0.25", "RandomErasing area range MIN,MAX")
-	f.BoolVar(&noAug, "no-augment", false, "switch every augmentation off")
+	f.Var(&o.EraseScale, "erase-scale", "RandomErasing area range")
+	f.BoolVar(&o.NoAugment, "no-augment", false, "switch every augmentation off")
 	// Runtime.
 	f.StringVar(&cfg.Runtime.Device, "device", "auto", "auto, cpu, cuda or cuda:N")
-	f.IntVar(&cfg.Runtime.Workers, "workers", def.Runtime.Workers, "decoding/augmentation goroutines (results do not depend on it)")
+	f.IntVar(&cfg.Runtime.Workers, "workers", 0, "decoding/augmentation goroutines (0: one per CPU); results do not depend on it")
 	f.IntVar(&cfg.Runtime.CacheMB, "cache-mb", def.Runtime.CacheMB, "memory cap for decoded images; the rest are decoded per batch")
 	f.IntVar(&cfg.Runtime.Prefetch, "prefetch", def.Runtime.Prefetch, "batches prepared ahead of the model")
 	f.IntVar(&cfg.Runtime.EvalBatch, "eval-batch", def.Runtime.EvalBatch, "evaluation batch size (default: --batch-size)")
-	f.IntVar(&stopAfter, "stop-after", 0, "stop after N epochs in this process (resumable); 0: run to the end")
-	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar / progress lines")
-	rootCmd.AddCommand(cmd)
+	f.IntVar(&o.StopAfter, "stop-after", 0, "stop after N epochs in this process (resumable); 0: run to the end")
+	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress bar / progress lines")
+	cli.StopsCleanly(cmd)
+	return cmd
+}
+
+// runTrain trains (or resumes) the run o describes. It works on a copy of o.Config, so the
+// options stay as the flags set them.
+func runTrain(ctx context.Context, o trainOptions, stdout, stderr io.Writer) error {
+	cfg := o.Config
+	var err error
+	if cfg.Runtime.Workers, err = cli.Workers("--workers", cfg.Runtime.Workers); err != nil {
+		return err
+	}
+	opts := train.Options{Log: stderr}
+	if !o.Quiet {
+		opts.Progress = stderr
+	}
+	if o.Resume {
+		var bad []string
+		for name := range o.Changed {
+			if !runtimeFlags[name] {
+				bad = append(bad, "--"+name)
+			}
+		}
+		sort.Strings(bad)
+		if len(bad) > 0 {
+			return fmt.Errorf("%s cannot change on --resume: the run's config.json fixes every setting that affects results (allowed: --device, --workers, --cache-mb, --prefetch, --eval-batch, --stop-after, --quiet)", strings.Join(bad, ", "))
+		}
+		opts.Resume, opts.Out = true, o.Out
+	} else {
+		if err := applyArch(&cfg, o.Arch, o.Changed); err != nil {
+			return err
+		}
+		cfg.Augment.ScaleMin, cfg.Augment.ScaleMax = o.CropScale.Min, o.CropScale.Max
+		cfg.Augment.RatioMin, cfg.Augment.RatioMax = o.CropRatio.Min, o.CropRatio.Max
+		cfg.Augment.EraseScaleMin, cfg.Augment.EraseScaleMax = o.EraseScale.Min, o.EraseScale.Max
+		if o.NoAugment {
+			cfg.Augment.Crop, cfg.Augment.Flip, cfg.Augment.EraseP = false, false, 0
+			cfg.Augment.Brightness, cfg.Augment.Contrast, cfg.Augment.Saturation = 0, 0, 0
+		}
+		if !o.Changed["eval-batch"] {
+			cfg.Runtime.EvalBatch = cfg.BatchSize
+		}
+		for _, v := range o.Val {
+			s, err := train.ParseSetSpec(v)
+			if err != nil {
+				return err
+			}
+			opts.Val = append(opts.Val, s)
+		}
+		opts.TrainPath, opts.OwnTest = o.Data, o.TestName
+		opts.Out = o.Out
+		if opts.Out == "" {
+			opts.Out = "runs/ffra-" + time.Now().UTC().Format("20060102-150405")
+		}
+	}
+	cfg.Runtime.StartedUTC = time.Now().UTC().Format(time.RFC3339)
+	opts.Config, opts.StopAfter = cfg, o.StopAfter
+	rep, err := train.Run(ctx, opts)
+	if err != nil {
+		if cli.Interrupted(ctx) {
+			return fmt.Errorf("%w; the last finished epoch is kept: continue with: ffra train --resume -o %s", err, opts.Out)
+		}
+		return err
+	}
+	fmt.Fprintln(stdout, summaryLine(rep, opts.Out))
+	return nil
 }
 
 // applyArch maps --arch onto the branch switches.
-func applyArch(cmd *cobra.Command, cfg *rundir.Config, arch string) error {
+func applyArch(cfg *rundir.Config, arch string, changed map[string]bool) error {
 	switch arch {
 	case "ffra":
 		cfg.Model.Variant = "ffra"
@@ -183,7 +221,7 @@ func applyArch(cmd *cobra.Command, cfg *rundir.Config, arch string) error {
 			cfg.Model.Variant = "ffra-custom"
 		}
 	case "resnet18":
-		if (cmd.Flags().Changed("ms") && cfg.Model.MultiScale) || (cmd.Flags().Changed("la") && cfg.Model.LocalAttention) {
+		if (changed["ms"] && cfg.Model.MultiScale) || (changed["la"] && cfg.Model.LocalAttention) {
 			return fmt.Errorf("--arch resnet18 has no branches; drop --ms/--la")
 		}
 		cfg.Model.Variant, cfg.Model.MultiScale, cfg.Model.LocalAttention = "resnet18", false, false
@@ -193,24 +231,10 @@ func applyArch(cmd *cobra.Command, cfg *rundir.Config, arch string) error {
 	return nil
 }
 
-// parsePair parses "A,B" floats.
-func parsePair(flag, s string) (float64, float64, error) {
-	parts := strings.Split(s, ",")
-	if len(parts) != 2 {
-		return 0, 0, fmt.Errorf("%s %q: want MIN,MAX", flag, s)
-	}
-	a, err1 := strconv.ParseFloat(strings.TrimSpace(parts[0]), 64)
-	b, err2 := strconv.ParseFloat(strings.TrimSpace(parts[1]), 64)
-	if err1 != nil || err2 != nil {
-		return 0, 0, fmt.Errorf("%s %q: want two numbers MIN,MAX", flag, s)
-	}
-	return a, b, nil
-}
-
 func summaryLine(rep *train.Report, out string) string {
 	var b strings.Builder
 	if rep.Interrupted {
-		fmt.Fprintf(&b, "stopped after epoch %d (continue with --resume %s)", rep.Epochs, out)
+		fmt.Fprintf(&b, "stopped after epoch %d (continue with: ffra train --resume -o %s)", rep.Epochs, out)
 	} else {
 		fmt.Fprintf(&b, "done: %d epochs", rep.Epochs)
 	}

@@ -1,36 +1,42 @@
 // Command occfer runs the whole product from one config file: the clean dataset, its occluded
 // variants (occlude), FFRA-Net training and evaluation (ffra), and a contact sheet.
+// Conventions shared with occlude and ffra: docs/cli.md.
 package main
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/signal"
+	"io"
 	"sort"
-	"syscall"
 
+	"github.com/occfer/occfer/internal/cli"
 	"github.com/occfer/occfer/pipeline"
 	"github.com/spf13/cobra"
 )
 
-func main() {
-	root := &cobra.Command{
+func main() { cli.Main(newRootCmd) }
+
+// newRootCmd is the whole command tree.
+func newRootCmd() *cobra.Command {
+	root := cli.Group(&cobra.Command{
 		Use:           "occfer",
 		Short:         "Occluded facial-expression datasets and FFRA-Net, as one reproducible pipeline",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-	}
-	root.AddCommand(runCmd())
-	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "occfer:", err)
-		os.Exit(1)
-	}
+	})
+	root.AddCommand(newRunCmd(nil))
+	return root
 }
 
-func runCmd() *cobra.Command {
-	return &cobra.Command{
+type runOptions struct {
+	Config string
+}
+
+// newRunCmd is `occfer run`. runF, when set, replaces the work.
+func newRunCmd(runF func(context.Context, *runOptions) error) *cobra.Command {
+	o := &runOptions{}
+	cmd := &cobra.Command{
 		Use:   "run CONFIG.json",
 		Short: "Run a pipeline config: make or read the clean set, occlude it, train, evaluate",
 		Long: `Run a pipeline config (see README "Pipeline config"). Every step is deterministic in the
@@ -38,24 +44,36 @@ config's seed and resumes: running the same config again verifies and keeps what
 an interrupted run continues where it stopped, ending with the same bytes.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := pipeline.LoadConfig(args[0])
-			if err != nil {
-				return err
+			o.Config = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			rep, err := pipeline.Run(ctx, cfg, cmd.ErrOrStderr())
-			if err != nil {
-				return err
-			}
-			printReport(cmd, rep)
-			return nil
+			return runPipeline(cmd.Context(), *o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
+	cli.StopsCleanly(cmd)
+	return cmd
 }
 
-func printReport(cmd *cobra.Command, rep *pipeline.Report) {
-	out := cmd.OutOrStdout()
+// runPipeline loads and runs the config. An interrupted run says how to continue: running the
+// same config again.
+func runPipeline(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
+	cfg, err := pipeline.LoadConfig(o.Config)
+	if err != nil {
+		return err
+	}
+	rep, err := pipeline.Run(ctx, cfg, stderr)
+	if err != nil {
+		if cli.Interrupted(ctx) {
+			return fmt.Errorf("%w; what is finished is kept: continue with: occfer run %s", err, o.Config)
+		}
+		return err
+	}
+	printReport(stdout, rep)
+	return nil
+}
+
+func printReport(out io.Writer, rep *pipeline.Report) {
 	fmt.Fprintf(out, "%-14s %-11s %7s  %s\n", "dataset", "kind", "images", "status")
 	for _, d := range rep.Datasets {
 		st, _ := json.Marshal(d.ByStatus)

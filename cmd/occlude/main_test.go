@@ -66,11 +66,18 @@ func TestUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--kind", "mask"}, "accepts 2 arg(s)"},
-		{[]string{in, out}, "--kind is required"},
+		{[]string{in, out}, `required flag(s) "kind" not set`},
+		{[]string{"merg", out}, `unknown command "merg" for "occlude"; did you mean "merge"?`},
+		{[]string{"--kind", "mask", "templats", "generate"}, `unknown command "templats" for "occlude"; did you mean "templates"?`},
+		{[]string{"templates", "chek", "x.json"}, `unknown command "chek" for "occlude templates"; did you mean "check"?`},
+		{[]string{"templates", "check", "x.json"}, `required flag(s) "face", "out" not set`},
+		{[]string{"--kind", "mask", "--workers", "-1", in, out}, "--workers -1: want 0 (one per CPU) or a positive count"},
+		{[]string{"--kind", "mask", "--workers", "100000", in, out}, "--workers 100000: at most"},
 		{[]string{"--kind", "hat", in, out}, `unknown kind "hat"`},
 		{[]string{"--kind", "mask", "--shard", "5/4", in, out}, "shard 5/4: want 1 <= i <= n"},
 		{[]string{"--kind", "mask", "--no-face", "drop", in, out}, `unknown no-face policy "drop"`},
-		{[]string{"--kind", "random", "--area", "0.3-0.1", in, out}, "occluder area 0.3..0.1"},
+		{[]string{"--kind", "random", "--area", "0.3-0.1", in, out}, `invalid argument "0.3-0.1" for "--area" flag: "0.3-0.1": MIN 0.3 is above MAX 0.1`},
+		{[]string{"--kind", "random", "--occluders", "0-2", in, out}, "occluder count 0..2"},
 		{[]string{"--kind", "mask", "--templates", "/nonexistent", in, out}, `templates folder "/nonexistent" not found`},
 		{[]string{"--kind", "mask", in, filepath.Join(in, "o")}, "inside the input folder"},
 		{[]string{"merge", out}, "merge: open " + out + ": no such file or directory"},
@@ -108,7 +115,7 @@ func TestInterruptAndResume(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGINT)
 	err := cmd.Wait()
 	ee, ok := err.(*exec.ExitError)
-	if !ok || ee.ExitCode() != 130 || !strings.Contains(stderr.String(), "rerun with --resume") {
+	if !ok || ee.ExitCode() != 130 || !strings.Contains(stderr.String(), "continue with the same occlude command and --resume") {
 		t.Fatalf("after SIGINT: %v, stderr %q; want exit 130 and a --resume hint", err, stderr.String())
 	}
 	if _, err := os.Stat(filepath.Join(out, "manifest.jsonl")); !os.IsNotExist(err) {
@@ -144,8 +151,83 @@ func TestTemplatesCheck(t *testing.T) {
 	}
 	bad := filepath.Join(t.TempDir(), "bad.json")
 	os.WriteFile(bad, []byte(`{"kind": "mask", "anchors": [`), 0o644)
-	_, stderr, code = run(t, "templates", "check", bad, "--face", "../../testdata/astronaut.png", "-o", png)
+	// --output is the old name of --out
+	_, stderr, code = run(t, "templates", "check", bad, "--face", "../../testdata/astronaut.png", "--output", png)
 	if code == 0 || !strings.Contains(stderr, bad) {
 		t.Errorf("bad template: exit %d, %q", code, stderr)
+	}
+}
+
+// The templates are in the binary: a run from a folder without assets/ works, and gives the
+// same bytes as a run with --templates pointing at the repository's assets/.
+func TestRunsFromAnyFolder(t *testing.T) {
+	in := photos(t, 1)
+	outs := []string{filepath.Join(t.TempDir(), "builtin"), filepath.Join(t.TempDir(), "folder")}
+	for i, extra := range [][]string{nil, {"--templates", mustAbs(t, "../../assets")}} {
+		cmd := occlude(append([]string{"--kind", "mask", "-q", in, outs[i]}, extra...)...)
+		cmd.Dir = t.TempDir()
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("occlude %v from %s: %v\n%s", extra, cmd.Dir, err, b)
+		}
+	}
+	for _, f := range []string{"manifest.jsonl", "img_000.png", ".occfer/occlude.json"} {
+		a, err1 := os.ReadFile(filepath.Join(outs[0], f))
+		b, err2 := os.ReadFile(filepath.Join(outs[1], f))
+		if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s: built-in and folder templates differ (%v, %v)", f, err1, err2)
+		}
+	}
+	if m, _ := os.ReadFile(filepath.Join(outs[0], "manifest.jsonl")); !bytes.Contains(m, []byte(`"status":"detected"`)) {
+		t.Errorf("manifest: %s", m)
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// --shard slurm: the tasks of an array job (indexes 0 and 1 here, as --array=0-1 gives) each
+// take their shard; merged, they equal an unsharded run. Outside an array job it is refused.
+func TestSlurmShards(t *testing.T) {
+	in := photos(t, 4)
+	dir := t.TempDir()
+	single, sharded := filepath.Join(dir, "single"), filepath.Join(dir, "sharded")
+	if _, serr, code := run(t, "--kind", "sunglasses", "-q", in, single); code != 0 {
+		t.Fatalf("single run: %s", serr)
+	}
+	for id := 0; id <= 1; id++ {
+		cmd := occlude("--kind", "sunglasses", "-q", "--shard", "slurm", in, sharded)
+		cmd.Env = append(cmd.Env, "SLURM_JOB_ID=5", fmt.Sprintf("SLURM_ARRAY_TASK_ID=%d", id), "SLURM_ARRAY_TASK_MIN=0",
+			"SLURM_ARRAY_TASK_MAX=1", "SLURM_ARRAY_TASK_COUNT=2", "SLURM_ARRAY_TASK_STEP=1")
+		out, err := cmd.CombinedOutput()
+		if want := fmt.Sprintf("shard %d/2", id+1); err != nil || !strings.Contains(string(out), want) {
+			t.Fatalf("task %d: %v, want %q in\n%s", id, err, want, out)
+		}
+	}
+	if _, serr, code := run(t, "merge", sharded); code != 0 {
+		t.Fatalf("merge: %s", serr)
+	}
+	for _, f := range []string{"manifest.jsonl", "img_000.png", "img_003.png"} {
+		a, _ := os.ReadFile(filepath.Join(single, f))
+		b, _ := os.ReadFile(filepath.Join(sharded, f))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between the single run and the merged Slurm shards", f)
+		}
+	}
+	cmd := occlude("--kind", "mask", "--shard", "slurm", in, filepath.Join(dir, "x"))
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "SLURM_") {
+			cmd.Env = append(cmd.Env, e)
+		}
+	}
+	cmd.Env = append(cmd.Env, "OCCLUDE_TEST_MAIN=1")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "not a task of a Slurm array job") {
+		t.Fatalf("outside Slurm: %v\n%s", err, out)
 	}
 }

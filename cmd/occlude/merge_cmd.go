@@ -1,41 +1,52 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"os"
+	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/occfer/occfer/occlusion"
 )
 
-var mergeFlags struct {
-	in      string
-	preview int
+type mergeOptions struct {
+	Out     string
+	In      string
+	Preview int
 }
 
-var mergeCmd = &cobra.Command{
-	Use:   "merge OUT",
-	Short: "Combine the manifest parts of a sharded run (all shards finished) into OUT/manifest.jsonl",
-	Long: `merge checks that every shard 1..n left its manifest.shard-i-of-n.jsonl in OUT (copy the
+// newMergeCmd is `occlude merge OUT`. runF, when set, replaces the work.
+func newMergeCmd(runF func(context.Context, *mergeOptions) error) *cobra.Command {
+	o := &mergeOptions{}
+	cmd := &cobra.Command{
+		Use:   "merge OUT",
+		Short: "Combine the manifest parts of a sharded run (all shards finished) into OUT/manifest.jsonl",
+		Long: `merge checks that every shard 1..n left its manifest.shard-i-of-n.jsonl in OUT (copy the
 shards' output folders together first if they ran on different machines), writes
 manifest.jsonl - byte for byte what a single run would have written - and removes the parts.`,
-	Args: cobra.ExactArgs(1),
-	RunE: func(cmd *cobra.Command, args []string) error {
-		if mergeFlags.preview > 0 && mergeFlags.in == "" {
-			return fmt.Errorf("--preview needs --in IN (the input dataset, for the before images)")
-		}
-		p, err := occlusion.Merge(args[0], occlusion.MergeOptions{In: mergeFlags.in, Preview: mergeFlags.preview})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(os.Stderr, "occlude: wrote", p)
-		return nil
-	},
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Out = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runMerge(*o, cmd.ErrOrStderr())
+		},
+	}
+	cmd.Flags().StringVar(&o.In, "in", "", "input dataset `IN` (only for --preview)")
+	cmd.Flags().IntVar(&o.Preview, "preview", 0, "also write OUT/preview.png with `N` before/after pairs")
+	return cmd
 }
 
-func init() {
-	mergeCmd.Flags().StringVar(&mergeFlags.in, "in", "", "input dataset (only for --preview)")
-	mergeCmd.Flags().IntVar(&mergeFlags.preview, "preview", 0, "also write OUT/preview.png with N before/after pairs")
-	rootCmd.AddCommand(mergeCmd)
+func runMerge(o mergeOptions, stderr io.Writer) error {
+	if o.Preview > 0 && o.In == "" {
+		return fmt.Errorf("--preview needs --in IN (the input dataset, for the before images)")
+	}
+	p, err := occlusion.Merge(o.Out, occlusion.MergeOptions{In: o.In, Preview: o.Preview})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stderr, "occlude: wrote", p)
+	return nil
 }

@@ -2,118 +2,129 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
-	"os/signal"
 	"sort"
-	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
+	"github.com/occfer/occfer/internal/cli"
 	"github.com/occfer/occfer/occlusion"
 )
 
-var runFlags struct {
-	kind, style, color, texture, templates string
-	seed                                   uint64
-	workers                                int
-	resume, strict, aligned, writeMasks    bool
-	shard                                  string
-	preview                                int
-	noFace, faces                          string
-	landmarks, predictor, rafImages        string
-	alignedLandmarks                       string
-	occluders, area                        string
-	occluderTypes                          []string
-	quiet                                  bool
+// runOptions are the settings of one occlude run: the occlusion settings (shared with the
+// pipeline config and recorded in occlude.json) and the runtime choices.
+type runOptions struct {
+	In, Out  string
+	Settings occlusion.Settings
+	Workers  int
+	Resume   bool
+	Shard    string
+	Quiet    bool
 }
 
-func init() {
-	f := rootCmd.Flags()
-	r := &runFlags
-	f.StringVar(&r.kind, "kind", "", "occlusion: mask, sunglasses or random (required)")
-	f.StringVar(&r.style, "style", "", "template style filter, e.g. surgical, n95, cloth, aviator (default: any)")
-	f.StringVar(&r.color, "color", "", "template colour filter (default: any)")
-	f.StringVar(&r.texture, "texture", "", "template texture filter (default: any)")
-	f.StringVar(&r.templates, "templates", "assets", "template folder (relative: under the working directory, then next to the executable)")
-	f.Uint64Var(&r.seed, "seed", 0, "run seed: every random choice is derived from it and the image's relative path")
-	f.IntVar(&r.workers, "workers", 0, "parallel workers (default: number of CPUs); never changes the output")
-	f.BoolVar(&r.resume, "resume", false, "continue an interrupted run in OUT: verified finished images are skipped")
-	f.StringVar(&r.shard, "shard", "", "process shard `i/n` only (1-based); combine the shards with: occlude merge OUT")
-	f.IntVar(&r.preview, "preview", 0, "write OUT/preview.png with N before/after pairs")
-	f.BoolVar(&r.strict, "strict", false, "stop with an error at the first unreadable or failed image (or bad label line)")
-	f.StringVar(&r.noFace, "no-face", "copy", "images without a face: copy (unchanged, marked no-face) or skip")
-	f.StringVar(&r.faces, "faces", "all", "faces to occlude per image: all or largest")
-	f.BoolVar(&r.aligned, "aligned", false, "declare every image a pre-aligned face crop (RAF-DB Image/aligned always is)")
-	f.StringVar(&r.alignedLandmarks, "aligned-landmarks", "detect", "aligned crops without file landmarks: detect (HOG at native scale, else the calibrated box) or box (calibrated box only, no detection: fast, for trusted aligned crops); the manifest status says which (detected or aligned-fallback)")
-	f.StringVar(&r.rafImages, "raf-images", "", "RAF-DB image folder: aligned, original or both (default: aligned when present)")
-	f.StringVar(&r.landmarks, "landmarks", "", "68-point landmarks file, JSONL or CSV (default: IN/landmarks68.jsonl when present)")
-	f.StringVar(&r.predictor, "predictor", "", "dlib shape_predictor_68_face_landmarks.dat (default: /usr/share/dlib/...)")
-	f.BoolVar(&r.writeMasks, "write-masks", false, "also write OUT/occlusion_masks/<rel>.png (255 = occluded)")
-	f.StringVar(&r.occluders, "occluders", "1-3", "random: occluders per face, MIN-MAX")
-	f.StringVar(&r.area, "area", "0.05-0.25", "random: occluder area as a fraction of the face box, MIN-MAX")
-	f.StringSliceVar(&r.occluderTypes, "occluder-types", nil, "random: types to draw (default all: "+strings.Join(occlusion.AllOccluders, ",")+")")
-	f.BoolVarP(&r.quiet, "quiet", "q", false, "no progress output")
+// newRunCmd is occlude's root command, which runs the occlusion. runF, when set, replaces the
+// work (tests read the options with it).
+func newRunCmd(runF func(context.Context, *runOptions) error) *cobra.Command {
+	o := &runOptions{Settings: occlusion.DefaultSettings()}
+	cmd := &cobra.Command{
+		Use:   "occlude --kind mask|sunglasses|random IN OUT [flags]",
+		Short: "Synthesise occluded facial-expression datasets (face masks, sunglasses, random occluders)",
+		Long: `occlude writes an occluded copy of a facial-expression dataset: OUT mirrors IN (same
+relative paths, label files and annotations copied), OUT/manifest.jsonl records every image
+(landmark source, 68 landmarks, template, transform, coverage, occluders, status).
+
+Examples:
+  occlude --kind mask RAF-DB/basic FM_RAF-DB
+  occlude --kind sunglasses --style aviator RAF-DB/basic SG_RAF-DB
+  occlude --kind random --occluders 1,3 --area 0.05,0.25 RAF-DB/basic RO_RAF-DB --write-masks
+  occlude --kind mask IN OUT --shard 1/4   (x4, then: occlude merge OUT)
+  occlude --kind mask IN OUT --resume      (continue an interrupted run)`,
+		Args:          cli.PathArgs(cobra.ExactArgs(2)),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.In, o.Out = args[0], args[1]
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runOcclude(cmd.Context(), *o, cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	s := &o.Settings
+	f.StringVar((*string)(&s.Kind), "kind", "", "occlusion: mask, sunglasses or random")
+	f.StringVar(&s.Style, "style", "", "template style filter, e.g. surgical, n95, cloth, aviator (default: any)")
+	f.StringVar(&s.Color, "color", "", "template colour filter (default: any)")
+	f.StringVar(&s.Texture, "texture", "", "template texture filter (default: any)")
+	f.StringVar(&s.TemplatesDir, "templates", "", "template `DIR` added to the built-in templates; one named like a built-in template replaces it")
+	f.Uint64Var(&s.Seed, "seed", s.Seed, "run seed: every random choice is derived from it and the image's relative path")
+	f.IntVar(&o.Workers, "workers", 0, "parallel workers (0: one per CPU); never changes the output")
+	f.BoolVar(&o.Resume, "resume", false, "continue an interrupted run in OUT: verified finished images are skipped")
+	f.StringVar(&o.Shard, "shard", "", "process shard `i/n` only (1-based), or slurm: the shard of this Slurm array task (SLURM_ARRAY_TASK_ID of --array MIN-MAX[:STEP]); combine the shards with: occlude merge OUT")
+	f.IntVar(&s.Preview, "preview", 0, "write OUT/preview.png with `N` before/after pairs")
+	f.BoolVar(&s.Strict, "strict", false, "stop with an error at the first unreadable or failed image (or bad label line)")
+	f.StringVar((*string)(&s.NoFace), "no-face", string(s.NoFace), "images without a face: copy (unchanged, marked no-face) or skip")
+	f.StringVar((*string)(&s.Faces), "faces", string(s.Faces), "faces to occlude per image: all or largest")
+	f.BoolVar(&s.Aligned, "aligned", false, "declare every image a pre-aligned face crop (RAF-DB Image/aligned always is)")
+	f.StringVar((*string)(&s.AlignedLandmarks), "aligned-landmarks", string(s.AlignedLandmarks), "aligned crops without file landmarks: detect (HOG at native scale, else the calibrated box) or box (calibrated box only, no detection: fast, for trusted aligned crops); the manifest status says which (detected or aligned-fallback)")
+	f.StringVar(&s.RAFImages, "raf-images", "", "RAF-DB image folder: aligned, original or both (default: aligned when present)")
+	f.StringVar(&s.LandmarksFile, "landmarks", "", "68-point landmarks `FILE`, JSONL or CSV (default: IN/landmarks68.jsonl when present)")
+	f.StringVar(&s.PredictorPath, "predictor", "", "dlib shape_predictor_68_face_landmarks.dat `FILE` (default: /usr/share/dlib/...)")
+	f.BoolVar(&s.WriteMasks, "write-masks", false, "also write OUT/occlusion_masks/<rel>.png (255 = occluded)")
+	f.Var(&s.Occluders, "occluders", "random: occluders per face")
+	f.Var(&s.Area, "area", "random: occluder area as a fraction of the face box")
+	f.StringSliceVar(&s.OccluderTypes, "occluder-types", nil, "random: occluder `TYPES` to draw, comma-separated (default all: "+strings.Join(occlusion.AllOccluders, ",")+")")
+	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress output")
+	if err := cmd.MarkFlagRequired("kind"); err != nil {
+		panic(err) // a programming error: the flag is declared above
+	}
+	cli.StopsCleanly(cmd)
+	return cmd
 }
 
-func runOcclude(cmd *cobra.Command, args []string) error {
-	r := &runFlags
-	if r.kind == "" {
-		return fmt.Errorf("--kind is required (mask, sunglasses or random)")
+// runOcclude runs o, reporting progress and the summary on stderr. A cancelled ctx stops it
+// cleanly: no new images start, the ones in flight are finished and journaled, and the error
+// wraps occlusion.ErrInterrupted.
+func runOcclude(ctx context.Context, o runOptions, stderr io.Writer) error {
+	workers, err := cli.Workers("--workers", o.Workers)
+	if err != nil {
+		return err
 	}
-	cfg := occlusion.Config{
-		In: args[0], Out: args[1], Kind: occlusion.Kind(r.kind),
-		Style: r.style, Color: r.color, Texture: r.texture, TemplatesDir: r.templates,
-		Seed: r.seed, Workers: r.workers, Resume: r.resume, Preview: r.preview, Strict: r.strict,
-		NoFace: occlusion.NoFacePolicy(r.noFace), Faces: occlusion.MultiFace(r.faces),
-		Aligned: r.aligned, AlignedLandmarks: occlusion.AlignedLandmarks(r.alignedLandmarks), RAFImages: r.rafImages, LandmarksFile: r.landmarks,
-		PredictorPath: r.predictor, WriteMasks: r.writeMasks,
-	}
-	if r.shard != "" {
-		sh, err := occlusion.ParseShard(r.shard)
+	cfg := occlusion.Config{In: o.In, Out: o.Out, Settings: o.Settings, Workers: workers, Resume: o.Resume}
+	switch o.Shard {
+	case "":
+	case "slurm":
+		i, n, err := cli.SlurmShard(os.Getenv)
 		if err != nil {
 			return err
 		}
-		cfg.Shard = sh
-	}
-	if r.kind == string(occlusion.KindRandom) {
-		var err error
-		if cfg.Random.MinCount, cfg.Random.MaxCount, err = parseIntRange("--occluders", r.occluders); err != nil {
+		cfg.Shard = occlusion.Shard{I: i, N: n}
+		fmt.Fprintf(stderr, "occlude: Slurm array task %s: shard %d/%d\n", os.Getenv("SLURM_ARRAY_TASK_ID"), i, n)
+	default:
+		if cfg.Shard, err = occlusion.ParseShard(o.Shard); err != nil {
 			return err
 		}
-		if cfg.Random.MinArea, cfg.Random.MaxArea, err = parseFloatRange("--area", r.area); err != nil {
-			return err
+	}
+	if !o.Quiet {
+		cfg.Progress = stderr
+		if f, ok := stderr.(*os.File); ok {
+			cfg.ProgressBar = isatty.IsTerminal(f.Fd())
 		}
-		cfg.Random.Types = r.occluderTypes
 	}
-	if !r.quiet {
-		cfg.Progress = os.Stderr
-		cfg.ProgressBar = isatty.IsTerminal(os.Stderr.Fd())
-	}
-	// Ctrl-C / SIGTERM cancel the context: no new images start, the ones in flight finish
-	// and are journaled, and Run returns ErrInterrupted (exit 130, "rerun with --resume").
-	// The handler is then removed, so a second Ctrl-C quits at once (a later --resume
-	// cleans any temporary file that leaves).
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	go func() {
-		s := <-sigs
-		signal.Stop(sigs)
-		fmt.Fprintf(os.Stderr, "\nocclude: %v: finishing the images in flight (Ctrl-C again to quit now)\n", s)
-		cancel()
-	}()
 	sum, err := occlusion.Run(ctx, cfg)
-	printSummary(sum)
+	printSummary(stderr, sum)
+	if errors.Is(err, occlusion.ErrInterrupted) {
+		return fmt.Errorf("%w; continue with the same occlude command and --resume", err)
+	}
 	return err
 }
 
-func printSummary(s occlusion.Summary) {
+func printSummary(w io.Writer, s occlusion.Summary) {
 	if s.Items == 0 && s.Processed == 0 {
 		return
 	}
@@ -126,48 +137,22 @@ func printSummary(s occlusion.Summary) {
 	for _, k := range keys {
 		parts = append(parts, fmt.Sprintf("%s %d", k, s.ByStatus[k]))
 	}
-	fmt.Fprintf(os.Stderr, "occlude: %d images (%d processed now, %d kept from before), %s; %d failed; %.1f images/s\n",
+	fmt.Fprintf(w, "occlude: %d images (%d processed now, %d kept from before), %s; %d failed; %.1f images/s\n",
 		s.Items, s.Processed, s.Resumed, strings.Join(parts, ", "), s.Failed, s.PerSecond)
 	for _, f := range s.Failures {
-		fmt.Fprintf(os.Stderr, "occlude: failed: %s\n", f)
+		fmt.Fprintf(w, "occlude: failed: %s\n", f)
 	}
 	if s.Failed > len(s.Failures) {
-		fmt.Fprintf(os.Stderr, "occlude: ... and %d more failed images (see the manifest)\n", s.Failed-len(s.Failures))
+		fmt.Fprintf(w, "occlude: ... and %d more failed images (see the manifest)\n", s.Failed-len(s.Failures))
 	}
 	for i, p := range s.Problems {
 		if i == 10 {
-			fmt.Fprintf(os.Stderr, "occlude: ... and %d more input problems\n", len(s.Problems)-10)
+			fmt.Fprintf(w, "occlude: ... and %d more input problems\n", len(s.Problems)-10)
 			break
 		}
-		fmt.Fprintf(os.Stderr, "occlude: input problem: %s\n", p)
+		fmt.Fprintf(w, "occlude: input problem: %s\n", p)
 	}
 	if s.Manifest != "" {
-		fmt.Fprintf(os.Stderr, "occlude: manifest %s\n", s.Manifest)
+		fmt.Fprintf(w, "occlude: manifest %s\n", s.Manifest)
 	}
-}
-
-func parseIntRange(flag, s string) (int, int, error) {
-	a, b, ok := strings.Cut(s, "-")
-	if !ok {
-		b = a
-	}
-	lo, err1 := strconv.Atoi(strings.TrimSpace(a))
-	hi, err2 := strconv.Atoi(strings.TrimSpace(b))
-	if err1 != nil || err2 != nil {
-		return 0, 0, fmt.Errorf("%s %q: want MIN-MAX whole numbers, e.g. 1-3", flag, s)
-	}
-	return lo, hi, nil
-}
-
-func parseFloatRange(flag, s string) (float64, float64, error) {
-	a, b, ok := strings.Cut(s, "-")
-	if !ok {
-		b = a
-	}
-	lo, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
-	hi, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
-	if err1 != nil || err2 != nil {
-		return 0, 0, fmt.Errorf("%s %q: want MIN-MAX fractions, e.g. 0.05-0.25", flag, s)
-	}
-	return lo, hi, nil
 }

@@ -1,0 +1,64 @@
+package pipeline
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/occfer/occfer/internal/cli"
+	"github.com/occfer/occfer/occlusion"
+)
+
+// An occlude step takes every occlude setting under the flag's snake_case name, over the
+// command's defaults; seed and templates fall back to the pipeline's.
+func TestOccludeStepSettings(t *testing.T) {
+	dir := t.TempDir()
+	c := writeConfig(t, dir, `{"out": "o", "source": {"path": "data"}, "templates": "tpl",
+	  "occlude": [
+	    {"name": "plain", "kind": "mask"},
+	    {"name": "all", "kind": "random", "seed": 0, "style": "s", "color": "c", "texture": "t",
+	     "templates": "mine", "no_face": "skip", "faces": "largest", "aligned": true,
+	     "aligned_landmarks": "box", "raf_images": "both", "landmarks": "lm.csv", "predictor": "/p.dat",
+	     "write_masks": true, "occluders": "2,4", "area": "0.1-0.2", "occluder_types": ["solid", "hand"],
+	     "preview": 5, "strict": true}
+	  ]}`)
+	if c.Seed != 1 {
+		t.Errorf("pipeline seed %d without \"seed\", want 1", c.Seed)
+	}
+	plain := occlusion.DefaultSettings()
+	plain.Kind, plain.TemplatesDir = occlusion.KindMask, filepath.Join(dir, "tpl")
+	all := occlusion.Settings{Kind: occlusion.KindRandom, Seed: 0, Style: "s", Color: "c", Texture: "t",
+		TemplatesDir: filepath.Join(dir, "mine"), NoFace: occlusion.NoFaceSkip, Faces: occlusion.FacesLargest,
+		Aligned: true, AlignedLandmarks: occlusion.AlignedBox, RAFImages: "both",
+		LandmarksFile: filepath.Join(dir, "lm.csv"), PredictorPath: "/p.dat", WriteMasks: true,
+		Occluders: cli.IntRange{Min: 2, Max: 4}, Area: cli.FloatRange{Min: 0.1, Max: 0.2},
+		OccluderTypes: []string{"solid", "hand"}, Preview: 5, Strict: true}
+	for i, want := range []occlusion.Settings{plain, all} {
+		t.Run(c.Occlude[i].Name, func(t *testing.T) {
+			if got := c.stepSettings(c.Occlude[i]); !reflect.DeepEqual(got, want) {
+				t.Errorf("settings\n%+v\nwant\n%+v", got, want)
+			}
+		})
+	}
+}
+
+func TestOccludeStepErrors(t *testing.T) {
+	dir := t.TempDir()
+	for name, step := range map[string]string{
+		"unknown field": `{"name": "a", "kind": "mask", "colour": "red"}`,
+		"bad range":     `{"name": "a", "kind": "random", "area": "0.3,0.1"}`,
+		"bad policy":    `{"name": "a", "kind": "mask", "no_face": "drop"}`,
+		"bad types":     `{"name": "a", "kind": "random", "occluder_types": ["hat"]}`,
+		"no kind":       `{"name": "a"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".json")
+			os.WriteFile(p, []byte(`{"out": "o", "source": {"path": "x"}, "occlude": [`+step+`]}`), 0o644)
+			if _, err := LoadConfig(p); err == nil || !strings.Contains(err.Error(), p) {
+				t.Errorf("err %v, want an error naming %s", err, p)
+			}
+		})
+	}
+}
