@@ -44,7 +44,7 @@ func TestEmptyDataset(t *testing.T) {
 	data, _ := os.ReadFile(filepath.Join(src, "Image/aligned/train_00001_aligned.jpg"))
 	os.MkdirAll(filepath.Join(flat, "happy"), 0o755)
 	os.WriteFile(filepath.Join(flat, "happy", "a.jpg"), data, 0o644)
-	_, _, err = LoadTrain(context.Background(), flat, "test", DataOptions{Workers: 1})
+	_, _, err = LoadTrain(context.Background(), flat, TrainData{TestName: "test"}, DataOptions{Workers: 1})
 	if err == nil || !strings.Contains(err.Error(), "no labelled training images") {
 		t.Fatalf("no train split: %v", err)
 	}
@@ -62,10 +62,14 @@ func TestLabelFileMissingImagesAndCorruptImage(t *testing.T) {
 	corrupt := filepath.Join(dir, "Image/aligned/train_00005_aligned.jpg")
 	os.WriteFile(corrupt, []byte("\xff\xd8\xff\xe0 truncated"), 0o644)
 	var log bytes.Buffer
-	tr, te, err := LoadTrain(context.Background(), dir, "test", DataOptions{Workers: 2, CacheBytes: 1 << 30, Log: &log})
+	tr, own, err := LoadTrain(context.Background(), dir, TrainData{TestName: "test"}, DataOptions{Workers: 2, CacheBytes: 1 << 30, Log: &log})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(own) != 1 {
+		t.Fatalf("own test sets %d, want RAF-DB's test split alone", len(own))
+	}
+	te := own[0]
 	if tr.Set.Len() != 69 || te.Set.Len() != 35 {
 		t.Fatalf("train %d test %d images, want 69 and 35", tr.Set.Len(), te.Set.Len())
 	}
@@ -112,7 +116,7 @@ func TestTestSetMissingClass(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	r, err := Evaluate(context.Background(), m, ls.Set, EvalConfig{Size: 112, BatchSize: 16, Workers: 2})
+	r, err := Evaluate(context.Background(), m, ls.Set, EvalConfig{Size: 112, BatchSize: 16, Workers: 2, Classes: ls.Classes})
 	if err != nil {
 		t.Fatal(err)
 	}
