@@ -104,7 +104,7 @@ func TestTestSetMissingClass(t *testing.T) {
 	}
 	os.WriteFile(lf, []byte(strings.Join(keep, "\n")+"\n"), 0o644)
 	var log bytes.Buffer
-	ls, err := LoadTest(context.Background(), SetSpec{"nofear", dir}, DataOptions{Workers: 2, CacheBytes: 1 << 30})
+	ls, err := LoadTest(context.Background(), SetSpec{Name: "nofear", Path: dir}, DataOptions{Workers: 2, CacheBytes: 1 << 30})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,16 +164,18 @@ func TestNonFiniteLossStops(t *testing.T) {
 
 func TestParseSetSpec(t *testing.T) {
 	for in, want := range map[string]SetSpec{
-		"FM=/data/fm":   {"FM", "/data/fm"},
-		"/data/raf-sg/": {"raf-sg", "/data/raf-sg/"},
-		"clean=./x=y":   {"clean", "./x=y"},
+		"FM=/data/fm":              {Name: "FM", Path: "/data/fm"},
+		"/data/raf-sg/":            {Name: "raf-sg", Path: "/data/raf-sg/"},
+		"clean=./x=y":              {Name: "clean", Path: "./x=y"},
+		"occ=/d/ferplus@/l/o.txt":  {Name: "occ", Path: "/d/ferplus", List: "/l/o.txt"},
+		"/d/raf@lists/pose_30.txt": {Name: "pose_30", Path: "/d/raf", List: "lists/pose_30.txt"},
 	} {
 		got, err := ParseSetSpec(in)
 		if err != nil || got != want {
 			t.Fatalf("ParseSetSpec(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"bad name=/x", "a/b=c", "x="} {
+	for _, bad := range []string{"bad name=/x", "a/b=c", "x=", "x=/d@"} {
 		if _, err := ParseSetSpec(bad); err == nil {
 			t.Fatalf("ParseSetSpec(%q) accepted", bad)
 		}

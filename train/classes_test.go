@@ -11,6 +11,7 @@ import (
 
 	"github.com/occfer/occfer/dataset"
 	"github.com/occfer/occfer/model"
+	"github.com/occfer/occfer/train/loader"
 	"github.com/occfer/occfer/train/rundir"
 	"github.com/sugarme/gotch"
 )
@@ -270,4 +271,72 @@ func TestLimitAndValidFolders(t *testing.T) {
 	if rep.Select != ValName || !strings.Contains(rep.SelectedBy, "no test split") || rep.BestEpoch != 1 || rep.FinalTrain.TrainImgsPS <= 0 {
 		t.Errorf("report: select %q, selected_by %q, best epoch %d", rep.Select, rep.SelectedBy, rep.BestEpoch)
 	}
+}
+
+// TestSubsetEval: NAME=PATH@LIST evaluates exactly the listed images (RAN list forms), with the
+// dataset's labels, and reports missing names with the list's file and line.
+func TestSubsetEval(t *testing.T) {
+	data := synthData(t, "synth70", 70, 35, 2)
+	m, err := model.New(smallConfig().Model, gotch.CPU, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ckpt := filepath.Join(t.TempDir(), "m.safetensors")
+	if err := m.SaveCheckpoint(ckpt, dataset.ClassNames[:], nil); err != nil {
+		t.Fatal(err)
+	}
+	m.Close()
+	p, err := OpenPredictor(ckpt, "cpu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	list := filepath.Join(t.TempDir(), "occ.txt")
+	os.WriteFile(list, []byte("test_0001_aligned 0 1\r\n3/test_0002_aligned.png\r\ntest_9999_aligned 1 1\r\n"), 0o644)
+	spec, err := ParseSetSpec("occ=" + data + "@" + list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, sets, err := EvaluateSets(context.Background(), p, []SetSpec{spec}, EvalOptions{BatchSize: 4, Data: DataOptions{Workers: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Images != 2 || sets[0].Ref.List != list || sets[0].Ref.Split != SubsetSplit {
+		t.Fatalf("subset: %d images, ref %+v", res[0].Images, sets[0].Ref)
+	}
+	found := false
+	for _, pr := range sets[0].Problems {
+		found = found || (pr.Code == dataset.CodeListed && pr.String() == list+":3: test_9999_aligned: no image of the dataset is test_9999_aligned or has the stem test_9999")
+	}
+	if !found {
+		t.Errorf("problems %v lack the missing name on line 3", sets[0].Problems)
+	}
+	// The confusion matrix holds exactly the two images' labels and predictions.
+	d, _ := dataset.Open(data, dataset.OpenOptions{})
+	want := make([][]int, 7)
+	for i := range want {
+		want[i] = make([]int, 7)
+	}
+	for _, it := range d.Items {
+		if it.Stem != "test_0001" && it.Stem != "test_0002" {
+			continue
+		}
+		img, err := decodeForTest(it.Abs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		probs, err := p.Probabilities(img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[it.Label][Argmax(probs[0])]++
+	}
+	if !slices.EqualFunc(res[0].Confusion.M, want, slices.Equal) {
+		t.Errorf("subset confusion %v, want %v", res[0].Confusion.M, want)
+	}
+}
+
+func decodeForTest(path string) ([]*loader.RGB, error) {
+	img, err := loader.DecodeFile(path)
+	return []*loader.RGB{img}, err
 }

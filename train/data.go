@@ -2,8 +2,11 @@ package train
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -14,21 +17,35 @@ import (
 	"github.com/occfer/occfer/train/rundir"
 )
 
-// SetSpec names a test set on the command line: "PATH" (name = folder base name) or
-// "NAME=PATH".
-type SetSpec struct{ Name, Path string }
+// SetSpec names a test set on the command line: "PATH" (name = folder base name),
+// "NAME=PATH", or a subset of a dataset, "NAME=PATH@LIST" (dataset.SelectSubset).
+type SetSpec struct {
+	Name, Path string
+	List       string // subset list file; "" for the dataset's test split
+}
 
 var setNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
-// ParseSetSpec parses "NAME=PATH" or "PATH". Names end up in file names
-// (confusion_<name>.png) and JSON keys, so they are restricted to letters, digits, . _ -.
+// ParseSetSpec parses "PATH", "NAME=PATH", "PATH@LIST" or "NAME=PATH@LIST" (PATH must not
+// contain "@"; LIST is the part after the first "@"). Without NAME a set is named after its
+// folder, a subset after its list file. Names end up in file names (confusion_<name>.png) and
+// JSON keys, so they are restricted to letters, digits, . _ -.
 func ParseSetSpec(s string) (SetSpec, error) {
-	name, path := "", s
-	if i := strings.Index(s, "="); i > 0 && !strings.ContainsAny(s[:i], `/\`) {
+	name, path, list := "", s, ""
+	if i := strings.Index(s, "="); i > 0 && !strings.ContainsAny(s[:i], `/\@`) {
 		name, path = s[:i], s[i+1:]
+	}
+	if i := strings.Index(path, "@"); i >= 0 {
+		path, list = path[:i], path[i+1:]
+		if list == "" {
+			return SetSpec{}, fmt.Errorf("test set %q: empty list after @", s)
+		}
 	}
 	if path == "" {
 		return SetSpec{}, fmt.Errorf("test set %q: empty path", s)
+	}
+	if name == "" && list != "" {
+		name = strings.TrimSuffix(filepath.Base(list), filepath.Ext(list))
 	}
 	if name == "" {
 		abs, err := filepath.Abs(path)
@@ -43,7 +60,7 @@ func ParseSetSpec(s string) (SetSpec, error) {
 	if !setNameRE.MatchString(name) {
 		return SetSpec{}, fmt.Errorf("test set %q: name %q must be letters, digits, '.', '_' or '-' (use NAME=PATH)", s, name)
 	}
-	return SetSpec{Name: name, Path: path}, nil
+	return SetSpec{Name: name, Path: path, List: list}, nil
 }
 
 // DataOptions are the loading settings shared by train and eval.
@@ -140,7 +157,9 @@ func LoadTrain(ctx context.Context, path string, td TrainData, o DataOptions) (t
 	return train, own, nil
 }
 
-// LoadTest opens an evaluation dataset (see loader.TestSamples for which images count).
+// LoadTest opens an evaluation dataset (see loader.TestSamples for which images count), or
+// the subset of one that spec.List names (dataset.SelectSubset: any split, the list's order;
+// its problems name the list's file and line).
 func LoadTest(ctx context.Context, spec SetSpec, o DataOptions) (*LoadedSet, error) {
 	d, abs, err := openDataset(spec.Path, o)
 	if err != nil {
@@ -150,11 +169,54 @@ func LoadTest(ctx context.Context, spec SetSpec, o DataOptions) (*LoadedSet, err
 	if err != nil {
 		return nil, err
 	}
+	if spec.List != "" {
+		return loadSubset(ctx, spec, abs, d, hash, hashOf, o)
+	}
 	samples, probs, split, err := loader.TestSamples(d)
 	if err != nil {
 		return nil, err
 	}
 	return loadSet(ctx, spec.Name, abs, d, split, samples, append(append([]dataset.Problem(nil), d.Problems...), probs...), hash, hashOf, o)
+}
+
+// SubsetSplit is the DatasetRef split of a subset list's set.
+const SubsetSplit = "list"
+
+// loadSubset loads the images of d that a subset list names.
+func loadSubset(ctx context.Context, spec SetSpec, abs string, d *dataset.Dataset, hash, hashOf string, o DataOptions) (*LoadedSet, error) {
+	list, err := filepath.Abs(spec.List)
+	if err != nil {
+		return nil, fmt.Errorf("subset %s: %w", spec.Name, err)
+	}
+	items, probs, err := dataset.SelectSubset(d, list)
+	if err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return nil, fmt.Errorf("subset %s: no image of %s listed in %s has a label; %s", spec.Name, abs, list, dataset.ProblemDigest(probs, 3))
+	}
+	listData, err := os.ReadFile(list)
+	if err != nil {
+		return nil, fmt.Errorf("subset %s: %w", spec.Name, err)
+	}
+	listHash := sha256.Sum256(listData)
+	// Every listed item counts, whatever split it is in: one pseudo-split for SplitSamples.
+	for i := range items {
+		items[i].Split = ""
+	}
+	samples, _ := loader.SplitSamples(&dataset.Dataset{Root: d.Root, Layout: d.Layout, Classes: d.Classes, Items: items}, "")
+	ls, err := loadSet(ctx, spec.Name, abs, d, SubsetSplit, samples, probs, combineHash(hash, hex.EncodeToString(listHash[:])), hashOf+" + list sha256", o)
+	if err != nil {
+		return nil, err
+	}
+	ls.Ref.List = list
+	return ls, nil
+}
+
+// combineHash is the hash of a dataset hash and a list file hash together.
+func combineHash(a, b string) string {
+	h := sha256.Sum256([]byte(a + "\n" + b))
+	return "sha256:" + hex.EncodeToString(h[:])
 }
 
 func loadSet(ctx context.Context, name, abs string, d *dataset.Dataset, split string, samples []loader.Sample,

@@ -118,7 +118,7 @@ func reopenData(ctx context.Context, cfg rundir.Config, dopt DataOptions) (*Load
 			}
 		}
 		if t == nil {
-			if t, err = LoadTest(ctx, SetSpec{Name: ref.Name, Path: ref.Path}, dopt); err != nil {
+			if t, err = LoadTest(ctx, SetSpec{Name: ref.Name, Path: ref.Path, List: ref.List}, dopt); err != nil {
 				return nil, nil, err
 			}
 		}
