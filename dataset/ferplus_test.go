@@ -172,9 +172,9 @@ func TestDescribeJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `{"layout":"ferplus","classes":["Neutral","Happiness","Surprise","Sadness","Anger","Disgust","Fear"],` +
-		`"splits":{"test":{"Neutral":0,"Happiness":0,"Surprise":0,"Sadness":0,"Anger":0,"Disgust":0,"Fear":0},` +
-		`"train":{"Neutral":1,"Happiness":1,"Surprise":0,"Sadness":0,"Anger":0,"Disgust":0,"Fear":0},` +
-		`"val":{"Neutral":0,"Happiness":1,"Surprise":0,"Sadness":0,"Anger":0,"Disgust":0,"Fear":0}},"problems":[`
+		`"splits":{"train":{"Neutral":1,"Happiness":1,"Surprise":0,"Sadness":0,"Anger":0,"Disgust":0,"Fear":0},` +
+		`"val":{"Neutral":0,"Happiness":1,"Surprise":0,"Sadness":0,"Anger":0,"Disgust":0,"Fear":0},` +
+		`"test":{"Neutral":0,"Happiness":0,"Surprise":0,"Sadness":0,"Anger":0,"Disgust":0,"Fear":0}},"problems":[`
 	if !strings.HasPrefix(string(data), want) {
 		t.Fatalf("JSON\n%s\nwant prefix\n%s", data, want)
 	}

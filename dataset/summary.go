@@ -46,20 +46,41 @@ func (c ClassCounts) Total() int {
 	return t
 }
 
+// SplitCounts are class counts per split name.
+type SplitCounts map[string]ClassCounts
+
+// MarshalJSON writes the splits in the order train, val, test.
+func (s SplitCounts) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, name := range SummarySplits {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		c, err := json.Marshal(s[name])
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(&b, "%q:%s", name, c)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
 // Summary is what a tree is read as (`ffra data --json`): layout, class names in label order,
 // labelled images per split and class, and the problems grouped by reason. Items of a layout
 // without splits count as "test", the split ffra eval reads them as; items without a label
 // are not counted (their Problems say why).
 type Summary struct {
-	Layout   string                 `json:"layout"`
-	Classes  []string               `json:"classes"`
-	Splits   map[string]ClassCounts `json:"splits"` // "train", "val", "test"
-	Problems []ProblemGroup         `json:"problems"`
+	Layout   string         `json:"layout"`
+	Classes  []string       `json:"classes"`
+	Splits   SplitCounts    `json:"splits"` // "train", "val", "test"
+	Problems []ProblemGroup `json:"problems"`
 }
 
 // Describe summarises d, keeping up to examples problems of each reason.
 func Describe(d *Dataset, examples int) Summary {
-	s := Summary{Layout: string(d.Layout), Classes: append([]string{}, d.Classes...), Splits: map[string]ClassCounts{},
+	s := Summary{Layout: string(d.Layout), Classes: append([]string{}, d.Classes...), Splits: SplitCounts{},
 		Problems: GroupProblems(d.Problems, examples)}
 	for _, name := range SummarySplits {
 		s.Splits[name] = ClassCounts{Classes: s.Classes, N: make([]int, len(s.Classes))}

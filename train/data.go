@@ -226,9 +226,15 @@ func loadSet(ctx context.Context, name, abs string, d *dataset.Dataset, split st
 		return nil, fmt.Errorf("dataset %s (%s split): %w", abs, splitName(split), err)
 	}
 	probs = append(probs, set.Skipped...)
+	skipped := 0
+	for _, p := range probs {
+		if p.Code != dataset.CodeLabelDiffers { // a note: the image is evaluated
+			skipped++
+		}
+	}
 	ls := &LoadedSet{
 		Ref: rundir.DatasetRef{Name: name, Path: abs, Layout: string(d.Layout), Classes: d.Classes, Split: split,
-			Images: set.Len(), Skipped: len(probs), Hash: hash, HashOf: hashOf},
+			Images: set.Len(), Skipped: skipped, Hash: hash, HashOf: hashOf},
 		Set: set, Classes: d.Classes, Problems: probs,
 	}
 	reportProblems(o.Log, name, probs)
