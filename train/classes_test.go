@@ -340,3 +340,39 @@ func decodeForTest(path string) ([]*loader.RGB, error) {
 	img, err := loader.DecodeFile(path)
 	return []*loader.RGB{img}, err
 }
+
+// TestTrainFER2013CSV trains on images held in fer2013.csv (decoded in memory): FER2013's
+// classes in its order, PublicTest as the validation split choosing best/.
+func TestTrainFER2013CSV(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("emotion,pixels,Usage\r\n")
+	for i := range 40 {
+		usage := []string{"Training", "Training", "PublicTest", "PrivateTest"}[i%4]
+		fmt.Fprintf(&b, "%d,", i%7)
+		for p := range 64 {
+			if p > 0 {
+				b.WriteByte(' ')
+			}
+			fmt.Fprint(&b, (p*7+i*13)%256)
+		}
+		fmt.Fprintf(&b, ",%s\r\n", usage)
+	}
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, dataset.FER2013CSV), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "run")
+	rep, err := Run(context.Background(), Options{Config: smallConfig(), TrainPath: root, OwnTest: "test", Out: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg rundir.Config
+	if err := rundir.ReadJSON(filepath.Join(out, rundir.ConfigFile), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	order, _ := dataset.ParseClassOrder("fer2013")
+	if cfg.Train.Layout != string(dataset.LayoutFER2013CSV) || cfg.Train.Images != 20 || !slices.Equal(cfg.Classes, order.Classes) ||
+		len(cfg.Test) != 2 || rep.Select != ValName || rep.Final["test"].Images != 10 || cfg.Train.Hash == "" {
+		t.Errorf("config %+v, select %s, final %+v", cfg.Train, rep.Select, rep.Final)
+	}
+}
