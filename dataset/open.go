@@ -38,8 +38,16 @@ func IsImageName(name string) bool {
 	return imageExts[strings.ToLower(path.Ext(name))]
 }
 
-// Open reads the dataset at p: a RAF-DB tree, a folder tree, or a single image file.
+// Open reads the dataset at p: a RAF-DB tree, a FERPlus tree (folder or CSV form), fer2013.csv,
+// a folder tree, or a single image file. The layout is recognised by its marker files, in this
+// order: EmoLabel/list_patition_label.txt (rafdb); FER2013Train|Valid|Test/label.csv
+// (ferplus); fer2013.csv with fer2013new.csv (ferplus-csv) or alone (fer2013-csv); else
+// folders. Label lines that cannot be used become Problems naming file and line; an error is
+// returned only when nothing usable is left or the options are invalid.
 func Open(p string, opts OpenOptions) (*Dataset, error) {
+	if err := opts.LabelOptions.Validate(); err != nil {
+		return nil, fmt.Errorf("open dataset %s: %w", p, err)
+	}
 	st, err := os.Stat(p)
 	if err != nil {
 		return nil, fmt.Errorf("open dataset %s: %w", p, err)
@@ -50,8 +58,9 @@ func Open(p string, opts OpenOptions) (*Dataset, error) {
 		}
 		name := filepath.Base(p)
 		return &Dataset{
-			Root:   filepath.Dir(p),
-			Layout: LayoutSingle,
+			Root:    filepath.Dir(p),
+			Layout:  LayoutSingle,
+			Classes: ClassNames[:],
 			Items: []Item{{
 				Rel: name, Abs: p, Label: -1, Aligned: opts.Aligned,
 				Stem: strings.TrimSuffix(name, filepath.Ext(name)),
@@ -62,17 +71,31 @@ func Open(p string, opts OpenOptions) (*Dataset, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open dataset %s: %w", p, err)
 	}
+	present := make(map[string]bool, len(files))
+	for _, f := range files {
+		present[f] = true
+	}
 	var d *Dataset
-	if _, err := os.Stat(filepath.Join(p, filepath.FromSlash(RAFLabelFile))); err == nil {
+	switch {
+	case present[RAFLabelFile]:
 		d, err = openRAF(p, files, opts)
-		if err != nil {
-			return nil, err
+	case present[ferPlusLabelPath(0)] || present[ferPlusLabelPath(1)] || present[ferPlusLabelPath(2)]:
+		d, err = openFERPlus(p, files, present, opts)
+	case present[FER2013CSV]:
+		if opts.NeedFiles {
+			return nil, fmt.Errorf("open dataset %s: its images are pixel rows inside %s; write them as PNG files first (ffra data %s -o OUT) and give OUT", p, FER2013CSV, p)
 		}
-	} else {
-		d = openFolders(p, files, opts)
+		d, err = openFER2013CSV(p, files, present, opts)
+	case present[FERPlusCSV]:
+		return nil, fmt.Errorf("open dataset %s: %s holds FERPlus's votes but not the images; put the Kaggle %s beside it, or give the folder with FER2013Train/ FER2013Valid/ FER2013Test/", p, FERPlusCSV, FER2013CSV)
+	default:
+		d, err = openFolders(p, files, opts)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if len(d.Items) == 0 {
-		return nil, fmt.Errorf("open dataset %s: no images found (%d problems: %s)", p, len(d.Problems), firstProblems(d.Problems))
+		return nil, fmt.Errorf("open dataset %s: no images found (%s)", p, ProblemDigest(d.Problems, 3))
 	}
 	return d, nil
 }
@@ -108,51 +131,7 @@ func walkFiles(root string) ([]string, error) {
 	return files, err
 }
 
-// openFolders reads a plain tree. A top folder named train/ or test/ (val/ too) sets the
-// split; the first folder below it that names a class sets the label.
-func openFolders(root string, files []string, opts OpenOptions) *Dataset {
-	d := &Dataset{Root: root, Layout: LayoutFolders}
-	for _, rel := range files {
-		if !IsImageName(rel) {
-			d.AuxFiles = append(d.AuxFiles, rel)
-			continue
-		}
-		parts := strings.Split(rel, "/")
-		it := Item{Rel: rel, Abs: filepath.Join(root, filepath.FromSlash(rel)), Label: -1, Aligned: opts.Aligned}
-		it.Stem = strings.TrimSuffix(parts[len(parts)-1], path.Ext(rel))
-		dirs := parts[:len(parts)-1]
-		if len(dirs) > 0 {
-			switch strings.ToLower(dirs[0]) {
-			case "train", "training":
-				it.Split, dirs = "train", dirs[1:]
-			case "test", "testing":
-				it.Split, dirs = "test", dirs[1:]
-			case "val", "valid", "validation":
-				it.Split, dirs = "val", dirs[1:]
-			}
-		}
-		for _, dir := range dirs {
-			if c := ClassIndex(dir); c >= 0 {
-				it.Label = c
-				break
-			}
-		}
-		d.Items = append(d.Items, it)
-	}
-	return d
-}
-
-func firstProblems(ps []Problem) string {
-	var s []string
-	for i, p := range ps {
-		if i == 3 {
-			s = append(s, "...")
-			break
-		}
-		s = append(s, p.String())
-	}
-	if len(s) == 0 {
-		return "none"
-	}
-	return strings.Join(s, "; ")
+// sortItems orders items by Rel, the order every layout lists them in.
+func sortItems(items []Item) {
+	sort.Slice(items, func(i, j int) bool { return items[i].Rel < items[j].Rel })
 }

@@ -1,13 +1,15 @@
 package dataset
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+
+	"github.com/occfer/occfer/internal/textfile"
 )
 
 // openRAF reads a RAF-DB basic tree: labels and the official split come from the label file,
@@ -30,7 +32,7 @@ func openRAF(root string, files []string, opts OpenOptions) (*Dataset, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open dataset %s: %w", root, err)
 	}
-	d := &Dataset{Root: root, Layout: LayoutRAFDB, Problems: problems}
+	d := &Dataset{Root: root, Layout: LayoutRAFDB, Classes: ClassNames[:], Order: "rafdb", Problems: problems}
 	byRel := map[string]rafLabel{}
 	for _, l := range labels {
 		stem := strings.TrimSuffix(l.name, path.Ext(l.name))
@@ -43,7 +45,7 @@ func openRAF(root string, files []string, opts OpenOptions) (*Dataset, error) {
 		}
 		for _, rel := range wanted {
 			if !present[rel] {
-				d.Problems = append(d.Problems, Problem{Path: labelPath, Line: l.line,
+				d.Problems = append(d.Problems, Problem{Path: labelPath, Line: l.line, Code: CodeMissingImage,
 					Reason: fmt.Sprintf("image %s listed for %s does not exist", rel, l.name)})
 				continue
 			}
@@ -66,6 +68,7 @@ func openRAF(root string, files []string, opts OpenOptions) (*Dataset, error) {
 		it.Stem = strings.TrimSuffix(strings.TrimSuffix(base, path.Ext(base)), "_aligned")
 		if l, ok := byRel[rel]; ok {
 			it.Label = l.class
+			it.Source = labelPath + ":" + strconv.Itoa(l.line)
 		}
 		switch {
 		case strings.HasPrefix(it.Stem, "train_"):
@@ -105,45 +108,42 @@ type rafLabel struct {
 // readRAFLabels parses list_patition_label.txt ("train_00001.jpg 5" per line). Lines with an
 // unknown label, an unsafe or nested name, or a duplicate name become Problems.
 func readRAFLabels(p string) ([]rafLabel, []Problem, error) {
-	f, err := os.Open(p)
+	data, err := os.ReadFile(p)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read label file: %w", err)
 	}
-	defer f.Close()
 	var labels []rafLabel
 	var problems []Problem
 	seen := map[string]int{}
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
+	for n, line := range textfile.Lines(data) {
+		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
 		fields := strings.Fields(line)
-		bad := func(reason string) { problems = append(problems, Problem{Path: p, Line: n, Reason: reason}) }
+		bad := func(code, reason string) {
+			problems = append(problems, Problem{Path: p, Line: n, Code: code, Reason: reason})
+		}
 		if len(fields) != 2 {
-			bad(fmt.Sprintf("want \"<image> <label>\", got %q", line))
+			bad(CodeBadLine, fmt.Sprintf("want \"<image> <label>\" (2 columns), got %d columns: %q", len(fields), line))
 			continue
 		}
 		name := fields[0]
 		if _, err := CleanRel(name); err != nil || strings.Contains(name, "/") || strings.Contains(name, "\\") {
-			bad(fmt.Sprintf("image name %q rejected: it must be a plain file name inside the dataset", name))
+			bad(CodeUnsafeName, fmt.Sprintf("image name %q rejected: it must be a plain file name inside the dataset", name))
 			continue
 		}
 		class, err := parseRAFLabel(fields[1])
 		if err != nil {
-			bad(err.Error())
+			bad(CodeUnknownLabel, err.Error())
 			continue
 		}
 		if first, dup := seen[name]; dup {
-			bad(fmt.Sprintf("%s is listed again (first on line %d)", name, first))
+			bad(CodeDuplicate, fmt.Sprintf("%s is listed again (first on line %d)", name, first))
 			continue
 		}
 		seen[name] = n
 		labels = append(labels, rafLabel{name: name, class: class, line: n})
-	}
-	if err := sc.Err(); err != nil {
-		return nil, nil, fmt.Errorf("read label file %s: %w", p, err)
 	}
 	return labels, problems, nil
 }

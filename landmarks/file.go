@@ -1,7 +1,6 @@
 package landmarks
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -13,6 +12,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/occfer/occfer/internal/textfile"
 )
 
 // LoadFile reads a generic 68-point landmarks file (docs/design.md): JSON
@@ -83,10 +84,8 @@ type jsonLine struct {
 func parseJSONL(data []byte) (map[string]Shape, error) {
 	out := map[string]Shape{}
 	first := map[string]int{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
-	for line := 1; sc.Scan(); line++ {
-		text := bytes.TrimSpace(sc.Bytes())
+	for line, s := range textfile.Lines(data) {
+		text := []byte(strings.TrimSpace(s))
 		if len(text) == 0 {
 			continue
 		}
@@ -114,16 +113,13 @@ func parseJSONL(data []byte) (map[string]Shape, error) {
 			return nil, err
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
 	return out, nil
 }
 
 func parseCSV(data []byte) (map[string]Shape, error) {
 	out := map[string]Shape{}
 	first := map[string]int{}
-	r := csv.NewReader(bytes.NewReader(data))
+	r := csv.NewReader(bytes.NewReader(textfile.StripBOM(data)))
 	r.FieldsPerRecord = -1 // counted here, for an error that names the line
 	r.ReuseRecord = true
 	const want = 1 + 2*len(Shape{})

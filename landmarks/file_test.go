@@ -118,3 +118,28 @@ func TestLoadFileErrors(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+// TestLoadFileBOMAndCRLF: files saved by Windows tools (a UTF-8 byte-order mark, CRLF line
+// ends, trailing blanks) read exactly like clean ones, and errors still name the right line.
+func TestLoadFileBOMAndCRLF(t *testing.T) {
+	a, b := testShape(2), testShape(5)
+	crlf := func(s string) string { return strings.ReplaceAll(s, "\n", " \r\n") }
+	jsonl := "\xEF\xBB\xBF" + crlf(string(AppendJSONL(AppendJSONL(nil, "a.jpg", a), "b.jpg", b))+"\n")
+	csvData := "\xEF\xBB\xBF" + crlf(csvLine("a.jpg", a)+csvLine("b.jpg", b))
+	for _, c := range []struct{ name, data string }{{"landmarks68.jsonl", jsonl}, {"landmarks68.csv", csvData}} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := LoadFile(writeTemp(t, c.name, c.data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 2 || got["a.jpg"] != a || got["b.jpg"] != b {
+				t.Errorf("got %d shapes %v; want a.jpg and b.jpg with their points", len(got), keys(got))
+			}
+		})
+	}
+	// After two shapes and a blank line, a bad line of a BOM + CRLF file is line 4.
+	bad := jsonl + "{\"path\": \"c.jpg\"}\r\n"
+	if _, err := LoadFile(writeTemp(t, "l.jsonl", bad)); err == nil || !strings.Contains(err.Error(), "line 4") {
+		t.Errorf("bad line after a blank one: %v, want line 4", err)
+	}
+}

@@ -1,13 +1,13 @@
 package landmarks
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/occfer/occfer/internal/textfile"
 )
 
 // RAF-DB annotation point counts.
@@ -49,23 +49,20 @@ func LoadRAFAnnotation(file string) ([]Point, error) {
 
 func parseRAF(data []byte, want int) ([]Point, error) {
 	pts := make([]Point, 0, want)
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	line := 0
-	for sc.Scan() {
-		line++
-		fields := strings.Fields(sc.Text())
+	for line, text := range textfile.Lines(data) {
+		fields := strings.Fields(text)
 		if len(fields) == 0 {
 			continue
 		}
 		if len(pts) == want {
 			// Attribute lines: a single integer each.
 			if _, err := strconv.Atoi(fields[0]); len(fields) != 1 || err != nil {
-				return nil, fmt.Errorf("line %d: %d landmarks already read, want only attribute lines after them, got %q", line, want, sc.Text())
+				return nil, fmt.Errorf("line %d: %d landmarks already read, want only attribute lines after them, got %q", line, want, text)
 			}
 			continue
 		}
 		if len(fields) != 2 {
-			return nil, fmt.Errorf("line %d: landmark %d: want \"x y\", got %q (file has fewer than %d landmarks?)", line, len(pts), sc.Text(), want)
+			return nil, fmt.Errorf("line %d: landmark %d: want \"x y\", got %q (file has fewer than %d landmarks?)", line, len(pts), text, want)
 		}
 		var p Point
 		for k, dst := range []*float64{&p.X, &p.Y} {
@@ -76,9 +73,6 @@ func parseRAF(data []byte, want int) ([]Point, error) {
 			*dst = v
 		}
 		pts = append(pts, p)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
 	}
 	if len(pts) != want {
 		return nil, fmt.Errorf("%d landmarks, want %d", len(pts), want)

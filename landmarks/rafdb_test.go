@@ -2,6 +2,7 @@ package landmarks
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -66,5 +67,21 @@ func TestLoadRAFErrors(t *testing.T) {
 	}
 	if _, err := LoadRAFAnnotation(filepath.Join(t.TempDir(), "x_manu_attri.txt")); err == nil {
 		t.Error("missing file accepted")
+	}
+}
+
+func TestLoadRAFBOMAndCRLF(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "test_0001_manu_attri.txt")
+	data := "\xEF\xBB\xBF" + strings.ReplaceAll(rafFile(RAFManualPoints, "1\n0\n2\n"), "\n", " \r\n")
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pts, err := LoadRAFAnnotation(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pts) != RAFManualPoints || pts[0] != (Point{10.5, 20.25}) || pts[4] != (Point{14.5, 24.25}) {
+		t.Errorf("points %v", pts)
 	}
 }

@@ -13,7 +13,7 @@ const (
 )
 
 // CrossEntropy is the mean cross-entropy of logits [B,K] against int64 class
-// indices [B] (torch.nn.functional.cross_entropy with default arguments).
+// indices [B] (see SoftCrossEntropy for distributions) (torch.nn.functional.cross_entropy with default arguments).
 // Neither input is consumed.
 func CrossEntropy(logits, labels *ts.Tensor) (*ts.Tensor, error) {
 	return crossEntropy(logits, labels, reductionMean)
@@ -23,6 +23,20 @@ func CrossEntropy(logits, labels *ts.Tensor) (*ts.Tensor, error) {
 // (reduction="sum"): evaluation adds batches of different sizes.
 func CrossEntropySum(logits, labels *ts.Tensor) (*ts.Tensor, error) {
 	return crossEntropy(logits, labels, reductionSum)
+}
+
+// SoftCrossEntropy is the mean cross-entropy of logits [B,K] against soft targets [B,K]
+// float32 (each row a distribution): mean over the batch of -sum_k p_k log softmax(logits)_k,
+// torch.nn.functional.cross_entropy with probability targets (PyTorch >= 1.10), which libtorch
+// computes here through the same op. It trains the FERPlus paper's cross-entropy (label
+// distribution) scheme. Neither input is consumed.
+func SoftCrossEntropy(logits, probs *ts.Tensor) (*ts.Tensor, error) {
+	return crossEntropy(logits, probs, reductionMean)
+}
+
+// SoftCrossEntropySum is SoftCrossEntropy summed over the batch (reduction="sum").
+func SoftCrossEntropySum(logits, probs *ts.Tensor) (*ts.Tensor, error) {
+	return crossEntropy(logits, probs, reductionSum)
 }
 
 func crossEntropy(logits, labels *ts.Tensor, reduction int64) (loss *ts.Tensor, err error) {

@@ -1,6 +1,7 @@
 package occlusion
 
 import (
+	"bytes"
 	"context"
 	"image"
 	"os"
@@ -172,5 +173,27 @@ func TestOutputInsideInputRefused(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(in, "occluded")); !os.IsNotExist(err) {
 		t.Fatal("refused run created the output folder inside the input")
+	}
+}
+
+// A FER2013 CSV tree holds its images as pixel rows: occlude, which reads image files, refuses
+// it and says how to write them out; a BOM + CRLF label file loses no line.
+func TestCSVDatasetRefusedAndBOMLabels(t *testing.T) {
+	in := t.TempDir()
+	writeFile(t, filepath.Join(in, "fer2013.csv"), []byte("emotion,pixels,Usage\n3,0 1 2 3,Training\n"))
+	if _, err := Run(context.Background(), baseConfig(in, filepath.Join(t.TempDir(), "out"), KindSunglasses)); err == nil || !strings.Contains(err.Error(), "ffra data") {
+		t.Fatalf("fer2013.csv tree: %v", err)
+	}
+	raf := t.TempDir()
+	makeRAF(t, raf, 3)
+	lp := filepath.Join(raf, "EmoLabel/list_patition_label.txt")
+	old, _ := os.ReadFile(lp)
+	writeFile(t, lp, append([]byte("\xEF\xBB\xBF"), bytes.ReplaceAll(old, []byte("\n"), []byte("\r\n"))...))
+	sum, err := Run(context.Background(), baseConfig(raf, filepath.Join(t.TempDir(), "out"), KindSunglasses))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Items != 3 || len(sum.Problems) != 0 {
+		t.Fatalf("BOM + CRLF label file: %d items, problems %v", sum.Items, sum.Problems)
 	}
 }

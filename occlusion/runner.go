@@ -25,7 +25,7 @@ type runner struct {
 }
 
 func newRunner(cfg Config) (*runner, error) {
-	ds, err := dataset.Open(cfg.In, dataset.OpenOptions{Aligned: cfg.Aligned, RAFImages: cfg.RAFImages})
+	ds, err := dataset.Open(cfg.In, dataset.OpenOptions{Aligned: cfg.Aligned, RAFImages: cfg.RAFImages, NeedFiles: true})
 	if err != nil {
 		return nil, err
 	}

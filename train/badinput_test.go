@@ -44,7 +44,7 @@ func TestEmptyDataset(t *testing.T) {
 	data, _ := os.ReadFile(filepath.Join(src, "Image/aligned/train_00001_aligned.jpg"))
 	os.MkdirAll(filepath.Join(flat, "happy"), 0o755)
 	os.WriteFile(filepath.Join(flat, "happy", "a.jpg"), data, 0o644)
-	_, _, err = LoadTrain(context.Background(), flat, "test", DataOptions{Workers: 1})
+	_, _, err = LoadTrain(context.Background(), flat, TrainData{TestName: "test"}, DataOptions{Workers: 1})
 	if err == nil || !strings.Contains(err.Error(), "no labelled training images") {
 		t.Fatalf("no train split: %v", err)
 	}
@@ -62,10 +62,14 @@ func TestLabelFileMissingImagesAndCorruptImage(t *testing.T) {
 	corrupt := filepath.Join(dir, "Image/aligned/train_00005_aligned.jpg")
 	os.WriteFile(corrupt, []byte("\xff\xd8\xff\xe0 truncated"), 0o644)
 	var log bytes.Buffer
-	tr, te, err := LoadTrain(context.Background(), dir, "test", DataOptions{Workers: 2, CacheBytes: 1 << 30, Log: &log})
+	tr, own, err := LoadTrain(context.Background(), dir, TrainData{TestName: "test"}, DataOptions{Workers: 2, CacheBytes: 1 << 30, Log: &log})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(own) != 1 {
+		t.Fatalf("own test sets %d, want RAF-DB's test split alone", len(own))
+	}
+	te := own[0]
 	if tr.Set.Len() != 69 || te.Set.Len() != 35 {
 		t.Fatalf("train %d test %d images, want 69 and 35", tr.Set.Len(), te.Set.Len())
 	}
@@ -100,7 +104,7 @@ func TestTestSetMissingClass(t *testing.T) {
 	}
 	os.WriteFile(lf, []byte(strings.Join(keep, "\n")+"\n"), 0o644)
 	var log bytes.Buffer
-	ls, err := LoadTest(context.Background(), SetSpec{"nofear", dir}, DataOptions{Workers: 2, CacheBytes: 1 << 30})
+	ls, err := LoadTest(context.Background(), SetSpec{Name: "nofear", Path: dir}, DataOptions{Workers: 2, CacheBytes: 1 << 30})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +116,7 @@ func TestTestSetMissingClass(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	r, err := Evaluate(context.Background(), m, ls.Set, EvalConfig{Size: 112, BatchSize: 16, Workers: 2})
+	r, err := Evaluate(context.Background(), m, ls.Set, EvalConfig{Size: 112, BatchSize: 16, Workers: 2, Classes: ls.Classes})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,16 +164,18 @@ func TestNonFiniteLossStops(t *testing.T) {
 
 func TestParseSetSpec(t *testing.T) {
 	for in, want := range map[string]SetSpec{
-		"FM=/data/fm":   {"FM", "/data/fm"},
-		"/data/raf-sg/": {"raf-sg", "/data/raf-sg/"},
-		"clean=./x=y":   {"clean", "./x=y"},
+		"FM=/data/fm":              {Name: "FM", Path: "/data/fm"},
+		"/data/raf-sg/":            {Name: "raf-sg", Path: "/data/raf-sg/"},
+		"clean=./x=y":              {Name: "clean", Path: "./x=y"},
+		"occ=/d/ferplus@/l/o.txt":  {Name: "occ", Path: "/d/ferplus", List: "/l/o.txt"},
+		"/d/raf@lists/pose_30.txt": {Name: "pose_30", Path: "/d/raf", List: "lists/pose_30.txt"},
 	} {
 		got, err := ParseSetSpec(in)
 		if err != nil || got != want {
 			t.Fatalf("ParseSetSpec(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"bad name=/x", "a/b=c", "x="} {
+	for _, bad := range []string{"bad name=/x", "a/b=c", "x=", "x=/d@"} {
 		if _, err := ParseSetSpec(bad); err == nil {
 			t.Fatalf("ParseSetSpec(%q) accepted", bad)
 		}

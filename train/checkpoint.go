@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"github.com/occfer/occfer/dataset"
 	"github.com/occfer/occfer/model"
 	"github.com/occfer/occfer/train/rundir"
 	"github.com/sugarme/gotch"
@@ -39,7 +38,7 @@ type TrainState struct {
 // saveCheckpoint writes a checkpoint folder. Files go to dir.partial first; then dir is
 // replaced by two renames. A crash leaves either the old folder, or dir.partial complete
 // (state.json present) next to dir.old, which openCheckpointDir repairs.
-func saveCheckpoint(dir string, m *model.Model, adam *Adam, st TrainState) error {
+func saveCheckpoint(dir string, m *model.Model, adam *Adam, st TrainState, classes []string) error {
 	tmp := dir + ".partial"
 	if err := os.RemoveAll(tmp); err != nil {
 		return fmt.Errorf("checkpoint %s: %w", dir, err)
@@ -51,7 +50,7 @@ func saveCheckpoint(dir string, m *model.Model, adam *Adam, st TrainState) error
 		"epoch":       strconv.Itoa(st.Epoch),
 		"config_hash": st.ConfigHash,
 	}
-	if err := m.SaveCheckpoint(filepath.Join(tmp, ModelFile), dataset.ClassNames[:], extra); err != nil {
+	if err := m.SaveCheckpoint(filepath.Join(tmp, ModelFile), classes, extra); err != nil {
 		return fmt.Errorf("checkpoint %s: %w", dir, err)
 	}
 	if adam != nil {

@@ -2,10 +2,14 @@ package train
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/occfer/occfer/dataset"
@@ -13,21 +17,35 @@ import (
 	"github.com/occfer/occfer/train/rundir"
 )
 
-// SetSpec names a test set on the command line: "PATH" (name = folder base name) or
-// "NAME=PATH".
-type SetSpec struct{ Name, Path string }
+// SetSpec names a test set on the command line: "PATH" (name = folder base name),
+// "NAME=PATH", or a subset of a dataset, "NAME=PATH@LIST" (dataset.SelectSubset).
+type SetSpec struct {
+	Name, Path string
+	List       string // subset list file; "" for the dataset's test split
+}
 
 var setNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
-// ParseSetSpec parses "NAME=PATH" or "PATH". Names end up in file names
-// (confusion_<name>.png) and JSON keys, so they are restricted to letters, digits, . _ -.
+// ParseSetSpec parses "PATH", "NAME=PATH", "PATH@LIST" or "NAME=PATH@LIST" (PATH must not
+// contain "@"; LIST is the part after the first "@"). Without NAME a set is named after its
+// folder, a subset after its list file. Names end up in file names (confusion_<name>.png) and
+// JSON keys, so they are restricted to letters, digits, . _ -.
 func ParseSetSpec(s string) (SetSpec, error) {
-	name, path := "", s
-	if i := strings.Index(s, "="); i > 0 && !strings.ContainsAny(s[:i], `/\`) {
+	name, path, list := "", s, ""
+	if i := strings.Index(s, "="); i > 0 && !strings.ContainsAny(s[:i], `/\@`) {
 		name, path = s[:i], s[i+1:]
+	}
+	if i := strings.Index(path, "@"); i >= 0 {
+		path, list = path[:i], path[i+1:]
+		if list == "" {
+			return SetSpec{}, fmt.Errorf("test set %q: empty list after @", s)
+		}
 	}
 	if path == "" {
 		return SetSpec{}, fmt.Errorf("test set %q: empty path", s)
+	}
+	if name == "" && list != "" {
+		name = strings.TrimSuffix(filepath.Base(list), filepath.Ext(list))
 	}
 	if name == "" {
 		abs, err := filepath.Abs(path)
@@ -42,21 +60,23 @@ func ParseSetSpec(s string) (SetSpec, error) {
 	if !setNameRE.MatchString(name) {
 		return SetSpec{}, fmt.Errorf("test set %q: name %q must be letters, digits, '.', '_' or '-' (use NAME=PATH)", s, name)
 	}
-	return SetSpec{Name: name, Path: path}, nil
+	return SetSpec{Name: name, Path: path, List: list}, nil
 }
 
 // DataOptions are the loading settings shared by train and eval.
 type DataOptions struct {
 	Workers    int
 	CacheBytes int64
-	RAFImages  string    // dataset.OpenOptions.RAFImages
-	Log        io.Writer // problems are reported here (nil: discarded)
+	RAFImages  string               // dataset.OpenOptions.RAFImages
+	Labels     dataset.LabelOptions // how labels are read (class order, FERPlus mode and classes)
+	Log        io.Writer            // problems are reported here (nil: discarded)
 }
 
 // LoadedSet is a decoded set with the record that goes into config.json.
 type LoadedSet struct {
 	Ref      rundir.DatasetRef
 	Set      *loader.Set
+	Classes  []string          // what Set's sample labels index: the dataset's classes, or after mapClasses the model's
 	Problems []dataset.Problem // label lines, unlabelled items and corrupt images that were skipped
 }
 
@@ -65,16 +85,36 @@ func openDataset(path string, o DataOptions) (*dataset.Dataset, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("dataset %s: %w", path, err)
 	}
-	d, err := dataset.Open(abs, dataset.OpenOptions{RAFImages: o.RAFImages})
+	d, err := dataset.Open(abs, dataset.OpenOptions{RAFImages: o.RAFImages, LabelOptions: o.Labels, NeedLabels: true})
 	if err != nil {
 		return nil, "", err
 	}
 	return d, abs, nil
 }
 
-// LoadTrain opens the training dataset: its "train" split for training and, when it has one,
-// its "test" split (the official RAF-DB test set, or test/ folders), reported as testName.
-func LoadTrain(ctx context.Context, path, testName string, o DataOptions) (train, test *LoadedSet, err error) {
+// ValName is the set name of a training dataset's validation split (val/, valid/,
+// FER2013Valid/).
+const ValName = "val"
+
+// TrainData says which parts of a training dataset a run reads.
+type TrainData struct {
+	// TestName names the set of the dataset's test split; "" skips its validation and test
+	// splits. The validation split is always named ValName.
+	TestName string
+	// Limit caps the training images (0: all): the first Limit of a permutation drawn from
+	// Seed, kept in dataset order. Validation and test splits are never cut.
+	Limit int
+	Seed  uint64
+}
+
+// LoadTrain opens the training dataset: its "train" split for training and, unless
+// td.TestName is "", its validation split (named ValName) and test split (named td.TestName)
+// when it has them: RAF-DB's official test set, FERPlus's FER2013Valid and FER2013Test,
+// val/ and test/ folders. Validation comes first in own.
+func LoadTrain(ctx context.Context, path string, td TrainData, o DataOptions) (train *LoadedSet, own []*LoadedSet, err error) {
+	if td.TestName == ValName {
+		return nil, nil, fmt.Errorf("the test split cannot be named %q: that is the validation split's name", ValName)
+	}
 	d, abs, err := openDataset(path, o)
 	if err != nil {
 		return nil, nil, err
@@ -85,24 +125,41 @@ func LoadTrain(ctx context.Context, path, testName string, o DataOptions) (train
 	}
 	samples, probs := loader.SplitSamples(d, "train")
 	if len(samples) == 0 {
-		return nil, nil, fmt.Errorf("dataset %s has no labelled training images: want a RAF-DB tree (EmoLabel/list_patition_label.txt, train_* images) or train/<class>/ folders (%d images found, %d problems%s)",
-			abs, len(d.Items), len(d.Problems)+len(probs), firstProblem(append(d.Problems, probs...)))
+		return nil, nil, fmt.Errorf("dataset %s (%s layout, %d images) has no labelled training images: want a RAF-DB tree (EmoLabel/list_patition_label.txt, train_* images), a FERPlus tree (FER2013Train/label.csv), fer2013.csv, or train/<class>/ folders; %s",
+			abs, d.Layout, len(d.Items), dataset.ProblemDigest(append(append([]dataset.Problem(nil), d.Problems...), probs...), 3))
 	}
-	// Label-file problems concern both splits; report them once, with the training set.
+	if td.Limit > 0 && td.Limit < len(samples) {
+		keep := dataset.ItemRNG(td.Seed, "", "limit").Perm(len(samples))[:td.Limit]
+		slices.Sort(keep)
+		cut := make([]loader.Sample, len(keep))
+		for i, k := range keep {
+			cut[i] = samples[k]
+		}
+		samples = cut
+	}
+	// Label-file problems concern every split; report them once, with the training set.
 	train, err = loadSet(ctx, "train", abs, d, "train", samples, append(append([]dataset.Problem(nil), d.Problems...), probs...), hash, hashOf, o)
 	if err != nil {
 		return nil, nil, err
 	}
-	if ts, tp := loader.SplitSamples(d, "test"); len(ts) > 0 {
-		test, err = loadSet(ctx, testName, abs, d, "test", ts, tp, hash, hashOf, o)
-		if err != nil {
-			return nil, nil, err
+	if td.TestName == "" {
+		return train, nil, nil
+	}
+	for _, sp := range []struct{ split, name string }{{"val", ValName}, {"test", td.TestName}} {
+		if s, p := loader.SplitSamples(d, sp.split); len(s) > 0 {
+			ls, err := loadSet(ctx, sp.name, abs, d, sp.split, s, p, hash, hashOf, o)
+			if err != nil {
+				return nil, nil, err
+			}
+			own = append(own, ls)
 		}
 	}
-	return train, test, nil
+	return train, own, nil
 }
 
-// LoadTest opens an evaluation dataset (see loader.TestSamples for which images count).
+// LoadTest opens an evaluation dataset (see loader.TestSamples for which images count), or
+// the subset of one that spec.List names (dataset.SelectSubset: any split, the list's order;
+// its problems name the list's file and line).
 func LoadTest(ctx context.Context, spec SetSpec, o DataOptions) (*LoadedSet, error) {
 	d, abs, err := openDataset(spec.Path, o)
 	if err != nil {
@@ -112,11 +169,54 @@ func LoadTest(ctx context.Context, spec SetSpec, o DataOptions) (*LoadedSet, err
 	if err != nil {
 		return nil, err
 	}
+	if spec.List != "" {
+		return loadSubset(ctx, spec, abs, d, hash, hashOf, o)
+	}
 	samples, probs, split, err := loader.TestSamples(d)
 	if err != nil {
 		return nil, err
 	}
 	return loadSet(ctx, spec.Name, abs, d, split, samples, append(append([]dataset.Problem(nil), d.Problems...), probs...), hash, hashOf, o)
+}
+
+// SubsetSplit is the DatasetRef split of a subset list's set.
+const SubsetSplit = "list"
+
+// loadSubset loads the images of d that a subset list names.
+func loadSubset(ctx context.Context, spec SetSpec, abs string, d *dataset.Dataset, hash, hashOf string, o DataOptions) (*LoadedSet, error) {
+	list, err := filepath.Abs(spec.List)
+	if err != nil {
+		return nil, fmt.Errorf("subset %s: %w", spec.Name, err)
+	}
+	items, probs, err := dataset.SelectSubset(d, list)
+	if err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return nil, fmt.Errorf("subset %s: no image of %s listed in %s has a label; %s", spec.Name, abs, list, dataset.ProblemDigest(probs, 3))
+	}
+	listData, err := os.ReadFile(list)
+	if err != nil {
+		return nil, fmt.Errorf("subset %s: %w", spec.Name, err)
+	}
+	listHash := sha256.Sum256(listData)
+	// Every listed item counts, whatever split it is in: one pseudo-split for SplitSamples.
+	for i := range items {
+		items[i].Split = ""
+	}
+	samples, _ := loader.SplitSamples(&dataset.Dataset{Root: d.Root, Layout: d.Layout, Classes: d.Classes, Items: items}, "")
+	ls, err := loadSet(ctx, spec.Name, abs, d, SubsetSplit, samples, probs, combineHash(hash, hex.EncodeToString(listHash[:])), hashOf+" + list sha256", o)
+	if err != nil {
+		return nil, err
+	}
+	ls.Ref.List = list
+	return ls, nil
+}
+
+// combineHash is the hash of a dataset hash and a list file hash together.
+func combineHash(a, b string) string {
+	h := sha256.Sum256([]byte(a + "\n" + b))
+	return "sha256:" + hex.EncodeToString(h[:])
 }
 
 func loadSet(ctx context.Context, name, abs string, d *dataset.Dataset, split string, samples []loader.Sample,
@@ -126,10 +226,16 @@ func loadSet(ctx context.Context, name, abs string, d *dataset.Dataset, split st
 		return nil, fmt.Errorf("dataset %s (%s split): %w", abs, splitName(split), err)
 	}
 	probs = append(probs, set.Skipped...)
+	skipped := 0
+	for _, p := range probs {
+		if p.Code != dataset.CodeLabelDiffers { // a note: the image is evaluated
+			skipped++
+		}
+	}
 	ls := &LoadedSet{
-		Ref: rundir.DatasetRef{Name: name, Path: abs, Layout: string(d.Layout), Split: split,
-			Images: set.Len(), Skipped: len(probs), Hash: hash, HashOf: hashOf},
-		Set: set, Problems: probs,
+		Ref: rundir.DatasetRef{Name: name, Path: abs, Layout: string(d.Layout), Classes: d.Classes, Split: split,
+			Images: set.Len(), Skipped: skipped, Hash: hash, HashOf: hashOf},
+		Set: set, Classes: d.Classes, Problems: probs,
 	}
 	reportProblems(o.Log, name, probs)
 	if o.Log != nil && set.Cached < set.Len() {
@@ -145,13 +251,18 @@ func splitName(s string) string {
 	return s
 }
 
-// reportProblems prints skipped entries: all of them up to 10, then a count, so a broken
-// label file does not flood the terminal but one corrupt image is always visible.
+// reportProblems prints skipped entries: the count of each reason, then all of them up to
+// 10, so a broken label file does not flood the terminal but one corrupt image is always
+// visible. report.json lists all of them.
 func reportProblems(w io.Writer, name string, probs []dataset.Problem) {
 	if w == nil || len(probs) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "%s: skipped %d entries:\n", name, len(probs))
+	var counts []string
+	for _, g := range dataset.GroupProblems(probs, 0) {
+		counts = append(counts, fmt.Sprintf("%d %s", g.Count, g.Code))
+	}
+	fmt.Fprintf(w, "%s: skipped %d entries (%s):\n", name, len(probs), strings.Join(counts, ", "))
 	for i, p := range probs {
 		if i == 10 {
 			fmt.Fprintf(w, "  ... and %d more (listed in report.json)\n", len(probs)-10)
@@ -161,25 +272,67 @@ func reportProblems(w io.Writer, name string, probs []dataset.Problem) {
 	}
 }
 
-func firstProblem(ps []dataset.Problem) string {
-	if len(ps) == 0 {
-		return ""
+// mapClasses rewrites the labels (and soft targets) of s from its dataset's classes to
+// classes, matching names with dataset.SameClass, so a test set whose classes are a
+// permutation of the model's, or named by aliases, is scored correctly. A dataset class with
+// images (or soft-target weight) that classes lacks is an error naming it; classes the
+// dataset lacks are fine (their rows stay empty).
+func mapClasses(s *LoadedSet, classes []string, owner string) error {
+	if slices.Equal(s.Classes, classes) {
+		return nil
 	}
-	return "; first: " + ps[0].String()
+	to := make([]int, len(s.Classes))
+	for i, c := range s.Classes {
+		to[i] = dataset.IndexOfClass(classes, c)
+	}
+	images := make([]int, len(s.Classes))
+	weighted := make([]bool, len(s.Classes))
+	for _, smp := range s.Set.Samples {
+		images[smp.Label]++
+		weighted[smp.Label] = true
+		for k, p := range smp.Target {
+			weighted[k] = weighted[k] || p > 0
+		}
+	}
+	for i, c := range s.Classes {
+		if to[i] < 0 && weighted[i] {
+			hint := ""
+			if c == dataset.Contempt && strings.HasPrefix(s.Ref.Layout, "ferplus") {
+				hint = " (read FERPlus with 7 classes: --ferplus-classes 7)"
+			}
+			return fmt.Errorf("set %s has class %s (%d images), which %s lacks (its classes: %s)%s",
+				s.Ref.Name, c, images[i], owner, strings.Join(classes, ", "), hint)
+		}
+	}
+	for i := range s.Set.Samples {
+		smp := &s.Set.Samples[i]
+		smp.Label = to[smp.Label]
+		if smp.Target != nil {
+			t := make([]float32, len(classes))
+			for k, p := range smp.Target {
+				if to[k] >= 0 {
+					t[to[k]] = p
+				}
+			}
+			smp.Target = t
+		}
+	}
+	s.Classes = classes
+	return nil
 }
 
 // checkClasses warns when a test set lacks a class: its recall is undefined and the mean
 // class accuracy averages the classes present.
 func checkClasses(w io.Writer, s *LoadedSet) []string {
 	var missing []string
-	for c, n := range s.Set.ClassCounts(len(dataset.ClassNames)) {
+	for c, n := range s.Set.ClassCounts(len(s.Classes)) {
 		if n == 0 {
-			missing = append(missing, dataset.ClassNames[c])
+			missing = append(missing, s.Classes[c])
 		}
 	}
 	if len(missing) > 0 && w != nil {
 		fmt.Fprintf(w, "warning: test set %s has no images of %s; mean class accuracy averages the other %d classes\n",
-			s.Ref.Name, strings.Join(missing, ", "), len(dataset.ClassNames)-len(missing))
+			s.Ref.Name, strings.Join(missing, ", "), len(s.Classes)-len(missing))
 	}
 	return missing
 }

@@ -3,7 +3,6 @@ package train
 import (
 	"runtime"
 
-	"github.com/occfer/occfer/dataset"
 	"github.com/occfer/occfer/model"
 	"github.com/occfer/occfer/train/loader"
 	"github.com/occfer/occfer/train/rundir"
@@ -16,7 +15,6 @@ import (
 func DefaultConfig() rundir.Config {
 	return rundir.Config{
 		Version: rundir.ConfigVersion,
-		Classes: dataset.ClassNames[:],
 		Model:   model.DefaultConfig(),
 		Optim: rundir.OptimSettings{Name: "adam", LR: 1e-4, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8,
 			Schedule: "constant", Gamma: 0.9},

@@ -18,8 +18,13 @@
 //
 // # Data
 //
-// RAF-DB trees use the official split (train_* / test_* stems); class-per-folder trees use
-// train/ and test/ top folders. Every image is decoded once at start (Go image decoders:
+// Any layout package dataset reads (docs/datasets-layouts.md): RAF-DB trees use the official
+// split (train_* / test_* stems), FERPlus its Train/Valid/Test folders or fer2013.csv's Usage,
+// class-per-folder trees train/, val/ (valid/) and test/ top folders. The model's classes are
+// the training data's (config.json "classes", every checkpoint); test sets are mapped to them
+// by name. A training set's val split chooses best/ when it has one. FERPlus's probability and
+// crossentropy modes train on labels drawn per epoch (loader.TargetsDraw) and on soft targets
+// with model.SoftCrossEntropy (loader.TargetsSoft). Every image is decoded once at start (Go image decoders:
 // JPEG, PNG, BMP, TIFF, WebP, GIF); corrupt images and label lines without an image are
 // reported, skipped and counted (config.json "skipped", report.json "skipped"). Decoded pixels
 // stay in memory up to --cache-mb (default 4096 MB; RAF-DB needs 460 MB); images beyond the cap

@@ -77,7 +77,7 @@ func TestMouthMaskHurtsMouthOnlyClasses(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	res, _, err := EvaluateSets(context.Background(), p, []SetSpec{{"clean", f.data}, {"mouthless", masked}},
+	res, _, err := EvaluateSets(context.Background(), p, []SetSpec{{Name: "clean", Path: f.data}, {Name: "mouthless", Path: masked}},
 		EvalOptions{BatchSize: 35, Data: DataOptions{Workers: 2, CacheBytes: 1 << 30}})
 	if err != nil {
 		t.Fatal(err)

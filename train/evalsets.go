@@ -3,9 +3,6 @@ package train
 import (
 	"context"
 	"fmt"
-	"slices"
-
-	"github.com/occfer/occfer/dataset"
 )
 
 // EvalOptions configure EvaluateSets.
@@ -14,11 +11,10 @@ type EvalOptions struct {
 	BatchSize int
 }
 
-// EvaluateSets loads each test set and evaluates the predictor on it (`ffra eval`).
+// EvaluateSets loads each test set and evaluates the predictor on it (`ffra eval`). Test
+// labels are mapped to the checkpoint's classes by name; a set with images of a class the
+// checkpoint lacks is an error naming the class.
 func EvaluateSets(ctx context.Context, p *Predictor, specs []SetSpec, o EvalOptions) ([]*EvalResult, []*LoadedSet, error) {
-	if !slices.Equal(p.Classes, dataset.ClassNames[:]) {
-		return nil, nil, fmt.Errorf("checkpoint %s has classes %v; datasets are labelled %v", p.Path, p.Classes, dataset.ClassNames)
-	}
 	var out []*EvalResult
 	var sets []*LoadedSet
 	seen := map[string]bool{}
@@ -31,8 +27,11 @@ func EvaluateSets(ctx context.Context, p *Predictor, specs []SetSpec, o EvalOpti
 		if err != nil {
 			return nil, nil, err
 		}
+		if err := mapClasses(ls, p.Classes, "checkpoint "+p.Path); err != nil {
+			return nil, nil, err
+		}
 		checkClasses(o.Data.Log, ls)
-		r, err := Evaluate(ctx, p.Model, ls.Set, EvalConfig{Size: p.Size, BatchSize: o.BatchSize, Workers: o.Data.Workers, Prefetch: 2})
+		r, err := Evaluate(ctx, p.Model, ls.Set, EvalConfig{Size: p.Size, BatchSize: o.BatchSize, Workers: o.Data.Workers, Prefetch: 2, Classes: p.Classes})
 		if err != nil {
 			return nil, nil, err
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/occfer/occfer/dataset"
 	"github.com/occfer/occfer/model"
 	"github.com/occfer/occfer/train/loader"
 	"github.com/occfer/occfer/train/metrics"
@@ -31,13 +30,17 @@ type EvalConfig struct {
 	BatchSize int
 	Workers   int
 	Prefetch  int
+	Classes   []string // the model's classes, which the set's labels index (mapClasses)
 }
 
 // Evaluate runs the model in inference mode (BatchNorm running statistics, no gradients)
 // over every image of set, resized to the input size without augmentation.
 func Evaluate(ctx context.Context, m *model.Model, set *loader.Set, cfg EvalConfig) (res *EvalResult, err error) {
 	defer recovered("evaluate "+set.Name, &err)
-	conf := metrics.NewConfusion(dataset.ClassNames[:])
+	if len(cfg.Classes) == 0 {
+		return nil, fmt.Errorf("evaluate %s: no class names", set.Name)
+	}
+	conf := metrics.NewConfusion(cfg.Classes)
 	var lossSum float64
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/occfer/occfer/dataset"
 	"github.com/occfer/occfer/model"
 	"github.com/occfer/occfer/train/loader"
 	"github.com/occfer/occfer/train/rundir"
@@ -16,7 +18,7 @@ import (
 type Options struct {
 	Config    rundir.Config // all settings (ignored on resume, except Runtime)
 	TrainPath string        // training dataset
-	OwnTest   string        // name under which the training data's test split is evaluated ("" : skip it)
+	OwnTest   string        // name of the training data's test split; "" skips its val and test splits
 	Val       []SetSpec     // extra test sets (--val)
 	Out       string        // run folder
 	Resume    bool          // continue the run in Out from its last checkpoint
@@ -31,6 +33,7 @@ type Report struct {
 	Epochs       int                          `json:"epochs"`      // completed
 	Interrupted  bool                         `json:"interrupted"` // stopped before Config.Epochs (resume to finish)
 	Select       string                       `json:"select"`
+	SelectedBy   string                       `json:"selected_by"` // which set and split chose best/, in words
 	BestEpoch    int                          `json:"best_epoch"`
 	Best         map[string]rundir.SetMetrics `json:"best"`  // every test set at the best epoch
 	Final        map[string]rundir.SetMetrics `json:"final"` // every test set after the last epoch
@@ -75,7 +78,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 			return nil, err
 		}
 	}
-	dopt := DataOptions{Workers: cfg.Runtime.Workers, CacheBytes: int64(cfg.Runtime.CacheMB) << 20, Log: o.Log}
+	dopt := dataOptions(cfg, o.Log)
 
 	// Data: training split, its own test split, extra test sets.
 	var trainSet *LoadedSet
@@ -83,7 +86,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	if o.Resume {
 		trainSet, tests, err = reopenData(ctx, cfg, dopt)
 	} else {
-		trainSet, tests, err = openData(ctx, o, dopt)
+		trainSet, tests, err = openData(ctx, o, &cfg, dopt)
 	}
 	if err != nil {
 		return nil, err
@@ -92,12 +95,15 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		checkClasses(o.Log, t)
 	}
 	if !o.Resume {
+		cfg.Model.NumClasses = len(cfg.Classes)
 		cfg.Train = trainSet.Ref
 		cfg.Test = nil
 		for _, t := range tests {
 			cfg.Test = append(cfg.Test, t.Ref)
 		}
 		if cfg.Select == "" && len(tests) > 0 {
+			// The validation split when the training data has one (FERPlus, train/ +
+			// valid/ trees), else the first test set (RAF-DB's test split).
 			cfg.Select = tests[0].Ref.Name
 		}
 		if cfg.Pretrained != "" {
@@ -115,6 +121,11 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	if cfg.Select != "" && findSet(tests, cfg.Select) == nil {
 		return nil, fmt.Errorf("--select %q names no test set (have %s)", cfg.Select, setNames(tests))
 	}
+	if cfg.Model.NumClasses != len(cfg.Classes) {
+		return nil, fmt.Errorf("model has %d outputs for %d classes (%s)", cfg.Model.NumClasses, len(cfg.Classes), strings.Join(cfg.Classes, ", "))
+	}
+	selectedBy := selectionNote(cfg, tests)
+	logf("%s\n", selectedBy)
 
 	// Model and optimiser: fresh (seeded init, optional pretrained backbone) or from last/.
 	var m *model.Model
@@ -159,10 +170,10 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	if dev.IsCuda() {
 		devName = fmt.Sprintf("cuda:%d", dev.Value)
 	}
-	logf("training %s (%d params) on %s: %d train images, test sets %s, %d epochs, batch %d, input %d\n",
-		cfg.Model.Variant, params, devName, trainSet.Set.Len(), setNames(tests), cfg.Epochs, cfg.BatchSize, cfg.Model.InputSize)
+	logf("training %s (%d params) on %s: %d train images, %d classes (%s), test sets %s, %d epochs, batch %d, input %d\n",
+		cfg.Model.Variant, params, devName, trainSet.Set.Len(), len(cfg.Classes), strings.Join(cfg.Classes, ", "), setNames(tests), cfg.Epochs, cfg.BatchSize, cfg.Model.InputSize)
 
-	evalCfg := EvalConfig{Size: cfg.Model.InputSize, BatchSize: cfg.Runtime.EvalBatch, Workers: cfg.Runtime.Workers, Prefetch: cfg.Runtime.Prefetch}
+	evalCfg := EvalConfig{Size: cfg.Model.InputSize, BatchSize: cfg.Runtime.EvalBatch, Workers: cfg.Runtime.Workers, Prefetch: cfg.Runtime.Prefetch, Classes: cfg.Classes}
 	ran := 0
 	for epoch := st.Epoch; epoch < cfg.Epochs; epoch++ {
 		if o.StopAfter > 0 && ran == o.StopAfter {
@@ -183,11 +194,11 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 			return nil, err
 		}
 		if rec.Best {
-			if err := saveCheckpoint(filepath.Join(o.Out, rundir.BestDir), m, nil, st); err != nil {
+			if err := saveCheckpoint(filepath.Join(o.Out, rundir.BestDir), m, nil, st, cfg.Classes); err != nil {
 				return nil, err
 			}
 		}
-		if err := saveCheckpoint(filepath.Join(o.Out, rundir.LastDir), m, adam, st); err != nil {
+		if err := saveCheckpoint(filepath.Join(o.Out, rundir.LastDir), m, adam, st, cfg.Classes); err != nil {
 			return nil, err
 		}
 		if err := writeCurves(o.Out, history, setNameList(tests)); err != nil {
@@ -197,6 +208,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		ran++
 	}
 	rep = buildReport(cfg, st, history, params, trainSet, tests)
+	rep.SelectedBy = selectedBy
 	if err := finishRun(o.Out, rep, history, cfg); err != nil {
 		return nil, err
 	}
@@ -210,7 +222,8 @@ func runEpoch(ctx context.Context, m *model.Model, adam *Adam, train *loader.Set
 	lr := cfg.Optim.LRAt(epoch)
 	aug := cfg.Augment
 	bc := loader.BatchConfig{Size: cfg.Model.InputSize, BatchSize: cfg.BatchSize, Workers: cfg.Runtime.Workers,
-		Prefetch: cfg.Runtime.Prefetch, Seed: cfg.Seed, Shuffle: true, Aug: &aug}
+		Prefetch: cfg.Runtime.Prefetch, Seed: cfg.Seed, Shuffle: true, Aug: &aug,
+		Targets: trainTargets(cfg.Labels), Classes: len(cfg.Classes)}
 	prog := newProgress(o.Progress, fmt.Sprintf("epoch %d/%d", epoch+1, cfg.Epochs), train.Len())
 	ctx2, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -252,4 +265,43 @@ func runEpoch(ctx context.Context, m *model.Model, adam *Adam, train *loader.Set
 	rec.EvalSeconds = time.Since(evalStart).Seconds()
 	rec.Seconds = time.Since(start).Seconds()
 	return rec, nil
+}
+
+// trainTargets is the batch target mode of a run's label settings: the FERPlus paper's
+// probabilistic label drawing for "probability", soft targets for "crossentropy".
+func trainTargets(l dataset.LabelOptions) string {
+	switch l.FERPlusMode {
+	case dataset.ModeProbability:
+		return loader.TargetsDraw
+	case dataset.ModeCrossEntropy:
+		return loader.TargetsSoft
+	}
+	return loader.TargetsHard
+}
+
+// selectionNote says which set and split choose best/, so a run on train/ + valid/ folders
+// says that valid/ picked it, and a run without any test set says best/ is not written.
+func selectionNote(cfg rundir.Config, tests []*LoadedSet) string {
+	s := findSet(tests, cfg.Select)
+	if s == nil {
+		return "no test or validation set: best/ is not written (last/ holds the final epoch)"
+	}
+	where := fmt.Sprintf("split %s of %s", splitName(s.Ref.Split), s.Ref.Path)
+	if s.Ref.List != "" {
+		where += "@" + s.Ref.List
+	}
+	note := fmt.Sprintf("best/ is chosen by accuracy on %s (%s)", s.Ref.Name, where)
+	if s.Ref.Path == cfg.Train.Path && s.Ref.Split == "val" && findSplit(tests, cfg.Train.Path, "test") == nil {
+		note += "; the training data has no test split, so this validation set is also the reported test set"
+	}
+	return note
+}
+
+func findSplit(sets []*LoadedSet, path, split string) *LoadedSet {
+	for _, s := range sets {
+		if s.Ref.Path == path && s.Ref.Split == split && s.Ref.List == "" {
+			return s
+		}
+	}
+	return nil
 }

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/occfer/occfer/dataset"
 	"github.com/occfer/occfer/train/rundir"
 )
 
@@ -20,8 +19,11 @@ func validateConfig(c rundir.Config) error {
 	if err := c.Model.Validate(); err != nil {
 		return fmt.Errorf("model: %w", err)
 	}
-	if c.Model.NumClasses != len(dataset.ClassNames) {
-		return fmt.Errorf("model has %d classes, datasets have %d", c.Model.NumClasses, len(dataset.ClassNames))
+	if err := c.Labels.Validate(); err != nil {
+		return err
+	}
+	if c.Limit < 0 {
+		return fmt.Errorf("--limit %d must be >= 0", c.Limit)
 	}
 	if err := c.Optim.Validate(); err != nil {
 		return err
@@ -44,15 +46,21 @@ func validateConfig(c rundir.Config) error {
 	return nil
 }
 
-// openData loads the datasets of a fresh run.
-func openData(ctx context.Context, o Options, dopt DataOptions) (*LoadedSet, []*LoadedSet, error) {
-	train, own, err := LoadTrain(ctx, o.TrainPath, o.OwnTest, dopt)
+// dataOptions are the loading settings of a run.
+func dataOptions(cfg rundir.Config, log io.Writer) DataOptions {
+	return DataOptions{Workers: cfg.Runtime.Workers, CacheBytes: int64(cfg.Runtime.CacheMB) << 20, Labels: cfg.Labels, Log: log}
+}
+
+// openData loads the datasets of a fresh run and settles its classes: cfg.Classes when
+// given (the training labels are mapped to them by name), else the training dataset's.
+// Every test set is mapped to them by name.
+func openData(ctx context.Context, o Options, cfg *rundir.Config, dopt DataOptions) (*LoadedSet, []*LoadedSet, error) {
+	train, tests, err := LoadTrain(ctx, o.TrainPath, TrainData{TestName: o.OwnTest, Limit: cfg.Limit, Seed: cfg.Seed}, dopt)
 	if err != nil {
 		return nil, nil, err
 	}
-	var tests []*LoadedSet
-	if own != nil && o.OwnTest != "" {
-		tests = append(tests, own)
+	if len(cfg.Classes) == 0 {
+		cfg.Classes = append([]string(nil), train.Classes...)
 	}
 	for _, spec := range o.Val {
 		if findSet(tests, spec.Name) != nil {
@@ -64,19 +72,37 @@ func openData(ctx context.Context, o Options, dopt DataOptions) (*LoadedSet, []*
 		}
 		tests = append(tests, t)
 	}
+	if err := mapAll(train, tests, cfg.Classes); err != nil {
+		return nil, nil, err
+	}
 	return train, tests, nil
+}
+
+// mapAll maps the labels of the training and test sets to the run's classes.
+func mapAll(train *LoadedSet, tests []*LoadedSet, classes []string) error {
+	owner := "the run (classes from its training data or config)"
+	for _, s := range append([]*LoadedSet{train}, tests...) {
+		if err := mapClasses(s, classes, owner); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // reopenData loads the datasets recorded in config.json and checks that their content did
 // not change: a resume on different data would not end where the original run would.
 func reopenData(ctx context.Context, cfg rundir.Config, dopt DataOptions) (*LoadedSet, []*LoadedSet, error) {
-	ownName := ""
+	testName := ""
 	for _, t := range cfg.Test {
-		if t.Path == cfg.Train.Path && t.Split == "test" {
-			ownName = t.Name
+		if t.Path == cfg.Train.Path && t.List == "" && (t.Split == "test" || t.Split == "val") {
+			testName = "test"
+			if t.Split == "test" {
+				testName = t.Name
+				break
+			}
 		}
 	}
-	train, own, err := LoadTrain(ctx, cfg.Train.Path, ownName, dopt)
+	train, own, err := LoadTrain(ctx, cfg.Train.Path, TrainData{TestName: testName, Limit: cfg.Limit, Seed: cfg.Seed}, dopt)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -86,15 +112,23 @@ func reopenData(ctx context.Context, cfg rundir.Config, dopt DataOptions) (*Load
 	var tests []*LoadedSet
 	for _, ref := range cfg.Test {
 		var t *LoadedSet
-		if ref.Name == ownName && own != nil {
-			t = own
-		} else if t, err = LoadTest(ctx, SetSpec{Name: ref.Name, Path: ref.Path}, dopt); err != nil {
-			return nil, nil, err
+		for _, s := range own {
+			if ref.Path == cfg.Train.Path && ref.List == "" && s.Ref.Split == ref.Split && s.Ref.Name == ref.Name {
+				t = s
+			}
+		}
+		if t == nil {
+			if t, err = LoadTest(ctx, SetSpec{Name: ref.Name, Path: ref.Path, List: ref.List}, dopt); err != nil {
+				return nil, nil, err
+			}
 		}
 		if err := sameData(ref, t.Ref); err != nil {
 			return nil, nil, err
 		}
 		tests = append(tests, t)
+	}
+	if err := mapAll(train, tests, cfg.Classes); err != nil {
+		return nil, nil, err
 	}
 	return train, tests, nil
 }

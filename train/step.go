@@ -7,6 +7,8 @@ import (
 
 	"github.com/occfer/occfer/model"
 	"github.com/occfer/occfer/train/loader"
+	"github.com/sugarme/gotch"
+	"github.com/sugarme/gotch/ts"
 )
 
 // trainStep runs forward, loss, backward and the Adam update on one batch and returns the
@@ -33,9 +35,9 @@ func trainStep(m *model.Model, adam *Adam, b *loader.Batch, lr float64, epoch in
 		return 0, 0, torchErr(fmt.Sprintf("epoch %d step %d: forward", epoch+1, b.Index+1), err)
 	}
 	defer logits.Drop()
-	lt, err := model.CrossEntropy(logits, y)
+	lt, err := trainLoss(logits, y, b, m.Device())
 	if err != nil {
-		return 0, 0, torchErr("loss", err)
+		return 0, 0, err
 	}
 	defer lt.Drop()
 	if loss, err = scalar(lt); err != nil {
@@ -64,4 +66,30 @@ func trainStep(m *model.Model, adam *Adam, b *loader.Batch, lr float64, epoch in
 		}
 	}
 	return loss, correct, nil
+}
+
+// trainLoss is the batch's mean loss: cross-entropy against the labels, or against the soft
+// targets when the batch has them (FERPlus crossentropy mode).
+func trainLoss(logits, y *ts.Tensor, b *loader.Batch, dev gotch.Device) (*ts.Tensor, error) {
+	if b.T == nil {
+		lt, err := model.CrossEntropy(logits, y)
+		if err != nil {
+			return nil, torchErr("loss", err)
+		}
+		return lt, nil
+	}
+	k := int64(len(b.T) / b.N)
+	t, err := hostTensor(b.T, []int64{int64(b.N), k}, gotch.Float)
+	if err != nil {
+		return nil, err
+	}
+	if t, err = toDevice(t, dev); err != nil {
+		return nil, torchErr("copy targets to device", err)
+	}
+	defer t.Drop()
+	lt, err := model.SoftCrossEntropy(logits, t)
+	if err != nil {
+		return nil, torchErr("soft-target loss", err)
+	}
+	return lt, nil
 }

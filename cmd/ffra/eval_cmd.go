@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/occfer/occfer/dataset"
 	"github.com/occfer/occfer/internal/cli"
 	"github.com/occfer/occfer/train"
 	"github.com/occfer/occfer/train/loader"
@@ -22,6 +23,7 @@ type evalOptions struct {
 	Workers    int
 	CacheMB    int
 	JSON       bool
+	Labels     dataset.LabelOptions
 }
 
 // newEvalCmd is `ffra eval`. runF, when set, replaces the work.
@@ -32,7 +34,12 @@ func newEvalCmd(runF func(context.Context, *evalOptions) error) *cobra.Command {
 		Short: "Accuracy, mean per-class accuracy and confusion matrix of a checkpoint on test sets",
 		Long: `Evaluate a checkpoint (a .safetensors file, a checkpoint folder, or a run folder, whose
 best/ checkpoint is used) on one or more test sets. Each DATA is PATH or NAME=PATH; its test
-split is used when it has one (RAF-DB trees, test/ folders), else all its labelled images.`,
+split is used when it has one (RAF-DB and FERPlus trees, test/ folders), else all its labelled
+images, else its validation split. PATH@LIST (or NAME=PATH@LIST) is the subset of PATH that a
+name list selects, from any split: the RAN lists (Occlusion-RAF-DB, Pose-RAF-DB, Occlusion- and
+Pose-FERPlus) or one relative path or stem per line; listed names that match no image are
+reported with the list's file and line. A test set's classes are matched to the checkpoint's by
+name; a set with images of a class the checkpoint lacks is an error naming the class.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Checkpoint, o.Data = args[0], args[1:]
@@ -48,6 +55,7 @@ split is used when it has one (RAF-DB trees, test/ folders), else all its labell
 	f.IntVar(&o.Workers, "workers", 0, "decoding goroutines (0: one per CPU)")
 	f.IntVar(&o.CacheMB, "cache-mb", loader.DefaultCacheBytes>>20, "memory cap for decoded images")
 	f.BoolVar(&o.JSON, "json", false, "print JSON (per set: accuracy, mean class accuracy, per-class accuracy, confusion matrix)")
+	labelFlags(f, &o.Labels, false)
 	cli.StopsCleanly(cmd)
 	return cmd
 }
@@ -74,7 +82,7 @@ func runEval(ctx context.Context, o evalOptions, w io.Writer) error {
 	}
 	defer p.Close()
 	res, sets, err := train.EvaluateSets(ctx, p, specs, train.EvalOptions{BatchSize: o.Batch,
-		Data: train.DataOptions{Workers: workers, CacheBytes: int64(o.CacheMB) << 20, Log: os.Stderr}})
+		Data: train.DataOptions{Workers: workers, CacheBytes: int64(o.CacheMB) << 20, Labels: o.Labels, Log: os.Stderr}})
 	if err != nil {
 		return err
 	}
@@ -82,11 +90,12 @@ func runEval(ctx context.Context, o evalOptions, w io.Writer) error {
 		type entry struct {
 			*train.EvalResult
 			Path    string `json:"path"`
+			List    string `json:"list,omitempty"`
 			Skipped int    `json:"skipped"`
 		}
 		var out []entry
 		for i, r := range res {
-			out = append(out, entry{r, sets[i].Ref.Path, sets[i].Ref.Skipped})
+			out = append(out, entry{r, sets[i].Ref.Path, sets[i].Ref.List, sets[i].Ref.Skipped})
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")

@@ -33,7 +33,7 @@ func openForImages(ckpt string, inputs []string, device string) (*train.Predicto
 func imageInputs(args []string) ([]string, error) {
 	var paths []string
 	for _, a := range args {
-		d, err := dataset.Open(a, dataset.OpenOptions{})
+		d, err := dataset.Open(a, dataset.OpenOptions{NeedFiles: true})
 		if err != nil {
 			return nil, err
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/occfer/occfer/dataset"
 	"github.com/occfer/occfer/internal/cli"
 	"github.com/occfer/occfer/model"
 	"github.com/occfer/occfer/train"
@@ -44,13 +45,21 @@ func newTrainCmd(runF func(context.Context, *trainOptions) error) *cobra.Command
 	def := train.DefaultConfig()
 	o := &trainOptions{Config: def}
 	cmd := &cobra.Command{
-		Use:   "train DATA [--val [NAME=]PATH ...] [-o RUN]",
-		Short: "Train FFRA-Net (or ResNet-18) on a RAF-DB tree or train/ + test/ class folders",
+		Use:   "train DATA [--val [NAME=]PATH[@LIST] ...] [-o RUN]",
+		Short: "Train FFRA-Net (or ResNet-18) on RAF-DB, FERPlus, FER2013 or class folders",
 		Long: `Train FFRA-Net with the paper's recipe by default (Adam, lr 1e-4, batch 128, 200 epochs,
-input 224, ResNet-18 backbone, lambda 0.6, constant LR). DATA is a RAF-DB tree (official
-train/test split from EmoLabel/list_patition_label.txt) or a folder with train/<class>/ and
-test/<class>/ subfolders. The test split of DATA is evaluated every epoch as "test" (see
---test-name); each --val set too, under its folder name or NAME of NAME=PATH.
+input 224, ResNet-18 backbone, lambda 0.6, constant LR). DATA is any tree ffra data reads: a
+RAF-DB tree (official train/test split from EmoLabel/list_patition_label.txt), a FERPlus tree
+(FER2013Train/ FER2013Valid/ FER2013Test/ with label.csv, or fer2013.csv + fer2013new.csv;
+--ferplus-mode, --ferplus-classes), fer2013.csv, or train/<class>/ folders with val/ (valid/)
+and test/ beside them (digit class folders need --class-order). The model's classes are
+DATA's; checkpoints carry their names.
+
+DATA's validation split is evaluated every epoch as "val" and its test split as "test" (see
+--test-name); each --val set too, under its folder name or NAME of NAME=PATH; PATH@LIST is the
+subset of PATH a name list selects (RAN's occlusion and pose lists). best/ is chosen by
+--select: by default the validation split when DATA has one, else the first test set; the log
+and report.json (selected_by) say which.
 
 The run folder (-o) receives config.json, metrics.jsonl, last/ and best/ checkpoints,
 report.json, curves.png and confusion_<set>.png. ffra train --resume -o RUN continues an
@@ -92,9 +101,11 @@ interrupted run and ends exactly where an uninterrupted one would.`,
 	}
 	cfg := &o.Config
 	f := cmd.Flags()
-	f.StringArrayVar(&o.Val, "val", nil, "extra test set evaluated every epoch, `[NAME=]PATH` (repeatable)")
-	f.StringVar(&o.TestName, "test-name", "test", "name of DATA's own test split in the reports (\"\" skips it)")
-	f.StringVar(&cfg.Select, "select", "", "test set whose accuracy picks best/ (default: the first)")
+	f.StringArrayVar(&o.Val, "val", nil, "extra test set evaluated every epoch, `[NAME=]PATH[@LIST]` (repeatable)")
+	f.StringVar(&o.TestName, "test-name", "test", "name of DATA's own test split in the reports (\"\" skips DATA's val and test splits)")
+	f.StringVar(&cfg.Select, "select", "", "test set whose accuracy picks best/ (default: DATA's val split, else the first test set)")
+	labelFlags(f, &cfg.Labels, true)
+	f.IntVar(&cfg.Limit, "limit", 0, "train on at most N images (a seeded subset; 0: all), e.g. for a smoke test")
 	f.StringVarP(&o.Out, "out", "o", "", "run folder `RUN` (default runs/ffra-<UTC time>); must be new or empty, or with --resume the run to continue")
 	f.BoolVar(&o.Resume, "resume", false, "continue the run in -o RUN from its last/ checkpoint")
 	// Model.
@@ -181,6 +192,12 @@ func runTrain(ctx context.Context, o trainOptions, stdout, stderr io.Writer) err
 		if o.NoAugment {
 			cfg.Augment.Crop, cfg.Augment.Flip, cfg.Augment.EraseP = false, false, 0
 			cfg.Augment.Brightness, cfg.Augment.Contrast, cfg.Augment.Saturation = 0, 0, 0
+		}
+		if cfg.Labels.FERPlusClasses == 8 {
+			cfg.Labels.FERPlusClasses = 0 // the default: keep config.json free of it
+		}
+		if cfg.Labels.FERPlusMode == dataset.ModeMajority {
+			cfg.Labels.FERPlusMode = ""
 		}
 		if !o.Changed["eval-batch"] {
 			cfg.Runtime.EvalBatch = cfg.BatchSize

@@ -17,14 +17,58 @@ type BatchConfig struct {
 	Seed      uint64 // run seed
 	Shuffle   bool   // training order: a permutation drawn from (Seed, epoch)
 	Aug       *Aug   // nil: evaluation transform
+	Targets   string // TargetsHard (""), TargetsDraw or TargetsSoft
+	Classes   int    // class count K; TargetsSoft fills T with K values per image
 }
 
-// Batch is a block of network inputs. X is [N,3,Size,Size] row-major, Y the class indices.
+// Target modes of BatchConfig: how a sample's label becomes the batch's training target.
+const (
+	// TargetsHard: Y is the sample's label.
+	TargetsHard = ""
+	// TargetsDraw: Y is a class drawn from the sample's soft target, anew each epoch, from
+	// ItemRNG(seed, rel, "label/epoch<N>"): the FERPlus paper's probabilistic label drawing.
+	// Samples without a soft target keep their label.
+	TargetsDraw = "draw"
+	// TargetsSoft: T holds the soft targets [N,K] (a one-hot of the label for samples without
+	// one) for a soft-target cross-entropy; Y stays the label, for accuracy.
+	TargetsSoft = "soft"
+)
+
+// LabelPurpose is the ItemRNG purpose of an item's drawn label in one epoch.
+func LabelPurpose(epoch int) string { return fmt.Sprintf("label/epoch%d", epoch) }
+
+// DrawLabel draws a class from a distribution with the item's RNG of one epoch: the first
+// class whose cumulative probability exceeds a uniform draw in [0,1). The result depends only
+// on (seed, rel, epoch, target), never on worker order.
+func DrawLabel(seed uint64, rel string, epoch int, target []float32) int {
+	u := dataset.ItemRNG(seed, rel, LabelPurpose(epoch)).Float64()
+	var sum float64
+	for _, p := range target {
+		sum += float64(p)
+	}
+	last := -1
+	acc := 0.0
+	for c, p := range target {
+		if p <= 0 {
+			continue
+		}
+		last = c
+		acc += float64(p) / sum
+		if u < acc {
+			return c
+		}
+	}
+	return last // rounding left u just above the last cumulative sum
+}
+
+// Batch is a block of network inputs. X is [N,3,Size,Size] row-major, Y the class indices,
+// T the soft targets [N,K] (TargetsSoft only, else nil).
 type Batch struct {
 	Index   int // batch number within the epoch
 	N       int // images in this batch
 	X       []float32
 	Y       []int64
+	T       []float32
 	Samples []int // indices into Set.Samples
 	Err     error // set on the last value sent when building failed
 
@@ -116,9 +160,7 @@ func (s *Set) Batches(ctx context.Context, epoch int, cfg BatchConfig) <-chan *B
 				x = make([]float32, n*per)
 			}
 			b := &Batch{Index: bi, N: n, X: x[:n*per], Y: make([]int64, n), Samples: order[start:end], pool: pool}
-			for k, si := range b.Samples {
-				b.Y[k] = int64(s.Samples[si].Label)
-			}
+			s.targets(b, epoch, cfg)
 			p := &pending{batch: b}
 			p.wg.Add(n)
 			select {
@@ -165,6 +207,30 @@ func (s *Set) Batches(ctx context.Context, epoch int, cfg BatchConfig) <-chan *B
 		}
 	}()
 	return out
+}
+
+// targets fills the batch's labels (and soft targets) under cfg.Targets.
+func (s *Set) targets(b *Batch, epoch int, cfg BatchConfig) {
+	if cfg.Targets == TargetsSoft {
+		b.T = make([]float32, b.N*cfg.Classes)
+	}
+	for k, si := range b.Samples {
+		smp := s.Samples[si]
+		b.Y[k] = int64(smp.Label)
+		switch cfg.Targets {
+		case TargetsDraw:
+			if smp.Target != nil {
+				b.Y[k] = int64(DrawLabel(cfg.Seed, smp.Rel, epoch, smp.Target))
+			}
+		case TargetsSoft:
+			row := b.T[k*cfg.Classes : (k+1)*cfg.Classes]
+			if len(smp.Target) == cfg.Classes {
+				copy(row, smp.Target)
+			} else if smp.Label < cfg.Classes {
+				row[smp.Label] = 1
+			}
+		}
+	}
 }
 
 type pending struct {

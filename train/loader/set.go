@@ -12,8 +12,31 @@ import (
 // Sample is one labelled image of a Set.
 type Sample struct {
 	Rel   string // dataset-relative slash path; seeds the per-item augmentation RNG
-	Abs   string
-	Label int // class index 0..6
+	Abs   string // the image file, or for in-memory images where they come from (for messages)
+	Label int    // class index into the set's class list
+	// Target is a soft label (a distribution over the classes) for the FERPlus probability
+	// and crossentropy modes; nil for a hard label.
+	Target []float32
+	// Pixels holds an in-memory image (fer2013.csv); nil: decode Abs.
+	Pixels *dataset.Gray
+}
+
+// decode returns the pixels of a sample: its in-memory image as RGB, or its file decoded.
+func (s Sample) decode() (*RGB, error) {
+	if s.Pixels != nil {
+		return GrayRGB(s.Pixels), nil
+	}
+	return DecodeFile(s.Abs)
+}
+
+// GrayRGB converts an in-memory gray image to RGB (each channel the gray value), as decoding
+// the same pixels from a grayscale PNG does.
+func GrayRGB(g *dataset.Gray) *RGB {
+	out := &RGB{W: g.W, H: g.H, Pix: make([]uint8, 3*len(g.Pix))}
+	for i, v := range g.Pix {
+		out.Pix[3*i], out.Pix[3*i+1], out.Pix[3*i+2] = v, v, v
+	}
+	return out
 }
 
 // DefaultCacheBytes is the default cap on decoded pixels kept in memory (--cache-mb 4096).
@@ -63,7 +86,7 @@ func Load(ctx context.Context, name string, samples []Sample, opt LoadOptions) (
 				if i >= len(samples) || ctx.Err() != nil {
 					return
 				}
-				m, err := DecodeFile(samples[i].Abs)
+				m, err := samples[i].decode()
 				if err != nil {
 					errs[i] = err
 					continue
@@ -85,7 +108,8 @@ func Load(ctx context.Context, name string, samples []Sample, opt LoadOptions) (
 	s := &Set{Name: name}
 	for i, smp := range samples {
 		if errs[i] != nil {
-			s.Skipped = append(s.Skipped, dataset.Problem{Path: smp.Abs, Reason: fmt.Sprintf("skipped: %v", unwrapDecode(errs[i]))})
+			s.Skipped = append(s.Skipped, dataset.Problem{Path: smp.Abs, Code: dataset.CodeUnreadable, Item: smp.Rel,
+				Reason: fmt.Sprintf("skipped: %v", unwrapDecode(errs[i]))})
 			continue
 		}
 		s.Samples = append(s.Samples, smp)
@@ -115,7 +139,7 @@ func (s *Set) Image(i int) (*RGB, error) {
 	if m := s.imgs[i]; m != nil {
 		return m, nil
 	}
-	return DecodeFile(s.Samples[i].Abs)
+	return s.Samples[i].decode()
 }
 
 // Len is the number of usable samples.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/occfer/occfer/dataset"
 	"github.com/occfer/occfer/model"
 	"github.com/occfer/occfer/train/loader"
 )
@@ -17,14 +18,16 @@ const ConfigVersion = 1
 // and skipped, and a content hash so a resume (or a reader of the run) can tell whether the
 // data changed.
 type DatasetRef struct {
-	Name    string `json:"name"` // report name: folder base name, or NAME of NAME=PATH
-	Path    string `json:"path"` // absolute path
-	Layout  string `json:"layout"`
-	Split   string `json:"split"` // "train", "test", "" (whole tree)
-	Images  int    `json:"images"`
-	Skipped int    `json:"skipped"` // corrupt images and unlabelled or missing entries
-	Hash    string `json:"hash"`
-	HashOf  string `json:"hash_of"`
+	Name    string   `json:"name"`           // report name: folder base name, or NAME of NAME=PATH
+	Path    string   `json:"path"`           // absolute path
+	List    string   `json:"list,omitempty"` // subset list (NAME=PATH@LIST): absolute path
+	Layout  string   `json:"layout"`
+	Classes []string `json:"classes,omitempty"` // the dataset's class names, in its label order
+	Split   string   `json:"split"`             // "train", "val", "test", "" (whole tree)
+	Images  int      `json:"images"`
+	Skipped int      `json:"skipped"` // corrupt images and unlabelled or missing entries
+	Hash    string   `json:"hash"`
+	HashOf  string   `json:"hash_of"`
 }
 
 // OptimSettings are the optimiser and schedule (spec section 10).
@@ -80,21 +83,27 @@ func (o OptimSettings) Validate() error {
 // Config is config.json: every setting of a run. Fields under Runtime do not change results
 // (worker count, cache size, device choice) and are excluded from Hash.
 type Config struct {
-	Version        int           `json:"version"`
-	Classes        []string      `json:"classes"`
-	Train          DatasetRef    `json:"train"`
-	Test           []DatasetRef  `json:"test"`   // evaluated every epoch, in this order
-	Select         string        `json:"select"` // test set whose accuracy picks the best checkpoint
-	Model          model.Config  `json:"model"`
-	Pretrained     string        `json:"pretrained,omitempty"`      // backbone weights imported before epoch 1
-	PretrainedHash string        `json:"pretrained_hash,omitempty"` // sha256 of that file
-	Optim          OptimSettings `json:"optim"`
-	Epochs         int           `json:"epochs"`
-	BatchSize      int           `json:"batch_size"`
-	Seed           uint64        `json:"seed"`
-	Augment        loader.Aug    `json:"augment"`
-	Runtime        Runtime       `json:"runtime"`
-	Hash           string        `json:"hash"` // HashOf(everything above except Runtime and Hash)
+	Version int `json:"version"`
+	// Classes are the model's outputs in order. A fresh run takes them from the training
+	// dataset when empty; given, the dataset's labels are mapped to them by name.
+	Classes []string `json:"classes"`
+	// Labels say how the datasets' labels are read (class order of digit folders, FERPlus
+	// mode and class count); Limit caps the training images (0: all), drawn with Seed.
+	Labels         dataset.LabelOptions `json:"labels"`
+	Limit          int                  `json:"limit,omitempty"`
+	Train          DatasetRef           `json:"train"`
+	Test           []DatasetRef         `json:"test"`   // evaluated every epoch, in this order
+	Select         string               `json:"select"` // test set whose accuracy picks the best checkpoint
+	Model          model.Config         `json:"model"`
+	Pretrained     string               `json:"pretrained,omitempty"`      // backbone weights imported before epoch 1
+	PretrainedHash string               `json:"pretrained_hash,omitempty"` // sha256 of that file
+	Optim          OptimSettings        `json:"optim"`
+	Epochs         int                  `json:"epochs"`
+	BatchSize      int                  `json:"batch_size"`
+	Seed           uint64               `json:"seed"`
+	Augment        loader.Aug           `json:"augment"`
+	Runtime        Runtime              `json:"runtime"`
+	Hash           string               `json:"hash"` // HashOf(everything above except Runtime and Hash)
 }
 
 // Runtime holds settings that may differ between a run and its resume.
@@ -113,11 +122,11 @@ type Runtime struct {
 func (c Config) ComputeHash() (string, error) {
 	c.Runtime = Runtime{}
 	c.Hash = ""
-	// Dataset paths may move; their content hashes stay.
-	c.Train.Path = ""
+	// Dataset and list paths may move; their content hashes stay.
+	c.Train.Path, c.Train.List = "", ""
 	c.Test = append([]DatasetRef(nil), c.Test...) // copy: do not clear the caller's paths
 	for i := range c.Test {
-		c.Test[i].Path = ""
+		c.Test[i].Path, c.Test[i].List = "", ""
 	}
 	data, err := json.Marshal(c)
 	if err != nil {

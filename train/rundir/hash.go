@@ -23,7 +23,8 @@ const ManifestFile = "manifest.jsonl"
 // DatasetHash identifies the content of a dataset cheaply: the SHA-256 of its
 // manifest.jsonl when it has one, else of the sorted list of "rel\tsize" lines of every image
 // and auxiliary file (label file, landmarks). File sizes catch re-encodes and edits without
-// reading 15k images; a changed label file changes its size or the manifest.
+// reading 15k images; a changed label file changes its size or the manifest. Images held in
+// memory (fer2013.csv) count by path only: their CSV file is an auxiliary file.
 func DatasetHash(d *dataset.Dataset) (hash, of string, err error) {
 	if d.Layout != dataset.LayoutSingle {
 		mp := filepath.Join(d.Root, ManifestFile)
@@ -41,13 +42,21 @@ func DatasetHash(d *dataset.Dataset) (hash, of string, err error) {
 		}
 	}
 	rels := make([]string, 0, len(d.Items)+len(d.AuxFiles))
+	inMemory := map[string]bool{}
 	for _, it := range d.Items {
 		rels = append(rels, it.Rel)
+		if it.Abs == "" {
+			inMemory[it.Rel] = true
+		}
 	}
 	rels = append(rels, d.AuxFiles...)
 	sort.Strings(rels)
 	h := sha256.New()
 	for _, rel := range rels {
+		if inMemory[rel] {
+			fmt.Fprintf(h, "%s\tcsv\n", rel)
+			continue
+		}
 		st, err := os.Stat(filepath.Join(d.Root, filepath.FromSlash(rel)))
 		if err != nil {
 			return "", "", fmt.Errorf("hash dataset %s: %w", d.Root, err)
