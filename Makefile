@@ -47,4 +47,4 @@ demo: build
 	@scripts/demo.sh $(BIN)
 
 clean:
-	rm -rf $(BIN) build go.work go.work.sum demo
+	rm -rf $(BIN) build go.work go.work.sum demo internal/buildinfo/generated.go
