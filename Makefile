@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin
 GOFLAGS_TEST ?= -count=1 -timeout 30m
 
-.PHONY: all deps gotch build test vet fmt-check bench demo assets clean
+.PHONY: all deps gotch gotch-check build test vet fmt-check bench demo assets clean
 
 all: build
 
@@ -15,6 +15,10 @@ deps:
 # writes go.work; a no-op when nothing changed.
 gotch: deps
 	@scripts/prepare-gotch.sh
+
+# Checks that build/gotch carries every fix of scripts/gotch-patches (see its README.md).
+gotch-check:
+	@scripts/gotch-patch.sh check build/gotch
 
 build: gotch
 	$(GO) build -o $(BIN)/occlude ./cmd/occlude
@@ -28,7 +32,7 @@ fmt-check:
 vet: gotch
 	$(GO) vet ./...
 
-test: build fmt-check vet
+test: build fmt-check vet gotch-check
 	$(GO) test $(GOFLAGS_TEST) ./...
 
 # Speed and memory targets live in benchmarks only (see README "Performance"). Benchmarks

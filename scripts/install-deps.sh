@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  pkg-config g++ binutils xz-utils
+  pkg-config g++ binutils xz-utils patch
   libopencv-dev                          # OpenCV 4.6, for gocv v0.31.0
   libdlib-dev libatlas-base-dev          # dlib HOG detector + shape predictor (cblas from ATLAS)
   libdlib-data                           # /usr/share/dlib/shape_predictor_68_face_landmarks.dat

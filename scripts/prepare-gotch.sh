@@ -6,7 +6,8 @@
 #      package folder), else Debian's libtorch-dev;
 #   2. copies gotch (the version go.mod requires) into build/gotch and writes its
 #      cgo flags (include/lib paths, rpath, C++ ABI, CUDA libraries);
-#   3. finds, with fast g++ -fsyntax-only passes, every generated op that does
+#   3. applies occfer's gotch fixes (scripts/gotch-patches, via gotch-patch.sh),
+#      then finds, with fast g++ -fsyntax-only passes, every generated op that does
 #      not compile against this libtorch and replaces its body with one that
 #      raises "gotch op X is not available in libtorch V" (listed in
 #      build/gotch/REPLACED_OPS.txt);
@@ -46,6 +47,7 @@ HAVE_GO=1
 command -v go >/dev/null || HAVE_GO=0
 command -v g++ >/dev/null || die "g++ is not on PATH (apt-get install g++)"
 command -v nm >/dev/null || die "nm is not on PATH (apt-get install binutils)"
+command -v patch >/dev/null || die "patch is not on PATH (apt-get install patch)"
 
 # ---------------------------------------------------------------- 1. libtorch
 INCS=() # include dirs
@@ -134,7 +136,7 @@ else
 fi
 [[ -d "$GOTCH_SRC/libtch" ]] || die "gotch source not found in the module cache ($GOTCH_SRC)"
 
-SCRIPT_SUM=$(cat "$0" "$SCRIPTS/gotch-replace-ops.awk" "$SCRIPTS/gotch-fix-leaks.awk" | sha256sum | cut -c1-16)
+SCRIPT_SUM=$(cat "$0" "$SCRIPTS/gotch-replace-ops.awk" "$SCRIPTS/gotch-patch.sh" "$SCRIPTS"/gotch-patches/* | sha256sum | cut -c1-16)
 STAMP="libtorch=$LT
 libdir=$LIBDIR
 version=$VERSION
@@ -200,11 +202,15 @@ write_buildinfo() {
 	log "wrote ${BUILDINFO#"$ROOT/"}"
 }
 
+# Up to date: same stamp, and the copy still carries every fix (else rebuild it).
 if [[ "${FORCE:-0}" != 1 && -f "$DEST/.stamp" && "$(cat "$DEST/.stamp")" == "$STAMP" ]]; then
-	log "$DEST is up to date for this libtorch"
-	write_buildinfo
-	write_gowork
-	exit 0
+	if "$SCRIPTS/gotch-patch.sh" check "$DEST" 2>/dev/null; then
+		log "$DEST is up to date for this libtorch"
+		write_buildinfo
+		write_gowork
+		exit 0
+	fi
+	log "$DEST lacks some of scripts/gotch-patches: preparing it again"
 fi
 
 mkdir -p "$BUILD"
@@ -235,34 +241,10 @@ LIBTCH="$NEW/libtch"
 	echo 'import "C"'
 } >"$LIBTCH/lib.go"
 
-# gotch bug fixes. AtGradSetEnabled and AtDevice read a Go int (8 bytes) from
-# the address of a 4-byte C int, so the upper half is stack garbage: the
-# previous grad mode comes back wrong (restoring it leaves autograd off) and a
-# tensor's device index can be garbage. Convert the value instead.
-fix_int_return() { # file, variable
-	local f="$1" v="$2" n
-	n=$(grep -c "return \*(\*int)(unsafe.Pointer(&$v))" "$f" || true)
-	[[ "$n" -ge 1 ]] || die "gotch patch: pattern for $v not found in $f (gotch changed? review scripts/prepare-gotch.sh)"
-	sed -i "s/return \*(\*int)(unsafe.Pointer(&$v))/return int($v)/" "$f"
-}
-fix_int_return "$LIBTCH/tensor.go" cretVal
-fix_int_return "$LIBTCH/tensor.go" cint
-
-# gotch memory leaks (see scripts/gotch-fix-leaks.awk): in-place ops leak the
-# tensor they modify, and every op leaks its output slot. The expected counts
-# catch a gotch whose code no longer has the shape the patch relies on.
-fix_leaks() { # file, minimum in-place rewrites, minimum malloc rewrites
-	local f="$1" want_inplace="$2" want_malloc="$3" counts inplace malloc
-	counts=$(awk -f "$SCRIPTS/gotch-fix-leaks.awk" "$f" 2>&1 >"$f.new") || die "gotch leak patch failed on $f"
-	inplace=$(sed -n 's/^inplace //p' <<<"$counts")
-	malloc=$(sed -n 's/^malloc //p' <<<"$counts")
-	[[ "$inplace" -ge "$want_inplace" && "$malloc" -ge "$want_malloc" ]] ||
-		die "gotch leak patch: $f had $inplace in-place and $malloc malloc sites, expected >= $want_inplace and >= $want_malloc (gotch changed? review scripts/gotch-fix-leaks.awk)"
-	mv "$f.new" "$f"
-}
-fix_leaks "$NEW/ts/tensor-generated.go" 200 2000
-fix_leaks "$NEW/ts/tensor.go" 0 1
-fix_leaks "$NEW/ts/patch.go" 0 1
+# gotch bug fixes that do not depend on the libtorch: the patch set in
+# scripts/gotch-patches (see its README.md). A fix that no longer applies stops
+# here, named.
+"$SCRIPTS/gotch-patch.sh" apply "$NEW" || die "the gotch patch set does not apply to gotch $GOTCH_VER"
 
 # gotch's generated code spells optionals c10::optional / c10::nullopt. Newer
 # libtorch made them aliases of std:: and may drop the aliases; restore them
