@@ -41,18 +41,24 @@ func RSSMB() (float64, error) {
 	return float64(b) / (1 << 20), err
 }
 
-// PeakRSS runs f and returns the highest RSS sampled (every 5 ms) meanwhile.
+// PeakRSS runs f and returns the highest RSS sampled meanwhile: every 5 ms while f
+// runs, and once more when it has returned, so memory f leaves allocated is always
+// counted however the sampler was scheduled.
 func PeakRSS(f func()) int64 {
 	done := make(chan struct{})
 	peak := make(chan int64)
 	go func() {
 		var p int64
-		for {
+		sample := func() {
 			if v, err := RSS(); err == nil && v > p {
 				p = v
 			}
+		}
+		for {
+			sample()
 			select {
 			case <-done:
+				sample()
 				peak <- p
 				return
 			case <-time.After(5 * time.Millisecond):
@@ -64,11 +70,16 @@ func PeakRSS(f func()) int64 {
 	return <-peak
 }
 
-// CPUTime is the user+system CPU time of the process so far.
+// CPUTime is the user+system CPU time of the process so far (0 if getrusage fails).
 func CPUTime() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
 	}
+	return rusageCPU(ru)
+}
+
+// rusageCPU is user+system time of a getrusage result.
+func rusageCPU(ru syscall.Rusage) time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
