@@ -13,6 +13,7 @@ import (
 )
 
 func init() {
+	var threads int
 	var (
 		device, outDir, className string
 		alpha                     float64
@@ -27,6 +28,9 @@ over it (--alpha). Writes DIR/<image stem>_cam.png: the image, the overlay, and 
 with the class and its probability.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := setThreads(threads); err != nil {
+				return err
+			}
 			if outDir == "" {
 				return fmt.Errorf("-o DIR is required")
 			}
@@ -89,6 +93,7 @@ with the class and its probability.`,
 	f := cmd.Flags()
 	f.StringVarP(&outDir, "out", "o", "", "output folder (created)")
 	f.StringVar(&device, "device", "auto", "auto, cpu, cuda or cuda:N")
+	threadsFlag(f, &threads)
 	f.StringVar(&className, "class", "", "explain this class instead of the predicted one")
 	f.Float64Var(&alpha, "alpha", 0.5, "weight of the heat map in the blend")
 	rootCmd.AddCommand(cmd)

@@ -15,6 +15,7 @@ import (
 )
 
 func init() {
+	var threads int
 	var (
 		device         string
 		batch, workers int
@@ -29,6 +30,9 @@ best/ checkpoint is used) on one or more test sets. Each DATA is PATH or NAME=PA
 split is used when it has one (RAF-DB trees, test/ folders), else all its labelled images.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := setThreads(threads); err != nil {
+				return err
+			}
 			var specs []train.SetSpec
 			for _, a := range args[1:] {
 				s, err := train.ParseSetSpec(a)
@@ -80,6 +84,7 @@ split is used when it has one (RAF-DB trees, test/ folders), else all its labell
 	}
 	f := cmd.Flags()
 	f.StringVar(&device, "device", "auto", "auto, cpu, cuda or cuda:N")
+	threadsFlag(f, &threads)
 	f.IntVarP(&batch, "batch-size", "b", 128, "evaluation batch size")
 	f.IntVar(&workers, "workers", runtime.GOMAXPROCS(0), "decoding goroutines")
 	f.IntVar(&cacheMB, "cache-mb", loader.DefaultCacheBytes>>20, "memory cap for decoded images")

@@ -42,6 +42,7 @@ func imageInputs(args []string) ([]string, error) {
 }
 
 func init() {
+	var threads int
 	var (
 		device string
 		batch  int
@@ -55,6 +56,9 @@ aligned crops or synth output), resized to the checkpoint's input size. Unreadab
 are reported on stderr, skipped and counted; the exit status is non-zero when any was.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := setThreads(threads); err != nil {
+				return err
+			}
 			p, paths, err := openForImages(args, device)
 			if err != nil {
 				return err
@@ -124,6 +128,7 @@ are reported on stderr, skipped and counted; the exit status is non-zero when an
 	}
 	f := cmd.Flags()
 	f.StringVar(&device, "device", "auto", "auto, cpu, cuda or cuda:N")
+	threadsFlag(f, &threads)
 	f.IntVarP(&batch, "batch-size", "b", 64, "images per forward pass")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
 	rootCmd.AddCommand(cmd)

@@ -19,7 +19,7 @@ import (
 
 // runtimeFlags may differ between a run and its --resume: they do not change results.
 var runtimeFlags = map[string]bool{
-	"device": true, "workers": true, "cache-mb": true, "prefetch": true, "eval-batch": true,
+	"device": true, "workers": true, "threads": true, "cache-mb": true, "prefetch": true, "eval-batch": true,
 	"resume": true, "stop-after": true, "quiet": true,
 }
 
@@ -71,7 +71,7 @@ and ends exactly where an uninterrupted one would.`,
 					}
 				})
 				if len(bad) > 0 {
-					return fmt.Errorf("%s cannot change on --resume: the run's config.json fixes every setting that affects results (allowed: --device, --workers, --cache-mb, --prefetch, --eval-batch, --stop-after, --quiet)", strings.Join(bad, ", "))
+					return fmt.Errorf("%s cannot change on --resume: the run's config.json fixes every setting that affects results (allowed: --device, --workers, --threads, --cache-mb, --prefetch, --eval-batch, --stop-after, --quiet)", strings.Join(bad, ", "))
 				}
 				o.Resume, o.Out = true, resume
 			} else {
@@ -165,6 +165,7 @@ and ends exactly where an uninterrupted one would.`,
 	// Runtime.
 	f.StringVar(&cfg.Runtime.Device, "device", "auto", "auto, cpu, cuda or cuda:N")
 	f.IntVar(&cfg.Runtime.Workers, "workers", def.Runtime.Workers, "decoding/augmentation goroutines (results do not depend on it)")
+	f.IntVar(&cfg.Runtime.Threads, "threads", 0, "libtorch intra-op threads on the CPU (0: the CPUs available; on --resume: the run's own count)")
 	f.IntVar(&cfg.Runtime.CacheMB, "cache-mb", def.Runtime.CacheMB, "memory cap for decoded images; the rest are decoded per batch")
 	f.IntVar(&cfg.Runtime.Prefetch, "prefetch", def.Runtime.Prefetch, "batches prepared ahead of the model")
 	f.IntVar(&cfg.Runtime.EvalBatch, "eval-batch", def.Runtime.EvalBatch, "evaluation batch size (default: --batch-size)")

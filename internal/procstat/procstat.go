@@ -1,15 +1,19 @@
-// Package procstat reads this process's memory and CPU use, for the
-// benchmarks and leak tests of the other packages (Linux /proc).
+// Package procstat reads this process's memory and CPU use (Linux /proc and
+// syscalls): RSS and CPU time for the benchmarks and leak tests of the other
+// packages, and the CPUs available to the process for thread-count defaults.
 package procstat
 
 import (
 	"bufio"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // RSS is the resident set size of this process in bytes (VmRSS).
@@ -82,4 +86,18 @@ func CPUTime() time.Duration {
 // rusageCPU is user+system time of a getrusage result.
 func rusageCPU(ru syscall.Rusage) time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// AvailableCPUs is the number of CPUs this process may run on now: the count of its
+// scheduler affinity mask (taskset, cpusets, a batch scheduler's binding), which can be
+// fewer than the machine's CPUs. A CPU quota (cgroup cpu.max) is not counted. Falls back to
+// runtime.NumCPU (the mask at process start) if the mask cannot be read.
+func AvailableCPUs() int {
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err == nil {
+		if n := set.Count(); n > 0 {
+			return n
+		}
+	}
+	return runtime.NumCPU()
 }

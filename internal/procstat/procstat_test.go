@@ -1,6 +1,11 @@
 package procstat
 
 import (
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -47,5 +52,29 @@ func TestRusageCPU(t *testing.T) {
 				t.Fatalf("rusageCPU = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// AvailableCPUs counts the affinity mask: a child started under `taskset -c 0` sees one CPU.
+func TestAvailableCPUsFollowsAffinity(t *testing.T) {
+	if os.Getenv("PROCSTAT_PRINT_CPUS") == "1" {
+		fmt.Println(AvailableCPUs())
+		os.Exit(0)
+	}
+	if n := AvailableCPUs(); n < 1 || n > runtime.NumCPU() {
+		t.Fatalf("AvailableCPUs() = %d, NumCPU %d", n, runtime.NumCPU())
+	}
+	taskset, err := exec.LookPath("taskset")
+	if err != nil {
+		t.Skip("taskset not installed (util-linux)")
+	}
+	cmd := exec.Command(taskset, "-c", "0", os.Args[0], "-test.run", "^TestAvailableCPUsFollowsAffinity$")
+	cmd.Env = append(os.Environ(), "PROCSTAT_PRINT_CPUS=1")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("child under taskset -c 0: %v", err)
+	}
+	if got := strings.TrimSpace(string(out)); got != "1" {
+		t.Fatalf("under taskset -c 0: AvailableCPUs() = %q, want 1", got)
 	}
 }
