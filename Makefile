@@ -1,34 +1,70 @@
 # occfer: occluded facial-expression datasets + FFRA-Net training.
 # `make demo` runs the whole product on generated data; `make test` runs every test.
+# `make occlude` builds the occlusion tool alone: it needs OpenCV and dlib, never libtorch or gotch.
 GO      ?= go
 BIN     := bin
 GOFLAGS_TEST ?= -count=1 -timeout 30m
+# staticcheck, pinned; `go run` fetches and caches it (no tools dependency in go.mod).
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all deps gotch build test vet fmt-check bench demo assets clean
+# The packages that do not link libtorch (no gotch among their dependencies). They build, vet
+# and test as a plain module (GOWORK=off), without build/gotch; the rest need `make gotch`.
+NOTORCH_PKGS = $(shell GOWORK=off $(GO) list -f '{{.ImportPath}} {{join .Deps " "}}' ./... | grep -v ' github.com/sugarme/gotch' | cut -d' ' -f1)
+
+.PHONY: all deps deps-occlude gotch gotch-check build occlude ffra occfer test vet lint lint-occlude \
+	tidy-check fmt-check bench demo assets clean
 
 all: build
 
+# Debian packages: all of them, or only those occlude needs (OpenCV, dlib).
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh all
+deps-occlude:
+	@scripts/install-deps.sh occlude
 
-# Prepares gotch v0.9.1 for the libtorch found (LIBTORCH, else Debian's) in build/gotch and
-# writes go.work; a no-op when nothing changed.
+# Prepares gotch v0.9.1 for the libtorch found (LIBTORCH, else Debian's) in build/gotch, with the
+# fixes of scripts/gotch-patches, writes internal/buildinfo/generated.go and go.work; a no-op when
+# nothing changed.
 gotch: deps
 	@scripts/prepare-gotch.sh
 
-build: gotch
-	$(GO) build -o $(BIN)/occlude ./cmd/occlude
+# Checks that build/gotch carries every fix of scripts/gotch-patches (see its README.md).
+gotch-check:
+	@scripts/gotch-patch.sh check build/gotch
+
+build: occlude ffra occfer
+
+# GOWORK=off: occlude builds from the module alone, so a libtorch import creeping into its
+# dependencies fails here (upstream gotch does not compile without preparation).
+occlude: deps-occlude
+	GOWORK=off $(GO) build -o $(BIN)/occlude ./cmd/occlude
+
+ffra: gotch
 	$(GO) build -o $(BIN)/ffra ./cmd/ffra
+
+occfer: gotch
 	$(GO) build -o $(BIN)/occfer ./cmd/occfer
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './build/*')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
+# go.mod and go.sum as `go mod tidy` writes them, for the module alone (no go.work).
+tidy-check:
+	@GOWORK=off $(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run GOWORK=off go mod tidy"; exit 1; }
+
 vet: gotch
 	$(GO) vet ./...
 
-test: build fmt-check vet
+lint: vet
+	$(STATICCHECK) ./...
+
+# go vet + staticcheck of the packages without libtorch: needs no gotch preparation.
+lint-occlude: deps-occlude
+	GOWORK=off $(GO) vet $(NOTORCH_PKGS)
+	GOWORK=off $(STATICCHECK) $(NOTORCH_PKGS)
+
+test: build fmt-check tidy-check vet gotch-check
 	$(GO) test $(GOFLAGS_TEST) ./...
 
 # Speed and memory targets live in benchmarks only (see README "Performance"). Benchmarks
@@ -40,11 +76,11 @@ bench: build
 	$(if $(BENCH_TMPDIR),TMPDIR=$(BENCH_TMPDIR) )$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x -timeout 60m ./...
 
 # Regenerates the overlay templates in assets/ from the generator in warp/.
-assets: build
+assets: occlude
 	$(BIN)/occlude templates generate assets
 
 demo: build
 	@scripts/demo.sh $(BIN)
 
 clean:
-	rm -rf $(BIN) build go.work go.work.sum demo
+	rm -rf $(BIN) build go.work go.work.sum demo internal/buildinfo/generated.go

@@ -1,9 +1,9 @@
 package model
 
-import "github.com/sugarme/gotch/buildinfo"
+import "github.com/occfer/occfer/internal/buildinfo"
 
 // Env describes the libtorch this binary was built against (recorded by
-// scripts/prepare-gotch.sh) and what it can see at run time.
+// scripts/prepare-gotch.sh in internal/buildinfo) and what it can see at run time.
 type Env struct {
 	LibtorchVersion string   `json:"libtorch_version"`
 	LibtorchPath    string   `json:"libtorch_path"`
@@ -15,22 +15,24 @@ type Env struct {
 	ReplacedOps     []string `json:"replaced_ops"` // gotch ops that raise an error on this libtorch
 }
 
-// LibtorchVersion is the version recorded at prepare time.
-func LibtorchVersion() string { return buildinfo.LibtorchVersion }
+// LibtorchVersion is the version recorded at prepare time ("not prepared"
+// when internal/buildinfo was not generated).
+func LibtorchVersion() string { return buildinfo.Get().LibtorchVersion }
 
 // LibtorchVariant is "CPU" or "CUDA".
-func LibtorchVariant() string { return buildinfo.Variant }
+func LibtorchVariant() string { return buildinfo.Get().Variant }
 
 // Environment returns the build and runtime facts for `ffra env`.
 func Environment() Env {
+	b := buildinfo.Get()
 	return Env{
-		LibtorchVersion: buildinfo.LibtorchVersion,
-		LibtorchPath:    buildinfo.LibtorchPath,
-		LibtorchLib:     buildinfo.LibtorchLib,
-		Variant:         buildinfo.Variant,
-		CXX11ABI:        buildinfo.CXX11ABI,
-		GotchVersion:    buildinfo.GotchVersion,
+		LibtorchVersion: b.LibtorchVersion,
+		LibtorchPath:    b.LibtorchPath,
+		LibtorchLib:     b.LibtorchLib,
+		Variant:         b.Variant,
+		CXX11ABI:        b.CXX11ABI,
+		GotchVersion:    b.GotchVersion,
 		CUDADevices:     CUDADeviceCount(),
-		ReplacedOps:     append([]string(nil), buildinfo.ReplacedOps...),
+		ReplacedOps:     b.ReplacedOps,
 	}
 }

@@ -5,12 +5,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/occfer/occfer/internal/buildinfo"
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
 )
 
 func TestEnvironment(t *testing.T) {
 	e := Environment()
+	if e.LibtorchVersion == buildinfo.NotPrepared {
+		t.Fatal("internal/buildinfo/generated.go is missing: run scripts/prepare-gotch.sh (make gotch)")
+	}
 	if e.LibtorchVersion == "" || e.LibtorchVersion == "unknown" {
 		t.Errorf("libtorch version %q", e.LibtorchVersion)
 	}

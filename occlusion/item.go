@@ -153,7 +153,7 @@ func failRecord(rec Record, status string, err error) Record {
 func toWarpShape(s landmarks.Shape) warp.Shape {
 	var w warp.Shape
 	for i, p := range s {
-		w[i] = warp.Point{X: p.X, Y: p.Y}
+		w[i] = warp.Point(p)
 	}
 	return w
 }

@@ -64,7 +64,7 @@ func TestRunIsReproducible(t *testing.T) {
 	  "occlude": [{"name": "fm", "kind": "mask"}, {"name": "ro", "kind": "random"}],
 	  "sheet": {"rows": 3, "cell": 50, "file": "sheet.png"},
 	  "train": {"on": "clean", "eval": ["clean", "fm"], "settings": {"epochs": 1, "batch_size": 14,
-	    "model": {"input_size": 112}, "runtime": {"device": "cpu", "workers": 2}}}}`
+	    "model": {"input_size": 112}, "runtime": {"device": "cpu", "workers": 2, "threads": 1}}}}`
 	var reports [2]*Report
 	var dirs [2]string
 	for i := range dirs {

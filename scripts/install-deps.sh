@@ -1,16 +1,27 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages occfer builds and tests against, when any is missing.
+#   scripts/install-deps.sh [all]    everything (make deps)
+#   scripts/install-deps.sh occlude  only what occlude needs: OpenCV and dlib, no libtorch (make deps-occlude)
 # Idempotent: with everything present it only checks and exits. Needs root (or sudo) to install.
 set -euo pipefail
 
-packages=(
-  pkg-config g++ binutils xz-utils
+occlude=(
+  pkg-config g++
   libopencv-dev                          # OpenCV 4.6, for gocv v0.31.0
   libdlib-dev libatlas-base-dev          # dlib HOG detector + shape predictor (cblas from ATLAS)
   libdlib-data                           # /usr/share/dlib/shape_predictor_68_face_landmarks.dat
+)
+torch=(
+  binutils patch                         # nm and patch for scripts/prepare-gotch.sh
+  xz-utils                               # scripts/device-carry.sh
   libtorch-dev                           # libtorch 1.13.1 (CPU) for gotch
   python3-torch python3-torchvision      # cross-framework tests and the PyTorch reference benchmarks
 )
+case "${1:-all}" in
+  all) packages=("${occlude[@]}" "${torch[@]}") ;;
+  occlude) packages=("${occlude[@]}") ;;
+  *) echo "usage: $0 [all|occlude]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
@@ -19,7 +30,7 @@ for p in "${packages[@]}"; do
   fi
 done
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "deps: all Debian packages present"
+  echo "deps: all Debian packages present (${1:-all})"
   exit 0
 fi
 

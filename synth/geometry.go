@@ -29,14 +29,14 @@ type face struct {
 	expr expression
 	lm   Shape
 
-	jaw, skull       curve // jaw from image-left ear (u=0) to image-right ear (u=1); skull over the top
-	eyeUp, eyeLo     [2]curve
-	eyeC             [2]Point
-	brow             [2]curve // u=0 outer end, u=1 inner end
-	mUpOut, mUpIn    curve    // mouth curves over u in [-1, 1]
-	mLoIn, mLoOut    curve
-	mouthInner       float64 // |u| of the inner lip corners
-	jawTop, eyeHalfW float64
+	jaw, skull    curve // jaw from image-left ear (u=0) to image-right ear (u=1); skull over the top
+	eyeUp, eyeLo  [2]curve
+	eyeC          [2]Point
+	brow          [2]curve // u=0 outer end, u=1 inner end
+	mUpOut, mUpIn curve    // mouth curves over u in [-1, 1]
+	mLoIn, mLoOut curve
+	mouthInner    float64 // |u| of the inner lip corners
+	jawTop        float64
 }
 
 // buildFace lays out a face for an identity and an expression.

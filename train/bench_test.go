@@ -3,6 +3,9 @@ package train
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime"
+	"strconv"
 	"testing"
 
 	"github.com/occfer/occfer/dataset"
@@ -19,10 +22,12 @@ import (
 // BenchmarkLoader is the input pipeline alone (decoded 100x100 synth images -> augmented,
 // normalised batches, 2 workers); it must deliver several times the images/s of
 // BenchmarkTrainStep. BenchmarkTrainStep is one full training step of this package
-// (host batch -> tensor, forward, cross-entropy, backward, our Adam) at batch 16; the
-// PyTorch reference of the same step is testdata/torchref/bench_step.py:
+// (host batch -> tensor, forward, cross-entropy, backward, our Adam) at batch 16, with
+// FFRA_THREADS libtorch threads (default: the CPUs available, as ffra); the PyTorch reference
+// of the same step is testdata/torchref/bench_step.py at the same --threads:
 //
-//	/usr/bin/python3 testdata/torchref/bench_step.py --size 112 --batch 16 --steps 5
+//	FFRA_THREADS=1 go test ./train -run '^$' -bench TrainStep/ffra-112 -benchtime 10x
+//	/usr/bin/python3 testdata/torchref/bench_step.py --size 112 --batch 16 --steps 10 --threads 1
 
 func benchSet(b *testing.B) *loader.Set {
 	return loadSplit(b, synthData(b, "synth-bench", 256, 0, 3), "train")
@@ -69,6 +74,7 @@ func BenchmarkTrainStep(b *testing.B) {
 	for _, arch := range []string{"ffra", "resnet18"} {
 		for _, size := range []int{112, 224} {
 			b.Run(fmt.Sprintf("%s-%d-batch16", arch, size), func(b *testing.B) {
+				defer benchThreads(b)()
 				m, adam := newCPUModel(b, arch, size)
 				defer m.Close()
 				aug := loader.DefaultAug()
@@ -93,6 +99,29 @@ func BenchmarkTrainStep(b *testing.B) {
 				b.ReportMetric(16/s, "images/s")
 			})
 		}
+	}
+}
+
+// benchThreads pins the benchmark's goroutine to its OS thread and sets libtorch's intra-op
+// threads there: FFRA_THREADS, else model.DefaultThreads (as ffra). Call as
+// defer benchThreads(b)(): the deferred call reports the count as the "threads" metric and
+// unlocks.
+func benchThreads(b *testing.B) (unlock func()) {
+	runtime.LockOSThread()
+	n := 0
+	if s := os.Getenv("FFRA_THREADS"); s != "" {
+		var err error
+		if n, err = strconv.Atoi(s); err != nil {
+			b.Fatalf("FFRA_THREADS=%q: %v", s, err)
+		}
+	}
+	got, err := model.SetThreads(n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		b.ReportMetric(float64(got), "threads") // after the timed loop: ResetTimer drops metrics
+		runtime.UnlockOSThread()
 	}
 }
 

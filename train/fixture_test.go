@@ -64,6 +64,10 @@ func testConfig() rundir.Config {
 	c.Augment.ScaleMin = 0.6
 	c.Runtime.Device = "cpu"
 	c.Runtime.Workers = 2
+	// One libtorch thread: results that do not depend on the machine's core count (they
+	// differ in the last bits between thread counts), and no oversubscription while go test
+	// runs two packages at once.
+	c.Runtime.Threads = 1
 	c.Runtime.EvalBatch = 35
 	return c
 }

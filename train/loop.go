@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -40,14 +41,22 @@ type Report struct {
 	FinalTrain   rundir.EpochRecord           `json:"final_epoch"`
 	ParamCount   int64                        `json:"param_count"`
 	TrainSeconds float64                      `json:"train_seconds"` // sum over epochs, this and earlier processes
+	Threads      int                          `json:"threads"`       // libtorch intra-op threads of the process that wrote the report
 	Skipped      map[string][]string          `json:"skipped,omitempty"`
 	Env          model.Env                    `json:"env"`
 }
 
 // Run trains (or resumes) a run and writes the run folder. It returns the report also when
 // StopAfter interrupted it.
+//
+// Every tensor op of the run happens on one OS thread (the goroutine is locked to it until Run
+// returns): libtorch's thread count and grad mode are per OS thread, and the thread count set
+// here (Config.Runtime.Threads, see model.SetThreads) must govern every op for results to be
+// reproducible.
 func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	defer recovered("train", &err)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	logf := func(format string, a ...any) {
 		if o.Log != nil {
 			fmt.Fprintf(o.Log, format, a...)
@@ -59,14 +68,19 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		if err := rundir.ReadJSON(filepath.Join(o.Out, rundir.ConfigFile), &stored); err != nil {
 			return nil, fmt.Errorf("resume %s: %w", o.Out, err)
 		}
+		ranWith := stored.Runtime.Threads
 		stored.Runtime = o.Config.Runtime
 		if stored.Runtime == (rundir.Runtime{}) { // a caller that sets nothing gets the defaults
 			stored.Runtime = DefaultConfig().Runtime
 		}
+		stored.Runtime.Threads = resumeThreads(ranWith, stored.Runtime.Threads, logf)
 		cfg = stored
 	}
 	if err := validateConfig(cfg); err != nil {
 		return nil, err
+	}
+	if cfg.Runtime.Threads, err = model.SetThreads(cfg.Runtime.Threads); err != nil {
+		return nil, fmt.Errorf("--threads: %w", err)
 	}
 	// Fail on a bad device before creating the run folder or decoding data.
 	dev, err := model.ParseDevice(cfg.Runtime.Device)
@@ -166,7 +180,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	}
 	defer m.Close()
 	params, _ := m.ParamCount()
-	devName := "cpu"
+	devName := fmt.Sprintf("cpu (%d threads)", cfg.Runtime.Threads)
 	if dev.IsCuda() {
 		devName = fmt.Sprintf("cuda:%d", dev.Value)
 	}
@@ -213,6 +227,23 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		return nil, err
 	}
 	return rep, nil
+}
+
+// resumeThreads picks the thread count of a resumed run. The run's own count (ranWith, from
+// its config.json) by default, so that the resume ends with the same bytes as an uninterrupted
+// run even on a machine with another number of cores; an explicitly different count is used,
+// with a warning, since on the CPU it changes results in the last bits. ranWith 0 (a run from
+// before threads were recorded) leaves the request as it is.
+func resumeThreads(ranWith, requested int, logf func(string, ...any)) int {
+	switch {
+	case ranWith <= 0:
+		return requested
+	case requested == 0:
+		return ranWith
+	case requested != ranWith:
+		logf("warning: resuming with %d libtorch threads, the run used %d: on the CPU the results will differ in the last bits from an uninterrupted run\n", requested, ranWith)
+	}
+	return requested
 }
 
 // runEpoch trains one epoch and evaluates every test set.

@@ -10,7 +10,7 @@ import (
 
 func buildReport(cfg rundir.Config, st TrainState, hist []rundir.EpochRecord, params int64, train *LoadedSet, tests []*LoadedSet) *Report {
 	rep := &Report{ConfigHash: cfg.Hash, Epochs: st.Epoch, Interrupted: st.Epoch < cfg.Epochs, Select: cfg.Select,
-		BestEpoch: st.BestEpoch, ParamCount: params, Env: model.Environment(), Skipped: map[string][]string{}}
+		BestEpoch: st.BestEpoch, ParamCount: params, Threads: cfg.Runtime.Threads, Env: model.Environment(), Skipped: map[string][]string{}}
 	for _, r := range hist {
 		rep.TrainSeconds += r.Seconds
 		if r.Epoch == st.BestEpoch {

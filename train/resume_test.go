@@ -13,11 +13,14 @@ import (
 
 // An interrupted run resumed from last/ must end exactly where an uninterrupted run ends:
 // same metrics in every epoch, same weights, same Adam moments. The interrupted half also
-// uses other worker counts, which must not matter either.
+// uses other worker counts, which must not matter either. Both runs use 3 libtorch threads
+// (multi-threaded reductions); the resume asks for the default (0: the CPUs available) and
+// must take the run's 3 from config.json instead.
 func TestResumeMatchesUninterrupted(t *testing.T) {
 	data := synthData(t, "synth70", 70, 35, 2)
 	cfg := testConfig()
 	cfg.Epochs = 2
+	cfg.Runtime.Threads = 3
 	cfg.Augment.EraseP = 0.5 // exercise every random draw of the loader
 	full := filepath.Join(t.TempDir(), "full")
 	if _, err := Run(context.Background(), Options{Config: cfg, TrainPath: data, OwnTest: "test", Out: full}); err != nil {
@@ -39,13 +42,18 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 	}
 	c2 := cfg
 	c2.Runtime.Workers = 3
-	c2.Epochs = 99 // ignored on resume: config.json rules
+	c2.Runtime.Threads = 0 // the run's own count
+	c2.Epochs = 99         // ignored on resume: config.json rules
 	rep, err = Run(context.Background(), Options{Config: c2, Out: part, Resume: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Interrupted || rep.Epochs != 2 {
-		t.Fatalf("resumed run: epochs %d interrupted %v", rep.Epochs, rep.Interrupted)
+	if rep.Interrupted || rep.Epochs != 2 || rep.Threads != 3 {
+		t.Fatalf("resumed run: epochs %d interrupted %v threads %d; want 2, false, 3", rep.Epochs, rep.Interrupted, rep.Threads)
+	}
+	var stored rundir.Config
+	if err := rundir.ReadJSON(filepath.Join(part, rundir.ConfigFile), &stored); err != nil || stored.Runtime.Threads != 3 {
+		t.Fatalf("config.json records threads %d (%v), want 3", stored.Runtime.Threads, err)
 	}
 	a, _ := rundir.ReadMetrics(full)
 	b, _ := rundir.ReadMetrics(part)

@@ -20,6 +20,7 @@ type camOptions struct {
 	Inputs     []string // IMAGE or DIR
 	Out        string
 	Device     string
+	Threads    int
 	Class      string
 	Alpha      float64
 }
@@ -47,6 +48,7 @@ with the class and its probability.`,
 	f := cmd.Flags()
 	f.StringVarP(&o.Out, "out", "o", "", "output folder `DIR` (created)")
 	f.StringVar(&o.Device, "device", "auto", "auto, cpu, cuda or cuda:N")
+	threadsFlag(f, &o.Threads)
 	f.StringVar(&o.Class, "class", "", "explain this class instead of the predicted one")
 	f.Float64Var(&o.Alpha, "alpha", 0.5, "weight of the heat map in the blend")
 	if err := cmd.MarkFlagRequired("out"); err != nil {
@@ -58,6 +60,9 @@ with the class and its probability.`,
 
 // runCam stops between images when ctx is cancelled.
 func runCam(ctx context.Context, o camOptions, stdout io.Writer) error {
+	if err := setThreads(o.Threads); err != nil {
+		return err
+	}
 	p, paths, err := openForImages(o.Checkpoint, o.Inputs, o.Device)
 	if err != nil {
 		return err

@@ -19,6 +19,7 @@ type evalOptions struct {
 	Checkpoint string
 	Data       []string // PATH or NAME=PATH
 	Device     string
+	Threads    int
 	Batch      int
 	Workers    int
 	CacheMB    int
@@ -51,6 +52,7 @@ name; a set with images of a class the checkpoint lacks is an error naming the c
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Device, "device", "auto", "auto, cpu, cuda or cuda:N")
+	threadsFlag(f, &o.Threads)
 	f.IntVarP(&o.Batch, "batch-size", "b", 128, "evaluation batch size")
 	f.IntVar(&o.Workers, "workers", 0, "decoding goroutines (0: one per CPU)")
 	f.IntVar(&o.CacheMB, "cache-mb", loader.DefaultCacheBytes>>20, "memory cap for decoded images")
@@ -61,6 +63,9 @@ name; a set with images of a class the checkpoint lacks is an error naming the c
 }
 
 func runEval(ctx context.Context, o evalOptions, w io.Writer) error {
+	if err := setThreads(o.Threads); err != nil {
+		return err
+	}
 	workers, err := cli.Workers("--workers", o.Workers)
 	if err != nil {
 		return err

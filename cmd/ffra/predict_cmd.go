@@ -48,6 +48,7 @@ type predictOptions struct {
 	Checkpoint string
 	Inputs     []string // IMAGE or DIR
 	Device     string
+	Threads    int
 	Batch      int
 	JSON       bool
 }
@@ -72,6 +73,7 @@ are reported on stderr, skipped and counted; the exit status is non-zero when an
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Device, "device", "auto", "auto, cpu, cuda or cuda:N")
+	threadsFlag(f, &o.Threads)
 	f.IntVarP(&o.Batch, "batch-size", "b", 64, "images per forward pass")
 	f.BoolVar(&o.JSON, "json", false, "print JSON")
 	cli.StopsCleanly(cmd)
@@ -80,6 +82,9 @@ are reported on stderr, skipped and counted; the exit status is non-zero when an
 
 // runPredict stops between batches when ctx is cancelled.
 func runPredict(ctx context.Context, o predictOptions, w io.Writer) error {
+	if err := setThreads(o.Threads); err != nil {
+		return err
+	}
 	if err := checkBatch(o.Batch); err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ import (
 
 // runtimeFlags may differ between a run and its --resume: they do not change results.
 var runtimeFlags = map[string]bool{
-	"device": true, "workers": true, "cache-mb": true, "prefetch": true, "eval-batch": true,
+	"device": true, "workers": true, "threads": true, "cache-mb": true, "prefetch": true, "eval-batch": true,
 	"resume": true, "out": true, "stop-after": true, "quiet": true,
 }
 
@@ -148,6 +148,7 @@ interrupted run and ends exactly where an uninterrupted one would.`,
 	f.BoolVar(&o.NoAugment, "no-augment", false, "switch every augmentation off")
 	// Runtime.
 	f.StringVar(&cfg.Runtime.Device, "device", "auto", "auto, cpu, cuda or cuda:N")
+	f.IntVar(&cfg.Runtime.Threads, "threads", 0, "libtorch intra-op threads on the CPU (0: the CPUs available; on --resume: the run's own count)")
 	f.IntVar(&cfg.Runtime.Workers, "workers", 0, "decoding/augmentation goroutines (0: one per CPU); results do not depend on it")
 	f.IntVar(&cfg.Runtime.CacheMB, "cache-mb", def.Runtime.CacheMB, "memory cap for decoded images; the rest are decoded per batch")
 	f.IntVar(&cfg.Runtime.Prefetch, "prefetch", def.Runtime.Prefetch, "batches prepared ahead of the model")
@@ -179,7 +180,7 @@ func runTrain(ctx context.Context, o trainOptions, stdout, stderr io.Writer) err
 		}
 		sort.Strings(bad)
 		if len(bad) > 0 {
-			return fmt.Errorf("%s cannot change on --resume: the run's config.json fixes every setting that affects results (allowed: --device, --workers, --cache-mb, --prefetch, --eval-batch, --stop-after, --quiet)", strings.Join(bad, ", "))
+			return fmt.Errorf("%s cannot change on --resume: the run's config.json fixes every setting that affects results (allowed: --device, --workers, --threads, --cache-mb, --prefetch, --eval-batch, --stop-after, --quiet)", strings.Join(bad, ", "))
 		}
 		opts.Resume, opts.Out = true, o.Out
 	} else {

@@ -21,7 +21,7 @@ func TestTrainEvalPredictCamCommands(t *testing.T) {
 	}
 	run := filepath.Join(dir, "run")
 	out, err := runFFRA(t, "train", data, "--val", "again="+data, "--arch", "resnet18", "--input-size", "112",
-		"--epochs", "1", "-b", "7", "--device", "cpu", "--workers", "2", "-q", "-o", run)
+		"--epochs", "1", "-b", "7", "--device", "cpu", "--workers", "2", "--threads", "1", "-q", "-o", run)
 	if err != nil || !strings.Contains(out, "done: 1 epochs") {
 		t.Fatalf("train: %v\n%s", err, out)
 	}
@@ -38,7 +38,7 @@ func TestTrainEvalPredictCamCommands(t *testing.T) {
 		t.Fatalf("resume of a finished run: %v\n%s", err, out)
 	}
 
-	out, err = runFFRA(t, "eval", run, data, "--json", "--device", "cpu")
+	out, err = runFFRA(t, "eval", run, data, "--json", "--device", "cpu", "--threads", "1")
 	if err != nil {
 		t.Fatalf("eval: %v\n%s", err, out)
 	}

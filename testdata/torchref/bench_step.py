@@ -1,5 +1,6 @@
-"""PyTorch reference for model/bench_test.go: forward + cross-entropy + backward
-+ Adam(lr 1e-4) on a fixed batch, CPU, printing ms/step.
+"""PyTorch reference for the train-step benchmarks of model/ and train/: forward +
+cross-entropy + backward + Adam(lr 1e-4) on a fixed batch, CPU, printing ms/step.
+Compare at the same thread count: --threads N here, FFRA_THREADS=N for the Go benchmark.
 
   /usr/bin/python3 testdata/torchref/bench_step.py [--variant ffra] [--size 112] [--batch 16] [--steps 10] [--threads N]
 """
@@ -21,10 +22,10 @@ def main():
     p.add_argument("--size", type=int, default=112)
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--steps", type=int, default=10)
-    p.add_argument("--threads", type=int, default=0, help="torch threads (0: libtorch default)")
+    p.add_argument("--threads", type=int, default=0,
+                   help="torch intra-op threads (0: the CPUs available to the process, as ffra --threads 0)")
     a = p.parse_args()
-    if a.threads:
-        torch.set_num_threads(a.threads)
+    torch.set_num_threads(a.threads or len(os.sched_getaffinity(0)))
     torch.manual_seed(1)
     model = ffra_torch.build(a.variant).train()
     opt = torch.optim.Adam(model.parameters(), lr=1e-4)

@@ -80,8 +80,9 @@ func (o OptimSettings) Validate() error {
 	return nil
 }
 
-// Config is config.json: every setting of a run. Fields under Runtime do not change results
-// (worker count, cache size, device choice) and are excluded from Hash.
+// Config is config.json: every setting of a run. Fields under Runtime are how the run was
+// carried out (worker count, cache size, device, threads) and are excluded from Hash; of
+// them only the device and the thread count change results, and only in the last bits.
 type Config struct {
 	Version int `json:"version"`
 	// Classes are the model's outputs in order. A fresh run takes them from the training
@@ -108,8 +109,12 @@ type Config struct {
 
 // Runtime holds settings that may differ between a run and its resume.
 type Runtime struct {
-	Device     string `json:"device"`
-	Workers    int    `json:"workers"`
+	Device  string `json:"device"`
+	Workers int    `json:"workers"`
+	// Threads is libtorch's intra-op thread count (ffra --threads; 0 in a request means the
+	// CPUs available, config.json records the count used). On the CPU the thread count changes
+	// results in the last bits, so a resume keeps the run's count unless told otherwise.
+	Threads    int    `json:"threads"`
 	CacheMB    int    `json:"cache_mb"`
 	Prefetch   int    `json:"prefetch"`
 	EvalBatch  int    `json:"eval_batch"`
