@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"sort"
 
+	"github.com/occfer/occfer/dataset"
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
 )
@@ -113,7 +113,7 @@ func writeSafetensors(path string, tensors map[string]*ts.Tensor, meta map[strin
 	for _, b := range blobs {
 		buf = append(buf, b...)
 	}
-	return writeFileAtomic(path, buf)
+	return dataset.WriteFileAtomic(path, buf)
 }
 
 // readSafetensors reads every tensor (on the CPU; half types widened to
@@ -204,29 +204,4 @@ func widen(t *ts.Tensor, dt gotch.DType) (*ts.Tensor, error) {
 		return t.Totype(gotch.Float, true)
 	}
 	return t, nil
-}
-
-// writeFileAtomic writes via a temporary file in the same folder and a rename,
-// so a crash never leaves a half-written checkpoint under the final name.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }
