@@ -39,4 +39,6 @@
 // num_batches_tracked included, so torch's strict load_state_dict accepts
 // them) and __metadata__ {"format": "occfer-ffra/1", "config": Config JSON,
 // "classes": JSON list, plus extra keys}. Import ignores num_batches_tracked.
+// The container itself (byte layout, strict checks on read) is
+// internal/safetensors, shared with train's optimiser state.
 package model
