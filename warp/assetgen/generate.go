@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/landmarks/face68"
 	"github.com/occfer/occfer/warp"
 )
 
@@ -145,7 +146,7 @@ func validate(name string, spec warp.Spec, img *image.NRGBA) error {
 		if err != nil {
 			return fmt.Errorf("anchor %s: %w", a.Name, err)
 		}
-		t.Anchors = append(t.Anchors, warp.Anchor{Name: a.Name, At: warp.Point{X: a.Template[0], Y: a.Template[1]}, Face: fp, Side: a.Side})
+		t.Anchors = append(t.Anchors, warp.Anchor{Name: a.Name, At: face68.Point{X: a.Template[0], Y: a.Template[1]}, Face: fp, Side: a.Side})
 	}
 	return warp.ValidateTemplate(t)
 }
