@@ -79,11 +79,7 @@ func LoadCheckpoint(path string, dev gotch.Device) (*Model, *Checkpoint, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	defer func() {
-		for _, t := range tensors {
-			drop(t)
-		}
-	}()
+	defer dropAll(tensors)
 	ck, err := checkpointMeta(path, meta)
 	if err != nil {
 		return nil, nil, err

@@ -195,12 +195,7 @@ func (f *fusion) forward(p *pass, yla, yms *ts.Tensor) (*ts.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := f.conv.forward(p, cat)
+	out, err := convBN(p, f.conv, f.bn, cat)
 	drop(cat)
-	if err != nil {
-		return nil, err
-	}
-	out, err := f.bn.forward(p, c)
-	drop(c)
 	return out, err
 }

@@ -82,9 +82,7 @@ func readSafetensors(path string) (map[string]*ts.Tensor, map[string]string, err
 	for name, e := range f.Tensors {
 		t, err := gotchTensor(e)
 		if err != nil {
-			for _, t := range out {
-				drop(t)
-			}
+			dropAll(out)
 			return nil, nil, fmt.Errorf("%s: tensor %q: %w", path, name, err)
 		}
 		out[name] = t
