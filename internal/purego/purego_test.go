@@ -9,10 +9,14 @@ import (
 // pureGo are the packages that must not depend, directly or through any import, on cgo code
 // outside the standard library.
 var pureGo = []string{
+	"github.com/occfer/occfer/assets",
 	"github.com/occfer/occfer/dataset",
+	"github.com/occfer/occfer/internal/cli",
+	"github.com/occfer/occfer/internal/imgtext",
 	"github.com/occfer/occfer/internal/procstat",
 	"github.com/occfer/occfer/internal/progress",
 	"github.com/occfer/occfer/internal/safetensors",
+	"github.com/occfer/occfer/internal/textfile",
 	"github.com/occfer/occfer/landmarks/face68",
 	"github.com/occfer/occfer/model/ffranet",
 	"github.com/occfer/occfer/synth",
