@@ -15,11 +15,13 @@ const TempPrefix = ".occfer-tmp-"
 
 // WriteFileAtomic writes data to path through a temporary file in the same folder and a
 // rename, so readers and resumed runs see either the old file or the complete new one, never
-// a torn write. Parent folders are created. The file is not fsynced: the guarantee is against
-// interrupted or crashed processes, which is what resume relies on, and fsync per image would
-// cost more than the whole synthesis of a 100x100 crop. The temporary name comes from the
-// process id and a counter, so the common case costs four system calls (open, write, close,
-// rename); synthesis runs write thousands of small files and this is a visible share of them.
+// a torn write. It is the module's one atomic writer: images, manifests, run files, model
+// checkpoints and optimiser states all go through it. Parent folders are created; the file
+// gets mode 0644 before umask. The file is not fsynced: the guarantee is against interrupted
+// or crashed processes, which is what resume relies on, and fsync per image would cost more
+// than the whole synthesis of a 100x100 crop. The temporary name comes from the process id
+// and a counter, so the common case costs four system calls (open, write, close, rename);
+// synthesis runs write thousands of small files and this is a visible share of them.
 func WriteFileAtomic(path string, data []byte) error {
 	f, tmp, err := createTemp(path)
 	if err != nil {

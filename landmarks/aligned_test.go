@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"gocv.io/x/gocv"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 func TestAlignedBoxRect(t *testing.T) {
@@ -129,8 +131,8 @@ func TestDetectAlignedFallback(t *testing.T) {
 		t.Errorf("source %q", faces[0].Source)
 	}
 	iod := want.InterOcular()
-	for _, e := range [][2]Point{{got.RightEye(), want.RightEye()}, {got.LeftEye(), want.LeftEye()}} {
-		d := dist(e[0], e[1])
+	for _, e := range [][2]face68.Point{{got.RightEye(), want.RightEye()}, {got.LeftEye(), want.LeftEye()}} {
+		d := face68.Distance(e[0], e[1])
 		t.Logf("masked crop: eye error %.3f of the inter-ocular distance", d/iod)
 		if d > 0.1*iod {
 			t.Errorf("eye at %v, want %v (%.2f of the inter-ocular distance off)", e[0], e[1], d/iod)

@@ -5,6 +5,8 @@ import (
 	"image"
 
 	"gocv.io/x/gocv"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // FaceBox is one face for PredictBatch: a box (half-open; it may reach
@@ -26,8 +28,8 @@ const maxBatch = 128
 // as one call per face: the faces share the leaf vectors they read from the
 // model (see fast_predictor.h), which are otherwise fetched from memory for
 // every face.
-func (p *Predictor) PredictBatch(jobs []FaceBox) (shapes []Shape, errs []error) {
-	shapes = make([]Shape, len(jobs))
+func (p *Predictor) PredictBatch(jobs []FaceBox) (shapes []face68.Shape, errs []error) {
+	shapes = make([]face68.Shape, len(jobs))
 	errs = make([]error, len(jobs))
 	p.mu.RLock()
 	defer p.mu.RUnlock()
@@ -56,7 +58,7 @@ func (p *Predictor) PredictBatch(jobs []FaceBox) (shapes []Shape, errs []error) 
 		}
 		bufs, boxes, idx = append(bufs, buf), append(boxes, j.Box), append(idx, i)
 	}
-	out := make([]Shape, len(idx))
+	out := make([]face68.Shape, len(idx))
 	for lo := 0; lo < len(idx); lo += maxBatch {
 		hi := min(lo+maxBatch, len(idx))
 		if err := predictRaw(p.sp, bufs[lo:hi], boxes[lo:hi], out[lo:hi]); err != nil {

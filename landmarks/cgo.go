@@ -20,6 +20,8 @@ import (
 	"errors"
 	"image"
 	"unsafe"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // maxDetections bounds how many boxes one call reports; a 100x100 crop or a
@@ -96,7 +98,7 @@ func detectRaw(det unsafe.Pointer, img bgrBuffer, upsample int, dst []rawDet) ([
 
 // predictRaw runs the shape predictor on face i in boxes[i] (half-open) of
 // imgs[i] and fills out[i]; all three have the same length.
-func predictRaw(sp unsafe.Pointer, imgs []bgrBuffer, boxes []image.Rectangle, out []Shape) error {
+func predictRaw(sp unsafe.Pointer, imgs []bgrBuffer, boxes []image.Rectangle, out []face68.Shape) error {
 	if len(imgs) == 0 {
 		return nil
 	}
@@ -117,7 +119,7 @@ func predictRaw(sp unsafe.Pointer, imgs []bgrBuffer, boxes []image.Rectangle, ou
 
 // referencePredict runs dlib's own shape_predictor (loaded from modelPath for
 // this call) on each box, for tests comparing it with the fast evaluator.
-func referencePredict(modelPath string, img bgrBuffer, boxes []image.Rectangle) ([]Shape, error) {
+func referencePredict(modelPath string, img bgrBuffer, boxes []image.Rectangle) ([]face68.Shape, error) {
 	if len(boxes) == 0 {
 		return nil, nil
 	}
@@ -127,7 +129,7 @@ func referencePredict(modelPath string, img bgrBuffer, boxes []image.Rectangle) 
 	for _, b := range boxes {
 		cboxes = append(cboxes, C.long(b.Min.X), C.long(b.Min.Y), C.long(b.Max.X-1), C.long(b.Max.Y-1))
 	}
-	out := make([]Shape, len(boxes))
+	out := make([]face68.Shape, len(boxes))
 	var cerr *C.char
 	if C.occ_reference_predict(cpath, img.c(), &cboxes[0], C.int(len(boxes)), (*C.double)(unsafe.Pointer(&out[0][0].X)), &cerr) != 0 {
 		return nil, takeErr(cerr)

@@ -1,6 +1,10 @@
 package landmarks
 
-import "image"
+import (
+	"image"
+
+	"github.com/occfer/occfer/landmarks/face68"
+)
 
 // Source records where a face's landmarks came from; it ends up in manifests,
 // so the values are stable strings.
@@ -9,8 +13,8 @@ type Source string
 const (
 	SourceDetected        Source = "detected"         // HOG detection + shape predictor
 	SourceAlignedFallback Source = "aligned-fallback" // predictor on the calibrated aligned-crop box
-	SourceFromFile        Source = "from-file"        // a generic landmarks file (LoadFile)
-	SourceFromAnnotation  Source = "from-annotation"  // RAF-DB 5-point annotation fitted by FitFrom5
+	SourceFromFile        Source = "from-file"        // a generic landmarks file (face68.LoadFile)
+	SourceFromAnnotation  Source = "from-annotation"  // RAF-DB 5-point annotation fitted by face68.FitFrom5
 	SourceNoFace          Source = "no-face"          // nothing found and no fallback applied
 	SourceUnreadable      Source = "unreadable"       // the image could not be decoded
 )
@@ -23,6 +27,6 @@ const (
 type Face struct {
 	Box    image.Rectangle
 	Score  float64
-	Points Shape
+	Points face68.Shape
 	Source Source
 }

@@ -10,9 +10,10 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/occfer/occfer/imageio"
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/landmarks/*.json and meanshape_data.go from dlib's output")
+var update = flag.Bool("update", false, "rewrite testdata/landmarks/astronaut.json from dlib's output")
 
 const astronautPath = "../testdata/astronaut.png"
 
@@ -61,15 +62,15 @@ func astronautFace(tb testing.TB) (gocv.Mat, Face) {
 // eye line level, eye midpoint at (0.5+dx, 0.38) and mouth centre at height
 // 0.75 of a size x size image, times scale around the eye midpoint. It
 // returns the crop and the map from image to crop coordinates.
-func alignedCrop(tb testing.TB, img gocv.Mat, s Shape, size int, dx, scale float64) (gocv.Mat, similarity) {
+func alignedCrop(tb testing.TB, img gocv.Mat, s face68.Shape, size int, dx, scale float64) (gocv.Mat, cropMap) {
 	tb.Helper()
 	const eyeY, mouthY = 0.38, 0.75
 	r, l := s.RightEye(), s.LeftEye()
-	em := Point{(r.X + l.X) / 2, (r.Y + l.Y) / 2}
-	mm := mean(s[OuterLipFirst : OuterLipLast+1])
+	em := face68.Point{X: (r.X + l.X) / 2, Y: (r.Y + l.Y) / 2}
+	mm := face68.Centroid(s[face68.OuterLipFirst : face68.OuterLipLast+1])
 	ang := math.Atan2(l.Y-r.Y, l.X-r.X)
-	k := (mouthY - eyeY) * float64(size) / dist(mm, em) * scale
-	t := similarity{a: math.Cos(-ang) * k, b: math.Sin(-ang) * k}
+	k := (mouthY - eyeY) * float64(size) / face68.Distance(mm, em) * scale
+	t := cropMap{a: math.Cos(-ang) * k, b: math.Sin(-ang) * k}
 	t.tx = (0.5+dx)*float64(size) - (t.a*em.X - t.b*em.Y)
 	t.ty = eyeY*float64(size) - (t.b*em.X + t.a*em.Y)
 	m := [3][3]float64{{t.a, -t.b, t.tx}, {t.b, t.a, t.ty}, {0, 0, 1}}
@@ -81,11 +82,24 @@ func alignedCrop(tb testing.TB, img gocv.Mat, s Shape, size int, dx, scale float
 	return out, t
 }
 
+// cropMap is the similarity x' = a*x - b*y + tx, y' = b*x + a*y + ty that alignedCrop
+// applies to the image.
+type cropMap struct{ a, b, tx, ty float64 }
+
+// shape maps every landmark of s.
+func (t cropMap) shape(s face68.Shape) face68.Shape {
+	var o face68.Shape
+	for i, p := range s {
+		o[i] = face68.Point{X: t.a*p.X - t.b*p.Y + t.tx, Y: t.b*p.X + t.a*p.Y + t.ty}
+	}
+	return o
+}
+
 // meanError is the mean point distance divided by the inter-ocular distance of want.
-func meanError(got, want Shape) float64 {
+func meanError(got, want face68.Shape) float64 {
 	var sum float64
 	for i := range got {
-		sum += dist(got[i], want[i])
+		sum += face68.Distance(got[i], want[i])
 	}
 	return sum / float64(len(got)) / want.InterOcular()
 }

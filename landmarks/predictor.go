@@ -10,6 +10,8 @@ import (
 	"unsafe"
 
 	"gocv.io/x/gocv"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // DefaultModelPath is where Debian's libdlib-data installs dlib's 68-point
@@ -156,7 +158,7 @@ func (p *Predictor) withImage(img gocv.Mat, fn func(bgrBuffer) error) error {
 }
 
 // predictFace runs the shape predictor in box, wrapping its error with the box.
-func (p *Predictor) predictFace(buf bgrBuffer, box image.Rectangle, s *Shape) error {
+func (p *Predictor) predictFace(buf bgrBuffer, box image.Rectangle, s *face68.Shape) error {
 	if err := predictRaw(p.sp, []bgrBuffer{buf}, []image.Rectangle{box}, unsafe.Slice(s, 1)); err != nil {
 		return fmt.Errorf("landmarks: shape prediction in %v: %w", box, err)
 	}
@@ -221,8 +223,8 @@ func area(r image.Rectangle) int { return r.Dx() * r.Dy() }
 
 // PredictInBox runs the shape predictor inside box (half-open; it may reach
 // outside the image) without running the detector.
-func (p *Predictor) PredictInBox(img gocv.Mat, box image.Rectangle) (Shape, error) {
-	var s Shape
+func (p *Predictor) PredictInBox(img gocv.Mat, box image.Rectangle) (face68.Shape, error) {
+	var s face68.Shape
 	if box.Empty() {
 		return s, fmt.Errorf("landmarks: empty face box %v", box)
 	}

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"gocv.io/x/gocv"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 func TestOpenMissingModel(t *testing.T) {
@@ -49,15 +51,15 @@ func TestDetectAstronaut(t *testing.T) {
 	}
 	s := f.Points
 	re, le := s.RightEye(), s.LeftEye()
-	nose := s[NoseTip]
-	mouth := mean(s[OuterLipFirst : OuterLipLast+1])
+	nose := s[face68.NoseTip]
+	mouth := face68.Centroid(s[face68.OuterLipFirst : face68.OuterLipLast+1])
 	if !(re.X < le.X) {
 		t.Errorf("right eye %v not left of left eye %v in the image", re, le)
 	}
 	if !(math.Max(re.Y, le.Y) < nose.Y && nose.Y < mouth.Y && mouth.Y < s[8].Y) {
 		t.Errorf("eyes %v %v, nose %v, mouth %v, chin %v not top to bottom", re, le, nose, mouth, s[8])
 	}
-	for _, e := range []Point{re, le} {
+	for _, e := range []face68.Point{re, le} {
 		if !image.Pt(int(e.X), int(e.Y)).In(f.Box) {
 			t.Errorf("eye centre %v outside box %v", e, f.Box)
 		}
@@ -71,8 +73,8 @@ func TestDetectAstronaut(t *testing.T) {
 	if r := s.Roll(); r < 0 || r > 8 {
 		t.Errorf("roll %v, want the slight clockwise tilt (0..8 degrees)", r)
 	}
-	if y := s.Yaw(); math.Abs(y) > 10 {
-		t.Errorf("yaw %v for a frontal face", y)
+	if y := s.YawRatio(); math.Abs(y) > 0.17 { // about sin(10°): within 10° of frontal
+		t.Errorf("yaw ratio %v for a frontal face", y)
 	}
 }
 
@@ -120,9 +122,9 @@ func TestDetectSmallFace(t *testing.T) {
 	if d := c.Sub(image.Pt(67, 38)); max(d.X, -d.X, d.Y, -d.Y) > 5 {
 		t.Errorf("box %v centred at %v, want about (67,38)", faces[0].Box, c)
 	}
-	var scaled Shape
+	var scaled face68.Shape
 	for i, q := range big.Points {
-		scaled[i] = Point{q.X * 0.3, q.Y * 0.3}
+		scaled[i] = face68.Point{X: q.X * 0.3, Y: q.Y * 0.3}
 	}
 	e := meanError(faces[0].Points, scaled)
 	t.Logf("small face: box %v, mean error %.3f of the inter-ocular distance", faces[0].Box, e)
@@ -326,7 +328,7 @@ func TestFastPredictorMatchesDlib(t *testing.T) {
 				t.Fatal(err)
 			}
 			for k := range got {
-				r := Point{math.Floor(got[k].X + 0.5), math.Floor(got[k].Y + 0.5)}
+				r := face68.Point{X: math.Floor(got[k].X + 0.5), Y: math.Floor(got[k].Y + 0.5)}
 				if r != want[i][k] {
 					t.Errorf("box %v point %d: %v rounds to %v, dlib gives %v", box, k, got[k], r, want[i][k])
 				}

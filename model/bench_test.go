@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/occfer/occfer/internal/procstat"
+	"github.com/occfer/occfer/model/ffranet"
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
@@ -23,7 +24,7 @@ type stepper struct {
 
 func newStepper(tb testing.TB, variant string, batch, size int64) *stepper {
 	tb.Helper()
-	cfg, err := ConfigFor(variant)
+	cfg, err := ffranet.ConfigFor(variant)
 	if err != nil {
 		tb.Fatal(err)
 	}

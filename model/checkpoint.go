@@ -7,6 +7,8 @@ import (
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/occfer/occfer/model/ffranet"
 )
 
 // CheckpointFormat is stored in the safetensors metadata under "format".
@@ -14,7 +16,7 @@ const CheckpointFormat = "occfer-ffra/1"
 
 // Checkpoint is what a checkpoint carries besides the weights.
 type Checkpoint struct {
-	Config  Config            `json:"config"`
+	Config  ffranet.Config    `json:"config"`
 	Classes []string          `json:"classes"`
 	Extra   map[string]string `json:"extra,omitempty"` // free-form (epoch, metrics, ...)
 }
@@ -77,11 +79,7 @@ func LoadCheckpoint(path string, dev gotch.Device) (*Model, *Checkpoint, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	defer func() {
-		for _, t := range tensors {
-			drop(t)
-		}
-	}()
+	defer dropAll(tensors)
 	ck, err := checkpointMeta(path, meta)
 	if err != nil {
 		return nil, nil, err

@@ -5,7 +5,7 @@
 //
 // # API for the trainer (train/)
 //
-//	cfg, err := model.ConfigFor("ffra")          // variants: model.Variants(); Config is JSON
+//	cfg, err := ffranet.ConfigFor("ffra")        // package model/ffranet; variants: ffranet.Variants()
 //	cfg.InputSize = 112                          // optional; any field may be set, then New validates
 //	dev, err := model.ParseDevice("auto")        // auto | cpu | cuda | cuda:N
 //	m, err := model.New(cfg, dev, seed)          // weights per spec 8, drawn from a Go PCG(seed)
@@ -39,4 +39,6 @@
 // num_batches_tracked included, so torch's strict load_state_dict accepts
 // them) and __metadata__ {"format": "occfer-ffra/1", "config": Config JSON,
 // "classes": JSON list, plus extra keys}. Import ignores num_batches_tracked.
+// The container itself (byte layout, strict checks on read) is
+// internal/safetensors, shared with train's optimiser state.
 package model

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/occfer/occfer/model/ffranet"
 )
 
 // Forward runs the model on x [B,3,H,W] and returns logits [B,classes].
@@ -49,7 +51,7 @@ func (m *Model) run(p *pass, x *ts.Tensor) (logits, features *ts.Tensor, err err
 			return nil, nil, err
 		}
 		y = z
-		if st.name == m.cfg.Insert && m.cfg.hasModule() {
+		if st.name == m.cfg.Insert && m.cfg.HasModule() {
 			if y, err = m.module(p, y); err != nil {
 				return nil, nil, err
 			}
@@ -131,9 +133,9 @@ func (m *Model) fuseBranches(p *pass, x, yms, yla *ts.Tensor) (*ts.Tensor, error
 	var mixed *ts.Tensor
 	var err error
 	switch {
-	case yms != nil && yla != nil && m.cfg.Fusion == FusionConcat:
+	case yms != nil && yla != nil && m.cfg.Fusion == ffranet.FusionConcat:
 		mixed, err = m.fuse.forward(p, yla, yms)
-	case yms != nil && yla != nil && m.cfg.Fusion == FusionWeighted:
+	case yms != nil && yla != nil && m.cfg.Fusion == ffranet.FusionWeighted:
 		mixed, err = weightedSum(yla, m.cfg.Lambda, yms, 1-m.cfg.Lambda)
 	case yms != nil && yla != nil:
 		mixed, err = yla.Add(yms, false)
@@ -193,12 +195,7 @@ func (f *fusion) forward(p *pass, yla, yms *ts.Tensor) (*ts.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := f.conv.forward(p, cat)
+	out, err := convBN(p, f.conv, f.bn, cat)
 	drop(cat)
-	if err != nil {
-		return nil, err
-	}
-	out, err := f.bn.forward(p, c)
-	drop(c)
 	return out, err
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/occfer/occfer/model/ffranet"
 )
 
 // values copies a float32 tensor to a Go slice.
@@ -105,7 +107,7 @@ func maxAbsDiff(a, b []float32) (float64, error) {
 
 func mustNew(t *testing.T, variant string, seed uint64) *Model {
 	t.Helper()
-	cfg, err := ConfigFor(variant)
+	cfg, err := ffranet.ConfigFor(variant)
 	if err != nil {
 		t.Fatal(err)
 	}

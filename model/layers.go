@@ -24,6 +24,13 @@ func drop(xs ...*ts.Tensor) {
 	}
 }
 
+// dropAll frees every tensor of a state dict (on error paths and after loading).
+func dropAll(tensors map[string]*ts.Tensor) {
+	for _, t := range tensors {
+		drop(t)
+	}
+}
+
 // conv2d is a bias-free Conv2d (every conv in the spec is bias=False).
 type conv2d struct {
 	name          string
@@ -109,16 +116,23 @@ func newCBR(b *builder, name string, in, out int64, gamma float32) (*cbr, error)
 }
 
 func (m *cbr) forward(p *pass, x *ts.Tensor) (*ts.Tensor, error) {
-	y, err := m.conv.forward(p, x)
-	if err != nil {
-		return nil, err
-	}
-	z, err := m.bn.forward(p, y)
-	drop(y)
+	z, err := convBN(p, m.conv, m.bn, x)
 	if err != nil {
 		return nil, err
 	}
 	return relu(z, m.bn.name)
+}
+
+// convBN is c then n, the pair every block of the network uses; x is not consumed, the
+// intermediate conv output is freed.
+func convBN(p *pass, c *conv2d, n *batchNorm2d, x *ts.Tensor) (*ts.Tensor, error) {
+	y, err := c.forward(p, x)
+	if err != nil {
+		return nil, err
+	}
+	z, err := n.forward(p, y)
+	drop(y)
+	return z, err
 }
 
 // relu consumes x.

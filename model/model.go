@@ -8,12 +8,14 @@ import (
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/occfer/occfer/model/ffranet"
 )
 
 // Model is FFRA-Net (or ResNet-18 when both branches are off) with its
 // variables in a gotch VarStore under PyTorch state_dict names.
 type Model struct {
-	cfg   Config
+	cfg   ffranet.Config
 	vs    *nn.VarStore
 	names []string              // variable names in creation order
 	vars  map[string]*ts.Tensor // the VarStore's own handles
@@ -32,7 +34,7 @@ type Model struct {
 
 // New builds a model for cfg on dev with weights initialised as in spec
 // section 8, drawn from a generator seeded with seed.
-func New(cfg Config, dev gotch.Device, seed uint64) (m *Model, err error) {
+func New(cfg ffranet.Config, dev gotch.Device, seed uint64) (m *Model, err error) {
 	defer recoverInto(&err, "build model")
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("model config: %w", err)
@@ -59,7 +61,7 @@ func New(cfg Config, dev gotch.Device, seed uint64) (m *Model, err error) {
 	if cfg.ZeroInitLastBN {
 		gamma = 0
 	}
-	ch := cfg.moduleChannels()
+	ch := cfg.ModuleChannels()
 	if cfg.MultiScale {
 		if m.ms, err = newMultiScale(b, ch, gamma); err != nil {
 			return nil, err
@@ -70,7 +72,7 @@ func New(cfg Config, dev gotch.Device, seed uint64) (m *Model, err error) {
 			return nil, err
 		}
 	}
-	if cfg.MultiScale && cfg.LocalAttention && cfg.Fusion == FusionConcat {
+	if cfg.MultiScale && cfg.LocalAttention && cfg.Fusion == ffranet.FusionConcat {
 		if m.fuse, err = newConcatFusion(b, ch); err != nil {
 			return nil, err
 		}
@@ -83,7 +85,7 @@ func New(cfg Config, dev gotch.Device, seed uint64) (m *Model, err error) {
 }
 
 // Config returns the model's configuration.
-func (m *Model) Config() Config { return m.cfg }
+func (m *Model) Config() ffranet.Config { return m.cfg }
 
 // VarStore holds every variable; build a gotch optimizer on it, e.g.
 // nn.DefaultAdamConfig().Build(m.VarStore(), 1e-4). Only parameters are

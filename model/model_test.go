@@ -9,6 +9,8 @@ import (
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/occfer/occfer/model/ffranet"
 )
 
 func TestOutputShapes(t *testing.T) {
@@ -40,7 +42,7 @@ func TestOutputShapes(t *testing.T) {
 
 // The module output keeps X's shape, incl. the odd 7x7 map at 112 (spec 4.3).
 func TestSummaryModuleShapes(t *testing.T) {
-	cfg, _ := ConfigFor("ffra")
+	cfg, _ := ffranet.ConfigFor("ffra")
 	for size, hw := range map[int]int64{224: 14, 112: 7} {
 		s, err := Summary(cfg, size)
 		if err != nil {
@@ -66,7 +68,7 @@ func TestSummaryModuleShapes(t *testing.T) {
 
 // With both branches off the model is ResNet-18: same names, same draws, same logits.
 func TestBranchesOffIsResNet18(t *testing.T) {
-	cfg, _ := ConfigFor("ffra-concat")
+	cfg, _ := ffranet.ConfigFor("ffra-concat")
 	cfg.MultiScale, cfg.LocalAttention, cfg.SharedLA = false, false, true
 	off, err := New(cfg, gotch.CPU, 3)
 	if err != nil {
@@ -288,10 +290,10 @@ func TestBadInputs(t *testing.T) {
 		t.Errorf("mismatched shapes: %v", err)
 	}
 
-	if _, err := ConfigFor("ffra-xl"); err == nil || !strings.Contains(err.Error(), "unknown model variant") {
+	if _, err := ffranet.ConfigFor("ffra-xl"); err == nil || !strings.Contains(err.Error(), "unknown model variant") {
 		t.Errorf("unknown variant: %v", err)
 	}
-	bad := DefaultConfig()
+	bad := ffranet.DefaultConfig()
 	bad.Fusion = "mean"
 	if _, err := New(bad, gotch.CPU, 0); err == nil {
 		t.Error("unknown fusion accepted")

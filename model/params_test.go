@@ -3,6 +3,8 @@ package model
 import (
 	"math"
 	"testing"
+
+	"github.com/occfer/occfer/model/ffranet"
 )
 
 // specTotals is spec section 7: trainable parameters and GMACs at 224 and 112.
@@ -25,7 +27,7 @@ var specTotals = []struct {
 func TestParamTotalsMatchSpec(t *testing.T) {
 	for _, tc := range specTotals {
 		t.Run(tc.variant, func(t *testing.T) {
-			cfg, err := ConfigFor(tc.variant)
+			cfg, err := ffranet.ConfigFor(tc.variant)
 			if err != nil {
 				t.Fatal(err)
 			}

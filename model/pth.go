@@ -51,9 +51,7 @@ func readTorchFile(path string) (tensors map[string]*ts.Tensor, skipped []string
 		}
 		t, err := storageTensor(st)
 		if err != nil {
-			for _, x := range tensors {
-				drop(x)
-			}
+			dropAll(tensors)
 			return nil, nil, fmt.Errorf("%s: tensor %q: %w", path, name, err)
 		}
 		tensors[name] = t

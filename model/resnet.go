@@ -47,37 +47,21 @@ func newBasicBlock(b *builder, name string, in, out, stride int64) (*basicBlock,
 }
 
 func (blk *basicBlock) forward(p *pass, x *ts.Tensor) (*ts.Tensor, error) {
-	y, err := blk.conv1.forward(p, x)
-	if err != nil {
-		return nil, err
-	}
-	y2, err := blk.bn1.forward(p, y)
-	drop(y)
+	y2, err := convBN(p, blk.conv1, blk.bn1, x)
 	if err != nil {
 		return nil, err
 	}
 	if y2, err = relu(y2, blk.name); err != nil {
 		return nil, err
 	}
-	y3, err := blk.conv2.forward(p, y2)
+	y4, err := convBN(p, blk.conv2, blk.bn2, y2)
 	drop(y2)
-	if err != nil {
-		return nil, err
-	}
-	y4, err := blk.bn2.forward(p, y3)
-	drop(y3)
 	if err != nil {
 		return nil, err
 	}
 	short := x
 	if blk.downNeeded {
-		d, err := blk.downConv.forward(p, x)
-		if err != nil {
-			drop(y4)
-			return nil, err
-		}
-		short, err = blk.downBN.forward(p, d)
-		drop(d)
+		short, err = convBN(p, blk.downConv, blk.downBN, x)
 		if err != nil {
 			drop(y4)
 			return nil, err

@@ -6,6 +6,8 @@ import (
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/occfer/occfer/model/ffranet"
 )
 
 // ModuleSummary is one row of Summary: a module's output shape for one
@@ -21,7 +23,7 @@ type ModuleSummary struct {
 
 // ModelSummary is the result of Summary.
 type ModelSummary struct {
-	Config    Config          `json:"config"`
+	Config    ffranet.Config  `json:"config"`
 	InputSize int             `json:"input_size"`
 	Modules   []ModuleSummary `json:"modules"`
 	Params    int64           `json:"params"` // trainable parameters (spec 7)
@@ -63,7 +65,7 @@ func (r *recorder) conv(name string, out *ts.Tensor, perOutput int64) error {
 // Module rows follow execution order; a row's params and MACs include its
 // sub-modules, so only the top-level rows (no dot in the name, plus the
 // layerK.J blocks for detail) should be summed: use the totals instead.
-func Summary(cfg Config, inputSize int) (s *ModelSummary, err error) {
+func Summary(cfg ffranet.Config, inputSize int) (s *ModelSummary, err error) {
 	defer recoverInto(&err, "summary")
 	if inputSize == 0 {
 		inputSize = cfg.InputSize

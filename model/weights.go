@@ -89,11 +89,7 @@ func (m *Model) LoadWeights(path string, mode ImportMode) (*LoadReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		for _, t := range tensors {
-			drop(t)
-		}
-	}()
+	defer dropAll(tensors)
 	rep, err := m.LoadStateDict(tensors, mode)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

@@ -15,7 +15,7 @@ import (
 
 	"github.com/occfer/occfer/imageio"
 	"github.com/occfer/occfer/internal/procstat"
-	"github.com/occfer/occfer/landmarks"
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // benchItems is the dataset size of one benchmark iteration: large enough that the per-run
@@ -129,7 +129,7 @@ func BenchmarkMaskFromFile(b *testing.B) {
 		if err != nil || len(faces) == 0 {
 			b.Fatalf("%s: no face (%v)", rel, err)
 		}
-		lines = landmarks.AppendJSONL(lines, rel, faces[0].Points)
+		lines = face68.AppendJSONL(lines, rel, faces[0].Points, -1)
 	}
 	writeFile(b, filepath.Join(in, "landmarks68.jsonl"), lines)
 	benchMaskIn(b, in, AlignedDetect, StatusFromFile)

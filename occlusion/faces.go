@@ -13,6 +13,7 @@ import (
 	"github.com/occfer/occfer/dataset"
 	"github.com/occfer/occfer/imageio"
 	"github.com/occfer/occfer/landmarks"
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // calibrationSample is how many aligned items (the first by rel of the whole dataset) the
@@ -24,7 +25,7 @@ const calibrationSample = 64
 // RAF-DB annotations, or dlib (with the calibrated aligned fallback for aligned crops).
 type faceFinder struct {
 	pred       *landmarks.Predictor // nil when every item has landmarks from a file
-	fromFile   map[string]landmarks.Shape
+	fromFile   map[string]face68.Shape
 	fileDigest string // sha256 prefix of the landmarks file, for the settings record
 	modelID    string
 	box        landmarks.AlignedBox // calibrated aligned-fallback box
@@ -42,7 +43,7 @@ func newFaceFinder(cfg Config, ds *dataset.Dataset) (*faceFinder, error) {
 		}
 	}
 	if lmPath != "" {
-		shapes, err := landmarks.LoadFile(lmPath)
+		shapes, err := face68.LoadFile(lmPath)
 		if err != nil {
 			return nil, err
 		}
@@ -178,11 +179,11 @@ func (f *faceFinder) locate(it dataset.Item, img gocv.Mat) (faces []landmarks.Fa
 		return []landmarks.Face{{Box: s.Box(), Points: s, Source: landmarks.SourceFromFile}}, false, nil
 	}
 	if p := f.annotationPath(it); p != "" {
-		pts, err := landmarks.LoadRAFAnnotation(p)
+		pts, err := face68.LoadRAFAnnotation(p)
 		if err != nil {
 			return nil, false, err
 		}
-		s := landmarks.FitFrom5([5]landmarks.Point(pts))
+		s := face68.FitFrom5([5]face68.Point(pts))
 		return []landmarks.Face{{Box: s.Box(), Points: s, Source: landmarks.SourceFromAnnotation}}, false, nil
 	}
 	if f.pred == nil {

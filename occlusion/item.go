@@ -52,7 +52,7 @@ func (r *runner) finishItem(l *loadedItem, faces []landmarks.Face, findErr error
 	// Coverage is measured on the final mask, after every face is drawn: with several
 	// faces an occluder of one may hide part of another.
 	for i, f := range faces {
-		fc, eyes, mouth := warp.Coverage(cv.mask(), toWarpShape(f.Points))
+		fc, eyes, mouth := warp.Coverage(cv.mask(), f.Points)
 		rec.Faces[i].Coverage = Coverage{Face: round4(fc), Eyes: round4(eyes), Mouth: round4(mouth)}
 	}
 	rec.Status = string(faces[0].Source)
@@ -147,15 +147,6 @@ func failRecord(rec Record, status string, err error) Record {
 		rec.Status = StatusUnreadable
 	}
 	return rec
-}
-
-// toWarpShape converts between the two packages' 68-point types (identical layouts).
-func toWarpShape(s landmarks.Shape) warp.Shape {
-	var w warp.Shape
-	for i, p := range s {
-		w[i] = warp.Point(p)
-	}
-	return w
 }
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }

@@ -13,7 +13,7 @@ import (
 // overlay draws template t (or its yaw variant) on face f with warp's realistic compositing,
 // adds what it covered to the canvas mask, and records template and transform.
 func (r *runner) overlay(img gocv.Mat, cv *canvas, f landmarks.Face, t *warp.Template, rng *rand.Rand, fr FaceRecord) (FaceRecord, error) {
-	res, err := warp.Apply(img, toWarpShape(f.Points), t, warp.DefaultOptions(), rng)
+	res, err := warp.Apply(img, f.Points, t, warp.DefaultOptions(), rng)
 	if err != nil {
 		return fr, err
 	}

@@ -112,7 +112,7 @@ func (r *runner) process(ctx context.Context, todo []dataset.Item, j *journal, d
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	prog := newProgress(r.cfg.Progress, r.cfg.ProgressBar, len(todo))
-	defer prog.finish()
+	defer prog.Finish()
 
 	// The queue holds a chunk per worker, so a worker filling its chunk rarely waits.
 	items := make(chan dataset.Item, r.cfg.Workers*chunkItems)
@@ -153,7 +153,7 @@ func (r *runner) process(ctx context.Context, todo []dataset.Item, j *journal, d
 		}
 		done[rec.In] = rec
 		sum.Processed++
-		prog.add(1)
+		prog.Add(1, nil)
 		if r.cfg.OnRecord != nil {
 			r.cfg.OnRecord(rec)
 		}

@@ -7,6 +7,8 @@ import (
 	"math"
 
 	"golang.org/x/image/vector"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // canvas fills canonical-coordinate polygons into an RGBA image through the pose transform.
@@ -14,10 +16,10 @@ import (
 type canvas struct {
 	img  *image.RGBA
 	ras  *vector.Rasterizer
-	pose func(Point) Point
+	pose func(face68.Point) face68.Point
 }
 
-func newCanvas(size int, pose func(Point) Point) *canvas {
+func newCanvas(size int, pose func(face68.Point) face68.Point) *canvas {
 	return &canvas{
 		img:  image.NewRGBA(image.Rect(0, 0, size, size)),
 		ras:  vector.NewRasterizer(size, size),
@@ -29,17 +31,17 @@ func newCanvas(size int, pose func(Point) Point) *canvas {
 // box: the rasterizer's cost is proportional to its area, and a brow covers 1% of the image.
 // It returns the box, in image coordinates, that Draw must target; empty when the polygon
 // misses the image.
-func (c *canvas) trace(pts []Point) image.Rectangle {
+func (c *canvas) trace(pts []face68.Point) image.Rectangle {
 	b := c.img.Bounds()
 	lim := float64(4 * (b.Dx() + b.Dy()))
-	q := make([]Point, len(pts))
-	lo, hi := Point{math.Inf(1), math.Inf(1)}, Point{math.Inf(-1), math.Inf(-1)}
+	q := make([]face68.Point, len(pts))
+	lo, hi := face68.Point{X: math.Inf(1), Y: math.Inf(1)}, face68.Point{X: math.Inf(-1), Y: math.Inf(-1)}
 	for i, p := range pts {
 		p = c.pose(p)
 		// The rasterizer divides by zero on NaN; keep any bad point finite and near the image.
-		q[i] = Point{finite(p.X, lim), finite(p.Y, lim)}
-		lo = Point{math.Min(lo.X, q[i].X), math.Min(lo.Y, q[i].Y)}
-		hi = Point{math.Max(hi.X, q[i].X), math.Max(hi.Y, q[i].Y)}
+		q[i] = face68.Point{X: finite(p.X, lim), Y: finite(p.Y, lim)}
+		lo = face68.Point{X: math.Min(lo.X, q[i].X), Y: math.Min(lo.Y, q[i].Y)}
+		hi = face68.Point{X: math.Max(hi.X, q[i].X), Y: math.Max(hi.Y, q[i].Y)}
 	}
 	box := image.Rect(int(math.Floor(lo.X)), int(math.Floor(lo.Y)), int(math.Ceil(hi.X))+1, int(math.Ceil(hi.Y))+1).Intersect(b)
 	if box.Empty() {
@@ -64,7 +66,7 @@ func toNRGBA(col rgb, alpha float64) color.NRGBA {
 }
 
 // fill paints a polygon with colour col at opacity alpha.
-func (c *canvas) fill(pts []Point, col rgb, alpha float64) {
+func (c *canvas) fill(pts []face68.Point, col rgb, alpha float64) {
 	if len(pts) < 3 {
 		return
 	}
@@ -75,7 +77,7 @@ func (c *canvas) fill(pts []Point, col rgb, alpha float64) {
 
 // coverage returns the polygon's per-pixel coverage, used to clip one shape to another
 // (iris to the eye opening, teeth to the mouth opening).
-func (c *canvas) coverage(pts []Point) *image.Alpha {
+func (c *canvas) coverage(pts []face68.Point) *image.Alpha {
 	m := image.NewAlpha(c.img.Bounds())
 	if len(pts) < 3 {
 		return m
@@ -91,7 +93,7 @@ func (c *canvas) coverage(pts []Point) *image.Alpha {
 }
 
 // fillClipped paints pts only where clip covers, with the product of both coverages.
-func (c *canvas) fillClipped(pts []Point, col rgb, clip *image.Alpha) {
+func (c *canvas) fillClipped(pts []face68.Point, col rgb, clip *image.Alpha) {
 	m := c.coverage(pts)
 	for i := range m.Pix {
 		m.Pix[i] = uint8((uint16(m.Pix[i])*uint16(clip.Pix[i]) + 127) / 255)
@@ -101,10 +103,10 @@ func (c *canvas) fillClipped(pts []Point, col rgb, clip *image.Alpha) {
 
 // ribbon turns a polyline into a closed band whose width goes linearly from w0 to w1, for
 // brows, lid lines and lip seams.
-func ribbon(pts []Point, w0, w1 float64) []Point {
+func ribbon(pts []face68.Point, w0, w1 float64) []face68.Point {
 	n := len(pts)
-	left := make([]Point, n)
-	right := make([]Point, n)
+	left := make([]face68.Point, n)
+	right := make([]face68.Point, n)
 	for i := range pts {
 		a, b := pts[max(i-1, 0)], pts[min(i+1, n-1)]
 		dx, dy := b.X-a.X, b.Y-a.Y
@@ -114,25 +116,25 @@ func ribbon(pts []Point, w0, w1 float64) []Point {
 		}
 		w := (w0 + (w1-w0)*float64(i)/float64(n-1)) / 2
 		nx, ny := -dy/l*w, dx/l*w
-		left[i] = Point{pts[i].X + nx, pts[i].Y + ny}
-		right[n-1-i] = Point{pts[i].X - nx, pts[i].Y - ny}
+		left[i] = face68.Point{X: pts[i].X + nx, Y: pts[i].Y + ny}
+		right[n-1-i] = face68.Point{X: pts[i].X - nx, Y: pts[i].Y - ny}
 	}
 	return append(left, right...)
 }
 
 // ellipse returns a polygon approximating an axis-aligned ellipse in canonical coordinates.
-func ellipse(c Point, rx, ry float64) []Point {
+func ellipse(c face68.Point, rx, ry float64) []face68.Point {
 	const n = 40
-	pts := make([]Point, n)
+	pts := make([]face68.Point, n)
 	for i := range pts {
 		t := 2 * math.Pi * float64(i) / n
-		pts[i] = Point{c.X + rx*math.Cos(t), c.Y + ry*math.Sin(t)}
+		pts[i] = face68.Point{X: c.X + rx*math.Cos(t), Y: c.Y + ry*math.Sin(t)}
 	}
 	return pts
 }
 
-func reversed(pts []Point) []Point {
-	out := make([]Point, len(pts))
+func reversed(pts []face68.Point) []face68.Point {
+	out := make([]face68.Point, len(pts))
 	for i, p := range pts {
 		out[len(pts)-1-i] = p
 	}

@@ -3,6 +3,8 @@ package synth
 import (
 	"fmt"
 	"testing"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // TestMouthOnlyPairsDrawing renders the same person with both classes of each mouth-only pair
@@ -38,7 +40,7 @@ func TestMouthOnlyPairsDrawing(t *testing.T) {
 						continue
 					}
 					diff++
-					q := Point{float64(x), float64(y)}
+					q := face68.Point{X: float64(x), Y: float64(y)}
 					// 2 pixels of slack: anti-aliased lip edges and the 0.9-pixel seam.
 					if !insideGrown(hullA, q, 2) && !insideGrown(hullB, q, 2) {
 						outside++

@@ -3,6 +3,8 @@ package synth
 import (
 	"math"
 	"testing"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // The trivial classifier: nearest class mean on a 32x32 grayscale crop aligned by the two eye
@@ -16,13 +18,13 @@ const (
 	featBox  = 5  // side of the local-mean box removed from each feature pixel
 )
 
-func features(img *grayImg, lm Shape) []float64 {
+func features(img *grayImg, lm face68.Shape) []float64 {
 	return append(planeFeatures(img.v, img, lm), planeFeatures(img.red, img, lm)...)
 }
 
 // planeFeatures crops one plane by the eyes, removes the local mean and scales to unit
 // variance.
-func planeFeatures(plane []float64, img *grayImg, lm Shape) []float64 {
+func planeFeatures(plane []float64, img *grayImg, lm face68.Shape) []float64 {
 	r, l := eyeCentres(lm)
 	dx, dy := l.X-r.X, l.Y-r.Y
 	d := math.Hypot(dx, dy)

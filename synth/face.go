@@ -5,6 +5,7 @@ import (
 	"image"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // MinSize and MaxSize bound Options.Size: below 32 pixels the eyes are a few pixels wide and
@@ -17,12 +18,12 @@ const (
 // Face draws the face that Generate writes at rel (a relative path such as
 // "Image/aligned/train_00001_aligned.jpg") for this seed and class, before JPEG encoding, and
 // its 68 landmarks in pixel-centre coordinates of the size x size image.
-func Face(seed uint64, rel string, class, size int) (*image.RGBA, Shape, error) {
+func Face(seed uint64, rel string, class, size int) (*image.RGBA, face68.Shape, error) {
 	if class < 0 || class >= len(ClassNames) {
-		return nil, Shape{}, fmt.Errorf("synth: class %d out of range 0..%d", class, len(ClassNames)-1)
+		return nil, face68.Shape{}, fmt.Errorf("synth: class %d out of range 0..%d", class, len(ClassNames)-1)
 	}
 	if size < MinSize || size > MaxSize {
-		return nil, Shape{}, fmt.Errorf("synth: size %d out of range %d..%d", size, MinSize, MaxSize)
+		return nil, face68.Shape{}, fmt.Errorf("synth: size %d out of range %d..%d", size, MinSize, MaxSize)
 	}
 	f := newFace(seed, rel, class)
 	img, lm := f.draw(size, dataset.ItemRNG(seed, rel, "synth/noise"))
@@ -37,13 +38,13 @@ func newFace(seed uint64, rel string, class int) *face {
 }
 
 // Landmarks returns the landmarks of Face(seed, rel, class, size) without drawing it.
-func Landmarks(seed uint64, rel string, class, size int) Shape {
+func Landmarks(seed uint64, rel string, class, size int) face68.Shape {
 	f := newFace(seed, rel, class)
 	pose := poseFunc(f.id, size)
-	var lm Shape
+	var lm face68.Shape
 	for i, p := range f.lm {
 		q := pose(p)
-		lm[i] = Point{q.X - 0.5, q.Y - 0.5}
+		lm[i] = face68.Point{X: q.X - 0.5, Y: q.Y - 0.5}
 	}
 	return lm
 }

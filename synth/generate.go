@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // Options configure Generate. Workers does not change the output, only the speed.
@@ -71,7 +72,7 @@ func Generate(out string, opts Options) (Summary, error) {
 	if err := claim(out, mk); err != nil {
 		return sum, err
 	}
-	shapes := make([]Shape, len(items))
+	shapes := make([]face68.Shape, len(items))
 	written, err := drawAll(out, items, shapes, opts)
 	if err != nil {
 		return sum, err
@@ -134,7 +135,7 @@ func claim(out string, mk marker) error {
 // item. Each image depends only on its own RNG, so scheduling cannot change any byte. On
 // failure it returns the error of the lowest-numbered failing item, again independent of
 // scheduling.
-func drawAll(out string, items []item, shapes []Shape, opts Options) (int, error) {
+func drawAll(out string, items []item, shapes []face68.Shape, opts Options) (int, error) {
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -174,7 +175,7 @@ func drawAll(out string, items []item, shapes []Shape, opts Options) (int, error
 
 // drawOne writes one image unless a complete one is already there (atomic writes mean an
 // existing file is complete), and records its landmarks either way.
-func drawOne(out string, it item, shape *Shape, opts Options, buf *bytes.Buffer) (bool, error) {
+func drawOne(out string, it item, shape *face68.Shape, opts Options, buf *bytes.Buffer) (bool, error) {
 	path := filepath.Join(out, filepath.FromSlash(it.rel))
 	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
 		*shape = Landmarks(opts.Seed, it.rel, it.class, opts.Size)

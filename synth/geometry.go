@@ -1,21 +1,20 @@
 package synth
 
-import "math"
+import (
+	"math"
 
-// Point is a position in image pixels (or canonical pixels before posing).
-type Point struct{ X, Y float64 }
+	"github.com/occfer/occfer/landmarks/face68"
+)
 
-// Shape is 68 landmarks in iBUG-300W order: 0-16 jaw, 17-21 right brow (image left), 22-26
-// left brow, 27-30 nose bridge, 31-35 nostrils, 36-41 right eye, 42-47 left eye, 48-59 outer
-// lip, 60-67 inner lip.
-type Shape [68]Point
+// Faces are laid out in canonical coordinates with face68.Point and posed into image pixels;
+// the 68 landmarks are a face68.Shape (iBUG-300W order).
 
 // curve is a function of u in [-1, 1] (or [0, 1]) giving a canonical point.
-type curve func(u float64) Point
+type curve func(u float64) face68.Point
 
 // sample evaluates c at n+1 evenly spaced parameters from a to b.
-func sample(c curve, a, b float64, n int) []Point {
-	pts := make([]Point, 0, n+1)
+func sample(c curve, a, b float64, n int) []face68.Point {
+	pts := make([]face68.Point, 0, n+1)
 	for i := 0; i <= n; i++ {
 		pts = append(pts, c(a+(b-a)*float64(i)/float64(n)))
 	}
@@ -27,11 +26,11 @@ func sample(c curve, a, b float64, n int) []Point {
 type face struct {
 	id   identity
 	expr expression
-	lm   Shape
+	lm   face68.Shape
 
 	jaw, skull    curve // jaw from image-left ear (u=0) to image-right ear (u=1); skull over the top
 	eyeUp, eyeLo  [2]curve
-	eyeC          [2]Point
+	eyeC          [2]face68.Point
 	brow          [2]curve // u=0 outer end, u=1 inner end
 	mUpOut, mUpIn curve    // mouth curves over u in [-1, 1]
 	mLoIn, mLoOut curve
@@ -44,15 +43,15 @@ func buildFace(id identity, e expression) *face {
 	f := &face{id: id, expr: e, mouthInner: 0.86}
 	f.jawTop = 2
 	// Jaw: half an ellipse bent by jawPow so lower values give a squarer jaw.
-	f.jaw = func(u float64) Point {
+	f.jaw = func(u float64) face68.Point {
 		t := u * math.Pi
 		s := math.Pow(math.Sin(t), id.jawPow)
-		return Point{-id.faceW * math.Cos(t), f.jawTop + (id.chinY-f.jawTop)*s}
+		return face68.Point{X: -id.faceW * math.Cos(t), Y: f.jawTop + (id.chinY-f.jawTop)*s}
 	}
 	// Skull: upper half ellipse from the image-right jaw start over the top to the left.
-	f.skull = func(u float64) Point {
+	f.skull = func(u float64) face68.Point {
 		t := u * math.Pi
-		return Point{id.faceW * math.Cos(t), f.jawTop - id.foreheadH*math.Sin(t)}
+		return face68.Point{X: id.faceW * math.Cos(t), Y: f.jawTop - id.foreheadH*math.Sin(t)}
 	}
 	f.buildEyes()
 	f.buildBrows()
@@ -67,13 +66,13 @@ func (f *face) buildEyes() {
 	lo := id.eyeW * 0.3 * math.Pow(open, 0.6)
 	for i, side := range []float64{-1, 1} {
 		cx := side * id.eyeHalf
-		f.eyeC[i] = Point{cx, 0}
+		f.eyeC[i] = face68.Point{X: cx, Y: 0}
 		// u runs from the image-left corner (-1) to the image-right corner (+1) for both eyes.
-		f.eyeUp[i] = func(u float64) Point {
-			return Point{cx + u*id.eyeW, -up * math.Pow(math.Max(0, 1-u*u), 0.8)}
+		f.eyeUp[i] = func(u float64) face68.Point {
+			return face68.Point{X: cx + u*id.eyeW, Y: -up * math.Pow(math.Max(0, 1-u*u), 0.8)}
 		}
-		f.eyeLo[i] = func(u float64) Point {
-			return Point{cx + u*id.eyeW, lo * math.Pow(math.Max(0, 1-u*u), 0.9)}
+		f.eyeLo[i] = func(u float64) face68.Point {
+			return face68.Point{X: cx + u*id.eyeW, Y: lo * math.Pow(math.Max(0, 1-u*u), 0.9)}
 		}
 	}
 }
@@ -84,10 +83,10 @@ func (f *face) buildBrows() {
 		outer := side * (id.eyeHalf + id.eyeW*1.35)
 		inner := side * (id.eyeHalf - id.eyeW*0.95)
 		arch := 2.2 + 0.3*x.browRaise
-		f.brow[i] = func(u float64) Point {
+		f.brow[i] = func(u float64) face68.Point {
 			px := outer + (inner-outer)*u - side*x.knit*u*u
 			py := id.browY - x.browRaise - arch*4*u*(1-u)*0.8 - x.innerUp*u*u
-			return Point{px, py}
+			return face68.Point{X: px, Y: py}
 		}
 	}
 }
@@ -113,13 +112,13 @@ func (f *face) buildMouth() {
 	}
 	thick := func(u float64) float64 { return 0.3 + 0.7*math.Sqrt(math.Max(0, 1-u*u)) }
 	bow := func(u float64) float64 { a := (math.Abs(u) - 0.28) / 0.15; return 0.5 * math.Exp(-a*a) }
-	f.mUpIn = func(u float64) Point { return Point{u * w, centre(u) - gap(u) - sneer(u)} }
-	f.mLoIn = func(u float64) Point { return Point{u * w, centre(u) + gap(u)} }
-	f.mUpOut = func(u float64) Point {
-		return Point{u * w, centre(u) - gap(u) - sneer(u)*0.8 - id.upperLip*m.upper*thick(u) - bow(u)*m.upper}
+	f.mUpIn = func(u float64) face68.Point { return face68.Point{X: u * w, Y: centre(u) - gap(u) - sneer(u)} }
+	f.mLoIn = func(u float64) face68.Point { return face68.Point{X: u * w, Y: centre(u) + gap(u)} }
+	f.mUpOut = func(u float64) face68.Point {
+		return face68.Point{X: u * w, Y: centre(u) - gap(u) - sneer(u)*0.8 - id.upperLip*m.upper*thick(u) - bow(u)*m.upper}
 	}
-	f.mLoOut = func(u float64) Point {
-		return Point{u * w, centre(u) + gap(u) + id.lowerLip*m.lower*thick(u)}
+	f.mLoOut = func(u float64) face68.Point {
+		return face68.Point{X: u * w, Y: centre(u) + gap(u) + id.lowerLip*m.lower*thick(u)}
 	}
 }
 
@@ -136,14 +135,14 @@ func (f *face) placeLandmarks() {
 	}
 	n := f.id.noseLen
 	for i := 0; i < 4; i++ {
-		lm[27+i] = Point{0, 3 + (n-3)*float64(i)/3}
+		lm[27+i] = face68.Point{X: 0, Y: 3 + (n-3)*float64(i)/3}
 	}
 	nw := f.id.noseW
-	lm[31] = Point{-nw, n + 1}
-	lm[32] = Point{-nw / 2, n + 2.5}
-	lm[33] = Point{0, n + 3}
-	lm[34] = Point{nw / 2, n + 2.5}
-	lm[35] = Point{nw, n + 1}
+	lm[31] = face68.Point{X: -nw, Y: n + 1}
+	lm[32] = face68.Point{X: -nw / 2, Y: n + 2.5}
+	lm[33] = face68.Point{X: 0, Y: n + 3}
+	lm[34] = face68.Point{X: nw / 2, Y: n + 2.5}
+	lm[35] = face68.Point{X: nw, Y: n + 1}
 	for e, base := range []int{36, 42} {
 		up, lo := f.eyeUp[e], f.eyeLo[e]
 		lm[base] = up(-1)

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // sample is one decoded image of a generated tree with its label and landmarks.
@@ -21,7 +23,7 @@ type sampleImg struct {
 	split string
 	class int
 	img   image.Image
-	lm    Shape
+	lm    face68.Shape
 	gray  *grayImg // luma of img, what the classifier reads
 }
 
@@ -50,7 +52,7 @@ func toGray(img image.Image) *grayImg {
 // JPEGs, failing the test on any inconsistency between them.
 func loadTree(t testing.TB, root string) []sampleImg {
 	t.Helper()
-	lms := map[string]Shape{}
+	lms := map[string]face68.Shape{}
 	f, err := os.Open(filepath.Join(root, LandmarksFile))
 	if err != nil {
 		t.Fatal(err)
@@ -69,9 +71,9 @@ func loadTree(t testing.TB, root string) []sampleImg {
 		if len(rec.Landmarks) != 68 {
 			t.Fatalf("%s: %d landmarks, want 68", rec.Path, len(rec.Landmarks))
 		}
-		var s Shape
+		var s face68.Shape
 		for i, p := range rec.Landmarks {
-			s[i] = Point{p[0], p[1]}
+			s[i] = face68.Point{X: p[0], Y: p[1]}
 		}
 		lms[rec.Path] = s
 	}
@@ -181,8 +183,8 @@ func bilinear(plane []float64, g *grayImg, x, y float64) float64 {
 	return (1-fy)*((1-fx)*at(ix, iy)+fx*at(ix+1, iy)) + fy*((1-fx)*at(ix, iy+1)+fx*at(ix+1, iy+1))
 }
 
-func eyeCentres(lm Shape) (Point, Point) {
-	var r, l Point
+func eyeCentres(lm face68.Shape) (face68.Point, face68.Point) {
+	var r, l face68.Point
 	for i := range 6 {
 		r.X += lm[36+i].X / 6
 		r.Y += lm[36+i].Y / 6

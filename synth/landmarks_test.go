@@ -5,9 +5,11 @@ import (
 	"math"
 	"strconv"
 	"testing"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
-func mid(a, b Point) Point { return Point{(a.X + b.X) / 2, (a.Y + b.Y) / 2} }
+func mid(a, b face68.Point) face68.Point { return face68.Point{X: (a.X + b.X) / 2, Y: (a.Y + b.Y) / 2} }
 
 func TestLandmarksOrderAndBounds(t *testing.T) {
 	skipShort(t)
@@ -67,7 +69,7 @@ func TestLandmarksOnPixels(t *testing.T) {
 		// Surprise's O is tall, take the middle; Fear's gap is 4-6 pixels under a 2.5-pixel
 		// band of teeth, take 80% of the way down.
 		f := []float64{0.5, 0.8}[s.class]
-		inside := at(s.img, Point{lm[62].X + f*(lm[66].X-lm[62].X), lm[62].Y + f*(lm[66].Y-lm[62].Y)})
+		inside := at(s.img, face68.Point{X: lm[62].X + f*(lm[66].X-lm[62].X), Y: lm[62].Y + f*(lm[66].Y-lm[62].Y)})
 		n[s.class]++
 		if dist(inside, cheek) > 50 && luma(inside) < 0.75*luma(cheek) {
 			ok[s.class]++
@@ -83,7 +85,7 @@ func TestLandmarksOnPixels(t *testing.T) {
 	}
 }
 
-func at(img image.Image, p Point) [3]float64 {
+func at(img image.Image, p face68.Point) [3]float64 {
 	r, g, b, _ := img.At(int(math.Round(p.X)), int(math.Round(p.Y))).RGBA()
 	return [3]float64{float64(r) / 257, float64(g) / 257, float64(b) / 257}
 }

@@ -3,10 +3,10 @@ package synth
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // RAF-DB tree paths written by Generate.
@@ -67,28 +67,15 @@ func labelFile(items []item) []byte {
 
 // landmarksFile renders landmarks68.jsonl, one line per image sorted by path (the order
 // dataset.Open lists items in), coordinates with 3 decimals so the bytes are stable.
-func landmarksFile(items []item, shapes []Shape) []byte {
+func landmarksFile(items []item, shapes []face68.Shape) []byte {
 	idx := make([]int, len(items))
 	for i := range idx {
 		idx[i] = i
 	}
 	sort.Slice(idx, func(a, b int) bool { return items[idx[a]].rel < items[idx[b]].rel })
-	var b strings.Builder
+	var b []byte
 	for _, i := range idx {
-		b.WriteString(`{"path":"`)
-		b.WriteString(items[i].rel)
-		b.WriteString(`","landmarks":[`)
-		for k, p := range shapes[i] {
-			if k > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('[')
-			b.WriteString(strconv.FormatFloat(p.X, 'f', 3, 64))
-			b.WriteByte(',')
-			b.WriteString(strconv.FormatFloat(p.Y, 'f', 3, 64))
-			b.WriteByte(']')
-		}
-		b.WriteString("]}\n")
+		b = face68.AppendJSONL(b, items[i].rel, shapes[i], 3)
 	}
-	return []byte(b.String())
+	return b
 }

@@ -1,12 +1,16 @@
 package synth
 
-import "math"
+import (
+	"math"
+
+	"github.com/occfer/occfer/landmarks/face68"
+)
 
 // hullMask blacks out the convex hull of the given landmarks, grown by grow pixels so the
 // anti-aliased edge and JPEG ringing go too.
 func hullMask(idx []int, grow float64) func(sampleImg) *grayImg {
 	return func(s sampleImg) *grayImg {
-		pts := make([]Point, len(idx))
+		pts := make([]face68.Point, len(idx))
 		for i, k := range idx {
 			pts[i] = s.lm[k]
 		}
@@ -15,7 +19,7 @@ func hullMask(idx []int, grow float64) func(sampleImg) *grayImg {
 		out := &grayImg{g.w, g.h, append([]float64{}, g.v...), append([]float64{}, g.red...)}
 		for y := range g.h {
 			for x := range g.w {
-				if insideGrown(hull, Point{float64(x), float64(y)}, grow) {
+				if insideGrown(hull, face68.Point{X: float64(x), Y: float64(y)}, grow) {
 					out.v[y*g.w+x], out.red[y*g.w+x] = 0, 0
 				}
 			}
@@ -33,15 +37,15 @@ func span(a, b int) []int {
 }
 
 // convexHull returns the hull counter-clockwise in image coordinates (monotone chain).
-func convexHull(pts []Point) []Point {
-	p := append([]Point{}, pts...)
+func convexHull(pts []face68.Point) []face68.Point {
+	p := append([]face68.Point{}, pts...)
 	for i := 1; i < len(p); i++ { // insertion sort: at most 68 points
 		for j := i; j > 0 && (p[j].X < p[j-1].X || p[j].X == p[j-1].X && p[j].Y < p[j-1].Y); j-- {
 			p[j], p[j-1] = p[j-1], p[j]
 		}
 	}
-	cross := func(o, a, b Point) float64 { return (a.X-o.X)*(b.Y-o.Y) - (a.Y-o.Y)*(b.X-o.X) }
-	var h []Point
+	cross := func(o, a, b face68.Point) float64 { return (a.X-o.X)*(b.Y-o.Y) - (a.Y-o.Y)*(b.X-o.X) }
+	var h []face68.Point
 	for pass := 0; pass < 2; pass++ {
 		start := len(h)
 		for _, q := range p {
@@ -59,11 +63,11 @@ func convexHull(pts []Point) []Point {
 }
 
 // insideGrown reports whether q lies inside the convex polygon h or within grow of its edge.
-func insideGrown(h []Point, q Point, grow float64) bool {
+func insideGrown(h []face68.Point, q face68.Point, grow float64) bool {
 	lo, hi := h[0], h[0]
 	for _, p := range h {
-		lo = Point{min(lo.X, p.X), min(lo.Y, p.Y)}
-		hi = Point{max(hi.X, p.X), max(hi.Y, p.Y)}
+		lo = face68.Point{X: min(lo.X, p.X), Y: min(lo.Y, p.Y)}
+		hi = face68.Point{X: max(hi.X, p.X), Y: max(hi.Y, p.Y)}
 	}
 	if q.X < lo.X-grow || q.Y < lo.Y-grow || q.X > hi.X+grow || q.Y > hi.Y+grow {
 		return false

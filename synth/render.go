@@ -4,25 +4,27 @@ import (
 	"image"
 	"math"
 	"math/rand/v2"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // poseFunc maps canonical coordinates (origin between the eyes, 100-pixel crop at scale 1)
 // to continuous image coordinates of a size x size crop, where pixel (i, j) covers
 // [i, i+1) x [j, j+1). The eye midpoint lands near (50, 38) and the mouth near y = 75, as in
 // RAF-DB's aligned crops.
-func poseFunc(id identity, size int) func(Point) Point {
+func poseFunc(id identity, size int) func(face68.Point) face68.Point {
 	k := float64(size) / 100
 	sin, cos := math.Sincos(id.roll)
-	return func(p Point) Point {
+	return func(p face68.Point) face68.Point {
 		x := id.scale * (p.X*cos - p.Y*sin)
 		y := id.scale * (p.X*sin + p.Y*cos)
-		return Point{k * (50 + id.dx + x), k * (38 + id.dy + y)}
+		return face68.Point{X: k * (50 + id.dx + x), Y: k * (38 + id.dy + y)}
 	}
 }
 
 // draw renders f and returns the image and its landmarks in pixel-centre coordinates (the
 // centre of pixel (i, j) is (i, j), as dlib and OpenCV count).
-func (f *face) draw(size int, noise *rand.Rand) (*image.RGBA, Shape) {
+func (f *face) draw(size int, noise *rand.Rand) (*image.RGBA, face68.Shape) {
 	pose := poseFunc(f.id, size)
 	c := newCanvas(size, pose)
 	f.drawBackground(c)
@@ -32,10 +34,10 @@ func (f *face) draw(size int, noise *rand.Rand) (*image.RGBA, Shape) {
 	f.drawNose(c)
 	f.drawMouth(c)
 	f.light(c, noise)
-	var lm Shape
+	var lm face68.Shape
 	for i, p := range f.lm {
 		q := pose(p)
-		lm[i] = Point{q.X - 0.5, q.Y - 0.5}
+		lm[i] = face68.Point{X: q.X - 0.5, Y: q.Y - 0.5}
 	}
 	return c.img, lm
 }
@@ -59,18 +61,18 @@ func (f *face) drawHead(c *canvas) {
 	id := f.id
 	// Shoulders and neck first, the head covers their tops.
 	w := id.faceW
-	c.fill([]Point{{-w * 0.5, id.chinY + 2}, {-w * 1.9, id.chinY + 18}, {-w * 2.2, 90}, {w * 2.2, 90}, {w * 1.9, id.chinY + 18}, {w * 0.5, id.chinY + 2}}, id.cloth, 1)
-	c.fill([]Point{{-w * 0.52, 20}, {w * 0.52, 20}, {w * 0.56, id.chinY + 12}, {-w * 0.56, id.chinY + 12}}, id.skin.scale(0.8), 1)
+	c.fill([]face68.Point{{X: -w * 0.5, Y: id.chinY + 2}, {X: -w * 1.9, Y: id.chinY + 18}, {X: -w * 2.2, Y: 90}, {X: w * 2.2, Y: 90}, {X: w * 1.9, Y: id.chinY + 18}, {X: w * 0.5, Y: id.chinY + 2}}, id.cloth, 1)
+	c.fill([]face68.Point{{X: -w * 0.52, Y: 20}, {X: w * 0.52, Y: 20}, {X: w * 0.56, Y: id.chinY + 12}, {X: -w * 0.56, Y: id.chinY + 12}}, id.skin.scale(0.8), 1)
 	if id.hairBack {
 		top := f.jawTop - id.foreheadH - 6
-		hair := sample(func(u float64) Point {
+		hair := sample(func(u float64) face68.Point {
 			t := u * math.Pi
-			return Point{(w + 5) * math.Cos(t), f.jawTop - (f.jawTop-top)*math.Sin(t)}
+			return face68.Point{X: (w + 5) * math.Cos(t), Y: f.jawTop - (f.jawTop-top)*math.Sin(t)}
 		}, 0, 1, 32)
 		if id.longHair {
-			hair = append(hair, Point{-w - 6, 45}, Point{w + 6, 45})
+			hair = append(hair, face68.Point{X: -w - 6, Y: 45}, face68.Point{X: w + 6, Y: 45})
 		} else {
-			hair = append(hair, Point{-w - 4, 8}, Point{w + 4, 8})
+			hair = append(hair, face68.Point{X: -w - 4, Y: 8}, face68.Point{X: w + 4, Y: 8})
 		}
 		c.fill(hair, id.hair, 1)
 	}
@@ -81,14 +83,14 @@ func (f *face) drawHead(c *canvas) {
 	p0 := math.Asin(s0) / math.Pi
 	// The fringe runs 1.5 pixels outside the skull so the skin's anti-aliased edge does not
 	// show through the hair as a faint line.
-	fringe := sample(func(u float64) Point {
+	fringe := sample(func(u float64) face68.Point {
 		p := f.skull(u)
-		return Point{p.X * (w + 1.5) / w, f.jawTop + (p.Y-f.jawTop)*(id.foreheadH+1.5)/id.foreheadH}
+		return face68.Point{X: p.X * (w + 1.5) / w, Y: f.jawTop + (p.Y-f.jawTop)*(id.foreheadH+1.5)/id.foreheadH}
 	}, p0, 1-p0, 32)
 	xe := fringe[0].X
-	edge := sample(func(u float64) Point {
+	edge := sample(func(u float64) face68.Point {
 		x := -xe + 2*xe*u
-		return Point{x, id.hairLine + 3*(1-(x/xe)*(x/xe))}
+		return face68.Point{X: x, Y: id.hairLine + 3*(1-(x/xe)*(x/xe))}
 	}, 0, 1, 16)
 	c.fill(append(fringe, edge...), id.hair, 1)
 }
@@ -99,7 +101,7 @@ func (f *face) drawEyes(c *canvas) {
 		opening := append(sample(f.eyeUp[e], -1, 1, 24), sample(f.eyeLo[e], 1, -1, 24)[1:]...)
 		clip := c.coverage(opening)
 		c.fill(opening, rgb{236, 232, 226}, 1)
-		ic := Point{f.eyeC[e].X, f.eyeC[e].Y + 0.4}
+		ic := face68.Point{X: f.eyeC[e].X, Y: f.eyeC[e].Y + 0.4}
 		c.fillClipped(ellipse(ic, id.eyeW*0.5, id.eyeW*0.5), id.iris, clip)
 		c.fillClipped(ellipse(ic, id.eyeW*0.2, id.eyeW*0.2), rgb{12, 10, 10}, clip)
 		c.fill(ribbon(sample(f.eyeUp[e], -1.08, 1.08, 24), 0.9, 1.3), rgb{30, 22, 20}, 0.9)
@@ -116,10 +118,10 @@ func (f *face) drawBrows(c *canvas) {
 func (f *face) drawNose(c *canvas) {
 	id, lm := f.id, f.lm
 	shade := id.skin.scale(0.7)
-	c.fill(ribbon([]Point{{2.5, 5}, {3.2, 12}, {3.8, id.noseLen - 1}}, 1.4, 2), id.skin.scale(0.88), 0.6)
+	c.fill(ribbon([]face68.Point{{X: 2.5, Y: 5}, {X: 3.2, Y: 12}, {X: 3.8, Y: id.noseLen - 1}}, 1.4, 2), id.skin.scale(0.88), 0.6)
 	c.fill(ribbon(lm[31:36], 1.2, 1.2), shade, 0.8)
 	for _, s := range []float64{-1, 1} {
-		c.fill(ellipse(Point{s * id.noseW * 0.5, id.noseLen + 1.6}, 1.8, 1.0), id.skin.scale(0.4), 0.9)
+		c.fill(ellipse(face68.Point{X: s * id.noseW * 0.5, Y: id.noseLen + 1.6}, 1.8, 1.0), id.skin.scale(0.4), 0.9)
 	}
 }
 
@@ -129,30 +131,30 @@ func (f *face) drawMouth(c *canvas) {
 	left, right := f.mUpIn(-1), f.mUpIn(1)
 	upIn := sample(f.mUpIn, -ui, ui, 32)
 	loIn := sample(f.mLoIn, -ui, ui, 32)
-	opening := append(append([]Point{}, upIn...), reversed(loIn)...)
+	opening := append(append([]face68.Point{}, upIn...), reversed(loIn)...)
 	if m.open > 0.05 || m.sneer > 0.05 {
 		clip := c.coverage(opening)
 		c.fill(opening, rgb{35, 10, 14}, 1)
 		if m.teeth > 0 {
-			teeth := append(append([]Point{}, upIn...), reversed(shift(upIn, m.teeth+1))...)
+			teeth := append(append([]face68.Point{}, upIn...), reversed(shift(upIn, m.teeth+1))...)
 			c.fillClipped(teeth, rgb{232, 226, 212}, clip)
 		}
 	}
-	upper := append(append([]Point{left}, sample(f.mUpOut, -1, 1, 40)...), right)
+	upper := append(append([]face68.Point{left}, sample(f.mUpOut, -1, 1, 40)...), right)
 	upper = append(upper, reversed(upIn)...)
 	c.fill(upper, id.lip, 1)
-	lower := append(append([]Point{right}, sample(f.mLoOut, 1, -1, 40)...), left)
+	lower := append(append([]face68.Point{right}, sample(f.mLoOut, 1, -1, 40)...), left)
 	lower = append(lower, loIn...)
 	c.fill(lower, id.lip.scale(1.06), 1)
 	// The seam where closed lips meet, and the shadow in the corners.
-	seam := append(append([]Point{left}, sample(f.mUpIn, -ui, ui, 32)...), right)
+	seam := append(append([]face68.Point{left}, sample(f.mUpIn, -ui, ui, 32)...), right)
 	c.fill(ribbon(seam, 0.9, 0.9), id.lip.scale(0.5), 0.85)
 }
 
-func shift(pts []Point, dy float64) []Point {
-	out := make([]Point, len(pts))
+func shift(pts []face68.Point, dy float64) []face68.Point {
+	out := make([]face68.Point, len(pts))
 	for i, p := range pts {
-		out[i] = Point{p.X, p.Y + dy}
+		out[i] = face68.Point{X: p.X, Y: p.Y + dy}
 	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/occfer/occfer/dataset"
 	"github.com/occfer/occfer/internal/procstat"
 	"github.com/occfer/occfer/model"
+	"github.com/occfer/occfer/model/ffranet"
 	"github.com/occfer/occfer/train/loader"
 	"github.com/sugarme/gotch"
 )
@@ -33,11 +34,11 @@ func benchSet(b *testing.B) *loader.Set {
 	return loadSplit(b, synthData(b, "synth-bench", 256, 0, 3), "train")
 }
 
-// newCPUModel builds a freshly initialised model (seed 1) of arch at input
+// newCPUModel builds a freshly initialised model (seed 1) of a variant at input
 // size on the CPU, with the trainer's default Adam. The caller closes it.
-func newCPUModel(tb testing.TB, arch string, size int) (*model.Model, *Adam) {
+func newCPUModel(tb testing.TB, variant string, size int) (*model.Model, *Adam) {
 	tb.Helper()
-	cfg, err := model.ConfigFor(arch)
+	cfg, err := ffranet.ConfigFor(variant)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -71,11 +72,11 @@ func loadSplit(tb testing.TB, data, split string) *loader.Set {
 
 func BenchmarkTrainStep(b *testing.B) {
 	set := benchSet(b)
-	for _, arch := range []string{"ffra", "resnet18"} {
+	for _, variant := range []string{"ffra", "resnet18"} {
 		for _, size := range []int{112, 224} {
-			b.Run(fmt.Sprintf("%s-%d-batch16", arch, size), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s-%d-batch16", variant, size), func(b *testing.B) {
 				defer benchThreads(b)()
-				m, adam := newCPUModel(b, arch, size)
+				m, adam := newCPUModel(b, variant, size)
 				defer m.Close()
 				aug := loader.DefaultAug()
 				ctx, cancel := context.WithCancel(context.Background())

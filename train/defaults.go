@@ -3,7 +3,7 @@ package train
 import (
 	"runtime"
 
-	"github.com/occfer/occfer/model"
+	"github.com/occfer/occfer/model/ffranet"
 	"github.com/occfer/occfer/train/loader"
 	"github.com/occfer/occfer/train/rundir"
 )
@@ -15,7 +15,7 @@ import (
 func DefaultConfig() rundir.Config {
 	return rundir.Config{
 		Version: rundir.ConfigVersion,
-		Model:   model.DefaultConfig(),
+		Model:   ffranet.DefaultConfig(),
 		Optim: rundir.OptimSettings{Name: "adam", LR: 1e-4, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8,
 			Schedule: "constant", Gamma: 0.9},
 		Epochs:    200,

@@ -1,7 +1,8 @@
 // Package train is `ffra train / eval / predict / cam`: the training loop of FFRA-Net on
 // gotch, evaluation, prediction and class activation maps. Its subpackages hold the parts
 // that need no libtorch: loader (decoding, caching, augmentation, batching), metrics
-// (confusion matrix, accuracies), plot (PNG figures) and rundir (run-folder files).
+// (confusion matrix, accuracies), plot (PNG figures) and rundir (run-folder files, with the
+// model configuration from model/ffranet); internal/purego's test keeps them cgo-free.
 //
 // # Recipe
 //

@@ -262,21 +262,21 @@ func runEpoch(ctx context.Context, m *model.Model, adam *Adam, train *loader.Set
 	var correct, seen int
 	for b := range train.Batches(ctx2, epoch, bc) {
 		if b.Err != nil {
-			prog.done()
+			prog.Finish()
 			return rundir.EpochRecord{}, fmt.Errorf("epoch %d: %w", epoch+1, b.Err)
 		}
 		loss, ok, err := trainStep(m, adam, b, lr, epoch)
 		b.Release()
 		if err != nil {
-			prog.done()
+			prog.Finish()
 			return rundir.EpochRecord{}, err
 		}
 		lossSum += loss * float64(b.N)
 		correct += ok
 		seen += b.N
-		prog.update(b.N, lossSum/float64(seen), float64(correct)/float64(seen))
+		prog.Add(b.N, epochNote(lossSum/float64(seen), float64(correct)/float64(seen)))
 	}
-	prog.done()
+	prog.Finish()
 	if err := ctx.Err(); err != nil {
 		return rundir.EpochRecord{}, fmt.Errorf("epoch %d interrupted: %w", epoch+1, err)
 	}

@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 
 	"gocv.io/x/gocv"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // skinReferenceLuma is the face luma the templates were drawn for: the
@@ -26,7 +28,7 @@ const (
 // Result describes one placement.
 type Result struct {
 	Template *Template // the variant actually drawn
-	Yaw      float64   // EstimateYaw of the face
+	Yaw      float64   // the face's face68.Shape.YawRatio
 	// Transform maps template pixels to image pixels: the least-squares fit
 	// over all anchors (for piecewise templates a single homography, kept
 	// for reference; Pieces holds what was drawn).
@@ -42,7 +44,7 @@ type Result struct {
 // at the face given by its 68 landmarks. With the same inputs and an rng in
 // the same state it writes the same bytes. rng may be nil: jitter and noise
 // are then skipped.
-func Apply(img gocv.Mat, face Shape, t *Template, opts Options, rng *rand.Rand) (Result, error) {
+func Apply(img gocv.Mat, face face68.Shape, t *Template, opts Options, rng *rand.Rand) (Result, error) {
 	var res Result
 	if t == nil {
 		return res, fmt.Errorf("apply: nil template")
@@ -58,7 +60,7 @@ func Apply(img gocv.Mat, face Shape, t *Template, opts Options, rng *rand.Rand) 
 	if err != nil {
 		return res, fmt.Errorf("apply %s: image data: %w", t.Name, err)
 	}
-	res.Yaw = EstimateYaw(&face)
+	res.Yaw = face.YawRatio()
 	tt := t
 	if opts.YawAware {
 		thr := opts.YawThreshold
@@ -81,7 +83,7 @@ func Apply(img gocv.Mat, face Shape, t *Template, opts Options, rng *rand.Rand) 
 
 	scale := 0.0
 	for _, p := range pl.pieces {
-		scale = math.Max(scale, p.H.LocalScale(centroid(p.domain)))
+		scale = math.Max(scale, p.H.LocalScale(face68.Centroid(p.domain)))
 	}
 	st := measureFace(pix, w, h, &face)
 	sigma := blurSigma(opts, st, scale)

@@ -9,9 +9,11 @@ import (
 	"testing"
 
 	"gocv.io/x/gocv"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
-func applyOnce(t *testing.T, img gocv.Mat, face Shape, name string, opts Options, seed uint64) ([]byte, Result) {
+func applyOnce(t *testing.T, img gocv.Mat, face face68.Shape, name string, opts Options, seed uint64) ([]byte, Result) {
 	t.Helper()
 	out := img.Clone()
 	defer out.Close()
@@ -177,7 +179,7 @@ func TestApplyRejectsBadImages(t *testing.T) {
 	if _, err := Apply(src, lm, nil, DefaultOptions(), nil); err == nil {
 		t.Error("nil template accepted")
 	}
-	var flat Shape // all landmarks at the origin: nothing to fit
+	var flat face68.Shape // all landmarks at the origin: nothing to fit
 	if _, err := Apply(src, flat, tpl, DefaultOptions(), nil); err == nil || !strings.Contains(err.Error(), tpl.Name) {
 		t.Errorf("collapsed landmarks: error %v, want a fit error naming the template", err)
 	}
@@ -229,7 +231,7 @@ func TestPiecewiseSeam(t *testing.T) {
 		if tpl.Transform != FitPiecewise {
 			continue
 		}
-		var ta, tb Point
+		var ta, tb face68.Point
 		for _, an := range tpl.Anchors {
 			switch an.Name {
 			case "nose_bridge":
@@ -254,7 +256,7 @@ func TestPiecewiseSeam(t *testing.T) {
 			a, b := pl.seamA, pl.seamB
 			seam := math.Hypot(b.X-a.X, b.Y-a.Y)
 			for k := 0.0; k <= 1.0; k += 0.05 {
-				p := Point{X: ta.X + k*(tb.X-ta.X), Y: ta.Y + k*(tb.Y-ta.Y)}
+				p := face68.Point{X: ta.X + k*(tb.X-ta.X), Y: ta.Y + k*(tb.Y-ta.Y)}
 				l, r := pl.pieces[0].H.Apply(p), pl.pieces[1].H.Apply(p)
 				if d := math.Hypot(l.X-r.X, l.Y-r.Y); d > 0.05 {
 					t.Errorf("%s/%s: halves disagree by %.3f px at seam fraction %.2f (seam %.0f px), want ≤ 0.05", tpl.Name, c.name, d, k, seam)
@@ -278,7 +280,7 @@ func TestOverlayPartlyOrWhollyOutside(t *testing.T) {
 	defer src.Close()
 	lm := astronautLandmarks(t)
 	tpl := templateByName(t, "mask_cloth_dots_frontal")
-	shift := func(dx, dy float64) Shape {
+	shift := func(dx, dy float64) face68.Shape {
 		s := lm
 		for i := range s {
 			s[i].X += dx

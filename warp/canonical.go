@@ -1,11 +1,13 @@
 package warp
 
+import "github.com/occfer/occfer/landmarks/face68"
+
 // canonicalFace is a real frontal 68-point shape (dlib's predictor on
 // testdata/astronaut.png, face about 90 px wide). ValidateTemplate fits each
 // template to it, so a template whose anchors are swapped, collinear or far
 // from human proportions is caught at load time rather than on the first
 // image.
-var canonicalFace = Shape{
+var canonicalFace = face68.Shape{
 	{X: 179, Y: 104},
 	{X: 179, Y: 116},
 	{X: 180, Y: 127},

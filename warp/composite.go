@@ -4,6 +4,8 @@ import (
 	"image"
 	"math"
 	"math/rand/v2"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // shading is the overlay's colour gain: gain·(1 + slope·u), with u the signed
@@ -14,12 +16,12 @@ type shading struct {
 	ox, oy, ux, uy float64 // u = ((x,y) − o)·(ux,uy)
 }
 
-func newShading(st faceStats, face *Shape) shading {
+func newShading(st faceStats, face *face68.Shape) shading {
 	s := shading{gain: clamp(st.mean/skinReferenceLuma, minGain, maxGain)}
 	if st.left+st.right > 0 {
 		s.slope = clamp((st.right-st.left)/(st.right+st.left), -maxShading, maxShading)
 	}
-	le, re := centroid(face[36:42]), centroid(face[42:48])
+	le, re := face.RightEye(), face.LeftEye() // image left, image right
 	ax, ay := re.X-le.X, re.Y-le.Y
 	n := math.Hypot(ax, ay)
 	half := math.Hypot(face[16].X-face[0].X, face[16].Y-face[0].Y) / 2

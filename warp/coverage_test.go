@@ -3,6 +3,8 @@ package warp
 import (
 	"math"
 	"testing"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // TestCoverageSyntheticMasks checks Coverage against masks whose answer is
@@ -79,7 +81,7 @@ func TestCoverageOfPlacedOverlays(t *testing.T) {
 func TestCoverageTinyFace(t *testing.T) {
 	s := astronautLandmarks(t)
 	for i := range s {
-		s[i] = Point{X: s[i].X / 40, Y: s[i].Y / 40}
+		s[i] = face68.Point{X: s[i].X / 40, Y: s[i].Y / 40}
 	}
 	m := NewMask(20, 20)
 	for i := range m.Pix {

@@ -25,8 +25,8 @@
 //
 // # Yaw
 //
-// EstimateYaw gives a roll-invariant ratio in [-1, 1], positive when the nose
-// points toward image right. With Options.YawAware, Apply replaces a template
+// The face's yaw ratio (face68.Shape.YawRatio) is roll-invariant, in [-1, 1], positive
+// when the nose points toward image right. With Options.YawAware, Apply replaces a template
 // by its "right" variant above DefaultYawThreshold (0.25, about 25° of turn),
 // by its "left" variant below −0.25, and keeps "frontal" in between. Side
 // variants are drawn for a 28° turn (assetgen), with the far side

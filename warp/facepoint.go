@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // FacePoint is a point built from the 68 landmarks as a weighted sum of
@@ -21,8 +23,8 @@ type FacePoint struct {
 }
 
 // At evaluates the face point on a shape.
-func (f FacePoint) At(s *Shape) Point {
-	var p Point
+func (f FacePoint) At(s *face68.Shape) face68.Point {
+	var p face68.Point
 	for i, idx := range f.Index {
 		p.X += f.Weights[i] * s[idx].X
 		p.Y += f.Weights[i] * s[idx].Y

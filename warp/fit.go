@@ -3,6 +3,8 @@ package warp
 import (
 	"fmt"
 	"math"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // FitKind names a transform model fitted from template anchors to face points.
@@ -38,7 +40,7 @@ func (k FitKind) minAnchors() int {
 
 // Fit fits the model kind (not piecewise) mapping src[i] to dst[i] in the
 // least-squares sense over all pairs.
-func Fit(kind FitKind, src, dst []Point) (Mat3, error) {
+func Fit(kind FitKind, src, dst []face68.Point) (Mat3, error) {
 	switch kind {
 	case FitSimilarity:
 		return FitSimilarityLS(src, dst)
@@ -53,7 +55,7 @@ func Fit(kind FitKind, src, dst []Point) (Mat3, error) {
 // normaliser is Hartley's conditioning: translate the centroid to the origin
 // and scale the mean distance to √2, so the normal equations of the fits stay
 // well conditioned whatever the pixel scale of template and image.
-func normaliser(pts []Point) (Mat3, bool) {
+func normaliser(pts []face68.Point) (Mat3, bool) {
 	var cx, cy float64
 	for _, p := range pts {
 		cx += p.X
@@ -76,7 +78,7 @@ func normaliser(pts []Point) (Mat3, bool) {
 // prepare checks the pair counts and returns the normalised points and the
 // normalisers, so that a fit in normalised space T is denormalised as
 // Nd⁻¹ · T · Ns.
-func prepare(src, dst []Point, need int) (ns, nd Mat3, s, d []Point, err error) {
+func prepare(src, dst []face68.Point, need int) (ns, nd Mat3, s, d []face68.Point, err error) {
 	if len(src) != len(dst) {
 		return ns, nd, nil, nil, fmt.Errorf("fit: %d source points but %d targets", len(src), len(dst))
 	}
@@ -89,8 +91,8 @@ func prepare(src, dst []Point, need int) (ns, nd Mat3, s, d []Point, err error) 
 	if !ok1 || !ok2 {
 		return ns, nd, nil, nil, fmt.Errorf("fit: degenerate: all points coincide")
 	}
-	s = make([]Point, len(src))
-	d = make([]Point, len(dst))
+	s = make([]face68.Point, len(src))
+	d = make([]face68.Point, len(dst))
 	for i := range src {
 		s[i] = ns.Apply(src[i])
 		d[i] = nd.Apply(dst[i])
@@ -116,7 +118,7 @@ func denormalise(t, ns, nd Mat3) (Mat3, error) {
 }
 
 // FitSimilarityLS fits x' = a·x − b·y + tx, y' = b·x + a·y + ty.
-func FitSimilarityLS(src, dst []Point) (Mat3, error) {
+func FitSimilarityLS(src, dst []face68.Point) (Mat3, error) {
 	ns, nd, s, d, err := prepare(src, dst, 2)
 	if err != nil {
 		return Mat3{}, err
@@ -139,7 +141,7 @@ func FitSimilarityLS(src, dst []Point) (Mat3, error) {
 }
 
 // FitAffineLS fits a general 2-D affine map.
-func FitAffineLS(src, dst []Point) (Mat3, error) {
+func FitAffineLS(src, dst []face68.Point) (Mat3, error) {
 	ns, nd, s, d, err := prepare(src, dst, 3)
 	if err != nil {
 		return Mat3{}, err
@@ -161,14 +163,14 @@ func FitAffineLS(src, dst []Point) (Mat3, error) {
 // FitHomographyLS fits a homography by the linear DLT with h33 = 1 on
 // normalised points (algebraic least squares). With exactly four pairs it is
 // the exact projective map through them.
-func FitHomographyLS(src, dst []Point) (Mat3, error) {
+func FitHomographyLS(src, dst []face68.Point) (Mat3, error) {
 	return FitHomographyWeighted(src, dst, nil)
 }
 
 // FitHomographyWeighted is FitHomographyLS with a weight per pair (nil: all
 // 1): each pair's equations are scaled by √w, so a heavily weighted pair is
 // matched almost exactly at the expense of the others.
-func FitHomographyWeighted(src, dst []Point, weight []float64) (Mat3, error) {
+func FitHomographyWeighted(src, dst []face68.Point, weight []float64) (Mat3, error) {
 	if weight != nil && len(weight) != len(src) {
 		return Mat3{}, fmt.Errorf("fit homography: %d weights for %d points", len(weight), len(src))
 	}

@@ -5,18 +5,20 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
-func randomPoints(rng *rand.Rand, n int) []Point {
-	p := make([]Point, n)
+func randomPoints(rng *rand.Rand, n int) []face68.Point {
+	p := make([]face68.Point, n)
 	for i := range p {
-		p[i] = Point{X: 500 * rng.Float64(), Y: 400 * rng.Float64()}
+		p[i] = face68.Point{X: 500 * rng.Float64(), Y: 400 * rng.Float64()}
 	}
 	return p
 }
 
-func mapAll(m Mat3, pts []Point) []Point {
-	out := make([]Point, len(pts))
+func mapAll(m Mat3, pts []face68.Point) []face68.Point {
+	out := make([]face68.Point, len(pts))
 	for i, p := range pts {
 		out[i] = m.Apply(p)
 	}
@@ -100,11 +102,11 @@ func TestFitLeastSquares(t *testing.T) {
 }
 
 func TestFitDegenerate(t *testing.T) {
-	line := []Point{{X: 0, Y: 0}, {X: 1, Y: 1}, {X: 2, Y: 2}, {X: 3, Y: 3}, {X: 4, Y: 4}}
-	same := []Point{{X: 5, Y: 5}, {X: 5, Y: 5}, {X: 5, Y: 5}, {X: 5, Y: 5}}
+	line := []face68.Point{{X: 0, Y: 0}, {X: 1, Y: 1}, {X: 2, Y: 2}, {X: 3, Y: 3}, {X: 4, Y: 4}}
+	same := []face68.Point{{X: 5, Y: 5}, {X: 5, Y: 5}, {X: 5, Y: 5}, {X: 5, Y: 5}}
 	for _, tc := range []struct {
 		kind     FitKind
-		src, dst []Point
+		src, dst []face68.Point
 		want     string
 	}{
 		{FitAffine, line, line, "degenerate"},
@@ -138,12 +140,12 @@ func TestParseFacePoint(t *testing.T) {
 	s := astronautLandmarks(t)
 	for _, tc := range []struct {
 		expr string
-		want Point
+		want face68.Point
 	}{
 		{"30", s[30]},
-		{"mid(3,31)", Point{X: (s[3].X + s[31].X) / 2, Y: (s[3].Y + s[31].Y) / 2}},
-		{"lerp(2, 30, 0.25)", Point{X: 0.75*s[2].X + 0.25*s[30].X, Y: 0.75*s[2].Y + 0.25*s[30].Y}},
-		{"w(3:0.25,31:0.75)", Point{X: 0.25*s[3].X + 0.75*s[31].X, Y: 0.25*s[3].Y + 0.75*s[31].Y}},
+		{"mid(3,31)", face68.Point{X: (s[3].X + s[31].X) / 2, Y: (s[3].Y + s[31].Y) / 2}},
+		{"lerp(2, 30, 0.25)", face68.Point{X: 0.75*s[2].X + 0.25*s[30].X, Y: 0.75*s[2].Y + 0.25*s[30].Y}},
+		{"w(3:0.25,31:0.75)", face68.Point{X: 0.25*s[3].X + 0.75*s[31].X, Y: 0.25*s[3].Y + 0.75*s[31].Y}},
 		{"mean(36,37,38,39,40,41)", s.RightEye()},
 	} {
 		fp, err := ParseFacePoint(tc.expr)

@@ -4,10 +4,12 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // coveredLandmarks lists which of idx fall on covered mask pixels.
-func coveredLandmarks(m Mask, s Shape, idx []int) (in, out []int) {
+func coveredLandmarks(m Mask, s face68.Shape, idx []int) (in, out []int) {
 	for _, i := range idx {
 		if m.At(int(math.Round(s[i].X)), int(math.Round(s[i].Y))) {
 			in = append(in, i)
@@ -30,7 +32,7 @@ func indexRange(a, b int) []int {
 // axis (a cylinder through the jaw ends): positive turns the nose toward
 // image right. The fixture is frontal, so this is how side variants get a
 // face they are meant for.
-func turnedShape(s Shape, deg float64) Shape {
+func turnedShape(s face68.Shape, deg float64) face68.Shape {
 	cx := (s[0].X + s[16].X) / 2
 	r := 0.55 * math.Abs(s[16].X-s[0].X)
 	th := deg * math.Pi / 180

@@ -14,6 +14,7 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/occfer/occfer/imageio"
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden/*.png from the current renders")
@@ -27,7 +28,7 @@ const (
 
 // astronautLandmarks reads the reference landmarks (dlib 68-point predictor
 // on the fixture, stored once so these tests need no dlib model).
-func astronautLandmarks(tb testing.TB) Shape {
+func astronautLandmarks(tb testing.TB) face68.Shape {
 	tb.Helper()
 	raw, err := os.ReadFile(landmarksPath)
 	if err != nil {
@@ -39,9 +40,9 @@ func astronautLandmarks(tb testing.TB) Shape {
 	if err := json.Unmarshal(raw, &f); err != nil || len(f.Landmarks) != 68 {
 		tb.Fatalf("landmarks file %s: %v (%d points)", landmarksPath, err, len(f.Landmarks))
 	}
-	var s Shape
+	var s face68.Shape
 	for i, p := range f.Landmarks {
-		s[i] = Point{X: p[0], Y: p[1]}
+		s[i] = face68.Point{X: p[0], Y: p[1]}
 	}
 	return s
 }
@@ -104,7 +105,7 @@ var placementCases = []placementCase{
 const tileSize = 112
 
 // render makes the case's image and landmarks.
-func (c placementCase) render(tb testing.TB, src gocv.Mat, s Shape) (gocv.Mat, Shape) {
+func (c placementCase) render(tb testing.TB, src gocv.Mat, s face68.Shape) (gocv.Mat, face68.Shape) {
 	tb.Helper()
 	img := src
 	if c.mirror {
@@ -119,12 +120,12 @@ func (c placementCase) render(tb testing.TB, src gocv.Mat, s Shape) (gocv.Mat, S
 		// RAF-DB style: eyes level, 36 px apart, at y = 40 in a 100-px crop
 		size = 100
 		var err error
-		m, err = FitSimilarityLS([]Point{s.RightEye(), s.LeftEye()}, []Point{{X: 32, Y: 40}, {X: 68, Y: 40}})
+		m, err = FitSimilarityLS([]face68.Point{s.RightEye(), s.LeftEye()}, []face68.Point{{X: 32, Y: 40}, {X: 68, Y: 40}})
 		if err != nil {
 			tb.Fatal(err)
 		}
 	} else {
-		c0 := centroid(s[:])
+		c0 := face68.Centroid(s[:])
 		th := c.roll * math.Pi / 180
 		rot := Mat3{{c.scale * math.Cos(th), c.scale * math.Sin(th), 0}, {-c.scale * math.Sin(th), c.scale * math.Cos(th), 0}, {0, 0, 1}}
 		m = Translate(float64(size)/2, float64(size)/2).Mul(rot).Mul(Translate(-c0.X, -c0.Y))
@@ -133,7 +134,7 @@ func (c placementCase) render(tb testing.TB, src gocv.Mat, s Shape) (gocv.Mat, S
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var t Shape
+	var t face68.Shape
 	for i, p := range s {
 		t[i] = m.Apply(p)
 	}

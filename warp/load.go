@@ -18,6 +18,8 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // Spec is the JSON form of a template (one file per template, next to its PNG).
@@ -267,7 +269,7 @@ func (s Spec) toTemplate(name, specPath string) (*Template, error) {
 		if err != nil {
 			return nil, fmt.Errorf("template %s: anchor %s: %w", specPath, label, err)
 		}
-		t.Anchors = append(t.Anchors, Anchor{Name: a.Name, At: Point{X: a.Template[0], Y: a.Template[1]}, Face: fp, Side: a.Side})
+		t.Anchors = append(t.Anchors, Anchor{Name: a.Name, At: face68.Point{X: a.Template[0], Y: a.Template[1]}, Face: fp, Side: a.Side})
 	}
 	return t, nil
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"gocv.io/x/gocv"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // Mask is a binary coverage map: Pix[y*W+x] is 255 where an occluder covers
@@ -64,17 +66,17 @@ func MaskFromMat(mat gocv.Mat) (Mask, error) {
 }
 
 // Coverage returns the fractions of the face, eye and mouth regions (see
-// FacePolygon, EyePolygons, MouthPolygon) whose pixels the mask covers.
+// face68.Shape.FaceRegion, EyeRegions, MouthRegion) whose pixels the mask covers.
 // A region too small to hold a pixel centre is judged by its landmark
 // vertices instead, so tiny faces still get a meaningful answer.
-func Coverage(mask Mask, face Shape) (faceFrac, eyes, mouth float64) {
-	ep := EyePolygons(&face)
-	return regionCoverage(mask, FacePolygon(&face)),
+func Coverage(mask Mask, face face68.Shape) (faceFrac, eyes, mouth float64) {
+	ep := face.EyeRegions()
+	return regionCoverage(mask, face.FaceRegion()),
 		regionCoverage(mask, ep[0], ep[1]),
-		regionCoverage(mask, MouthPolygon(&face))
+		regionCoverage(mask, face.MouthRegion())
 }
 
-func regionCoverage(m Mask, polys ...[]Point) float64 {
+func regionCoverage(m Mask, polys ...[]face68.Point) float64 {
 	total, hit := 0, 0
 	for _, poly := range polys {
 		scanPolygon(poly, m.W, m.H, func(y, x0, x1 int) {

@@ -1,6 +1,10 @@
 package warp
 
-import "math"
+import (
+	"math"
+
+	"github.com/occfer/occfer/landmarks/face68"
+)
 
 // Mat3 is a 3×3 matrix acting on homogeneous column vectors (x, y, 1).
 // Every transform in this package maps template pixels to image pixels.
@@ -10,16 +14,16 @@ type Mat3 [3][3]float64
 var Identity3 = Mat3{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}
 
 // Apply maps p through m, dividing by the homogeneous coordinate.
-func (m Mat3) Apply(p Point) Point {
+func (m Mat3) Apply(p face68.Point) face68.Point {
 	x := m[0][0]*p.X + m[0][1]*p.Y + m[0][2]
 	y := m[1][0]*p.X + m[1][1]*p.Y + m[1][2]
 	w := m[2][0]*p.X + m[2][1]*p.Y + m[2][2]
-	return Point{X: x / w, Y: y / w}
+	return face68.Point{X: x / w, Y: y / w}
 }
 
 // W returns the homogeneous denominator at p; a sign change across a region
 // means the homography folds that region through infinity.
-func (m Mat3) W(p Point) float64 {
+func (m Mat3) W(p face68.Point) float64 {
 	return m[2][0]*p.X + m[2][1]*p.Y + m[2][2]
 }
 
@@ -64,11 +68,11 @@ func (m Mat3) Inverse() (Mat3, bool) {
 
 // LocalScale is the linear magnification of m at p (square root of the
 // Jacobian determinant): how many image pixels one template pixel spans there.
-func (m Mat3) LocalScale(p Point) float64 {
+func (m Mat3) LocalScale(p face68.Point) float64 {
 	const h = 1.0
 	o := m.Apply(p)
-	ex := m.Apply(Point{X: p.X + h, Y: p.Y})
-	ey := m.Apply(Point{X: p.X, Y: p.Y + h})
+	ex := m.Apply(face68.Point{X: p.X + h, Y: p.Y})
+	ey := m.Apply(face68.Point{X: p.X, Y: p.Y + h})
 	j := (ex.X-o.X)*(ey.Y-o.Y) - (ex.Y-o.Y)*(ey.X-o.X)
 	return math.Sqrt(math.Abs(j)) / h
 }

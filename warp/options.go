@@ -3,7 +3,7 @@ package warp
 // Options control placement and the realism steps of Apply.
 type Options struct {
 	// YawAware swaps the template for its left/right variant when
-	// |EstimateYaw| exceeds YawThreshold (0 means DefaultYawThreshold).
+	// |face68.Shape.YawRatio| exceeds YawThreshold (0 means DefaultYawThreshold).
 	YawAware     bool
 	YawThreshold float64
 	// Feather is the minimum Gaussian σ, in image pixels, applied to the

@@ -3,12 +3,14 @@ package warp
 import (
 	"fmt"
 	"math"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // piece is one transform with the template region it draws.
 type piece struct {
 	H      Mat3
-	domain []Point // convex template-space polygon (the template rectangle or one half)
+	domain []face68.Point // convex template-space polygon (the template rectangle or one half)
 }
 
 // placement is a fitted template: one piece, or two for piecewise fits.
@@ -17,18 +19,18 @@ type placement struct {
 	pieces []piece
 	// piecewise only: the seam in image space (through the two centre
 	// anchors' face points) and the cross-product sign of the left half.
-	seamA, seamB Point
+	seamA, seamB face68.Point
 	leftSign     float64
 }
 
 // templateRect is the template's pixel area as a polygon (pixel edges).
-func (t *Template) templateRect() []Point {
+func (t *Template) templateRect() []face68.Point {
 	w, h := float64(t.Image.Bounds().Dx()), float64(t.Image.Bounds().Dy())
-	return []Point{{X: -0.5, Y: -0.5}, {X: w - 0.5, Y: -0.5}, {X: w - 0.5, Y: h - 0.5}, {X: -0.5, Y: h - 0.5}}
+	return []face68.Point{{X: -0.5, Y: -0.5}, {X: w - 0.5, Y: -0.5}, {X: w - 0.5, Y: h - 0.5}, {X: -0.5, Y: h - 0.5}}
 }
 
 // placeOn fits the template's transform to a face.
-func (t *Template) placeOn(face *Shape) (placement, error) {
+func (t *Template) placeOn(face *face68.Shape) (placement, error) {
 	var pl placement
 	if t.Transform != FitPiecewise {
 		src, dst := t.anchorPoints(face, nil)
@@ -59,7 +61,7 @@ func (t *Template) placeOn(face *Shape) (placement, error) {
 // seam point (the template seam midpoint, sent to the mean of where the two
 // first fits put it) weighted heavily: the halves then agree along the whole
 // seam, and the cheek and jaw anchors absorb the small difference.
-func (t *Template) placePiecewise(face *Shape) (placement, error) {
+func (t *Template) placePiecewise(face *face68.Shape) (placement, error) {
 	var pl placement
 	var centre []Anchor
 	for _, a := range t.Anchors {
@@ -82,7 +84,7 @@ func (t *Template) placePiecewise(face *Shape) (placement, error) {
 	}
 	pl.global = g
 	sides := []string{"left", "right"}
-	var doms [2][]Point
+	var doms [2][]face68.Point
 	var first [2]Mat3
 	for i, s := range sides {
 		sign := leftSign
@@ -100,9 +102,9 @@ func (t *Template) placePiecewise(face *Shape) (placement, error) {
 		}
 	}
 	// shared seam midpoint, then the weighted refit of both halves
-	m := Point{X: (a.X + b.X) / 2, Y: (a.Y + b.Y) / 2}
+	m := face68.Point{X: (a.X + b.X) / 2, Y: (a.Y + b.Y) / 2}
 	ml, mr := first[0].Apply(m), first[1].Apply(m)
-	mImg := Point{X: (ml.X + mr.X) / 2, Y: (ml.Y + mr.Y) / 2}
+	mImg := face68.Point{X: (ml.X + mr.X) / 2, Y: (ml.Y + mr.Y) / 2}
 	for i, s := range sides {
 		src, dst := t.halfAnchors(face, s)
 		w := make([]float64, 0, len(src)+1)
@@ -138,7 +140,7 @@ const seamWeight = 1e4
 
 // seamSides checks the side labels and returns the sign of
 // cross(b−a, p−a) for template points p of the left half.
-func (t *Template) seamSides(a, b Point) (float64, error) {
+func (t *Template) seamSides(a, b face68.Point) (float64, error) {
 	var leftSign float64
 	for _, an := range t.Anchors {
 		switch an.Side {
@@ -164,13 +166,13 @@ func (t *Template) seamSides(a, b Point) (float64, error) {
 }
 
 // halfAnchors returns the seam and own-side anchors of one half, in spec order.
-func (t *Template) halfAnchors(face *Shape, side string) (src, dst []Point) {
+func (t *Template) halfAnchors(face *face68.Shape, side string) (src, dst []face68.Point) {
 	return t.anchorPoints(face, func(an Anchor) bool { return an.Side == side || an.Side == "both" })
 }
 
 // fitHalf fits a half's homography; one that folds or mirrors its domain
 // (extreme landmarks) falls back to the affine fit: less faithful, never torn.
-func fitHalf(src, dst []Point, w []float64, dom []Point) (Mat3, error) {
+func fitHalf(src, dst []face68.Point, w []float64, dom []face68.Point) (Mat3, error) {
 	h, err := FitHomographyWeighted(src, dst, w)
 	if err == nil {
 		err = checkPiece(h, dom)
@@ -187,7 +189,7 @@ func fitHalf(src, dst []Point, w []float64, dom []Point) (Mat3, error) {
 
 // checkPiece refuses transforms that fold the domain through infinity, mirror
 // it, or collapse it.
-func checkPiece(h Mat3, dom []Point) error {
+func checkPiece(h Mat3, dom []face68.Point) error {
 	w0 := h.W(dom[0])
 	for _, p := range dom {
 		w := h.W(p)
@@ -195,7 +197,7 @@ func checkPiece(h Mat3, dom []Point) error {
 			return fmt.Errorf("degenerate fit: transform folds or over-stretches the template (perspective denominator %.3g vs %.3g)", w, w0)
 		}
 	}
-	img := make([]Point, len(dom))
+	img := make([]face68.Point, len(dom))
 	for i, p := range dom {
 		img[i] = h.Apply(p)
 	}
@@ -211,7 +213,7 @@ func checkPiece(h Mat3, dom []Point) error {
 
 // rmsResidual is the RMS distance between where the anchors land and their
 // face points.
-func (pl placement) rmsResidual(t *Template, face *Shape) float64 {
+func (pl placement) rmsResidual(t *Template, face *face68.Shape) float64 {
 	sum := 0.0
 	for _, a := range t.Anchors {
 		p := pl.mapAnchor(a)
@@ -223,7 +225,7 @@ func (pl placement) rmsResidual(t *Template, face *Shape) float64 {
 
 // mapAnchor maps an anchor with the piece that owns it (seam anchors: mean of
 // both halves).
-func (pl placement) mapAnchor(a Anchor) Point {
+func (pl placement) mapAnchor(a Anchor) face68.Point {
 	if len(pl.pieces) == 1 {
 		return pl.pieces[0].H.Apply(a.At)
 	}
@@ -234,13 +236,13 @@ func (pl placement) mapAnchor(a Anchor) Point {
 	case "right":
 		return r
 	}
-	return Point{X: (l.X + r.X) / 2, Y: (l.Y + r.Y) / 2}
+	return face68.Point{X: (l.X + r.X) / 2, Y: (l.Y + r.Y) / 2}
 }
 
 func cross(ax, ay, bx, by float64) float64 { return ax*by - ay*bx }
 
 // polygonArea is the signed shoelace area.
-func polygonArea(p []Point) float64 {
+func polygonArea(p []face68.Point) float64 {
 	s := 0.0
 	for i := range p {
 		j := (i + 1) % len(p)
@@ -251,9 +253,9 @@ func polygonArea(p []Point) float64 {
 
 // clipHalfPlane keeps the part of convex polygon poly where
 // sign·cross(b−a, p−a) ≥ 0 (Sutherland–Hodgman against one line).
-func clipHalfPlane(poly []Point, a, b Point, sign float64) []Point {
-	f := func(p Point) float64 { return sign * cross(b.X-a.X, b.Y-a.Y, p.X-a.X, p.Y-a.Y) }
-	var out []Point
+func clipHalfPlane(poly []face68.Point, a, b face68.Point, sign float64) []face68.Point {
+	f := func(p face68.Point) float64 { return sign * cross(b.X-a.X, b.Y-a.Y, p.X-a.X, p.Y-a.Y) }
+	var out []face68.Point
 	for i := range poly {
 		p, q := poly[i], poly[(i+1)%len(poly)]
 		fp, fq := f(p), f(q)
@@ -262,7 +264,7 @@ func clipHalfPlane(poly []Point, a, b Point, sign float64) []Point {
 		}
 		if (fp >= 0) != (fq >= 0) {
 			t := fp / (fp - fq)
-			out = append(out, Point{X: p.X + t*(q.X-p.X), Y: p.Y + t*(q.Y-p.Y)})
+			out = append(out, face68.Point{X: p.X + t*(q.X-p.X), Y: p.Y + t*(q.Y-p.Y)})
 		}
 	}
 	return out

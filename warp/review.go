@@ -7,13 +7,15 @@ import (
 	"math"
 
 	"gocv.io/x/gocv"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // AnchorResidual is how far one anchor lands from its face point.
 type AnchorResidual struct {
 	Name     string
-	Face     Point // where the anchor should land
-	Fitted   Point // where the fitted transform puts it
+	Face     face68.Point // where the anchor should land
+	Fitted   face68.Point // where the fitted transform puts it
 	Distance float64
 }
 
@@ -22,7 +24,7 @@ type AnchorResidual struct {
 // fitted position (red cross) and the residual between them, labelled with
 // the anchor name. It backs `occlude templates check`, where a person judges
 // a new template by eye; the residuals are returned for a printed summary.
-func RenderAnchors(img gocv.Mat, face Shape, t *Template) (gocv.Mat, []AnchorResidual, error) {
+func RenderAnchors(img gocv.Mat, face face68.Shape, t *Template) (gocv.Mat, []AnchorResidual, error) {
 	if t == nil {
 		return gocv.Mat{}, nil, fmt.Errorf("render anchors: nil template")
 	}
@@ -55,4 +57,4 @@ func RenderAnchors(img gocv.Mat, face Shape, t *Template) (gocv.Mat, []AnchorRes
 	return out, res, nil
 }
 
-func pt(p Point) image.Point { return image.Pt(int(math.Round(p.X)), int(math.Round(p.Y))) }
+func pt(p face68.Point) image.Point { return image.Pt(int(math.Round(p.X)), int(math.Round(p.Y))) }

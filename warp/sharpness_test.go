@@ -3,6 +3,8 @@ package warp
 import (
 	"math"
 	"testing"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // alphaEdgeWidth measures the edge width of a warped overlay from its alpha
@@ -36,15 +38,15 @@ func TestOverlayEdgeWidth(t *testing.T) {
 	lm := astronautLandmarks(t)
 	tpl := templateByName(t, "mask_surgical_blue_frontal")
 	for _, k := range []float64{0.45, 1, 2, 3.3, 12} {
-		var face Shape
+		var face face68.Shape
 		for i, p := range lm {
-			face[i] = Point{X: (p.X-220)*k + 1500, Y: (p.Y-130)*k + 1500}
+			face[i] = face68.Point{X: (p.X-220)*k + 1500, Y: (p.Y-130)*k + 1500}
 		}
 		pl, err := tpl.placeOn(&face)
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := pl.pieces[0].H.LocalScale(centroid(pl.pieces[0].domain))
+		s := pl.pieces[0].H.LocalScale(face68.Centroid(pl.pieces[0].domain))
 		roi, _ := pl.imageBounds(3000, 3000, 2)
 		lv, err := tpl.levelFor(s)
 		if err != nil {

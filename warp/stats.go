@@ -3,6 +3,8 @@ package warp
 import (
 	"math"
 	"sync"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // Image statistics that drive realistic compositing. All work on a luma
@@ -26,9 +28,9 @@ var lumaPool = sync.Pool{New: func() any { return new([]int32) }}
 // measureFace scans the face polygon of a continuous BGR image. Luma is
 // computed once per pixel of the polygon's bounding box (plus a one-pixel
 // border for the derivative stencils) and the stencils read that plane.
-func measureFace(pix []uint8, w, h int, face *Shape) faceStats {
+func measureFace(pix []uint8, w, h int, face *face68.Shape) faceStats {
 	var st faceStats
-	poly := FacePolygon(face)
+	poly := face.FaceRegion()
 	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
 	for _, p := range poly {
 		minX, maxX = math.Min(minX, p.X), math.Max(maxX, p.X)

@@ -4,6 +4,8 @@ import (
 	"image"
 	"sort"
 	"sync"
+
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // Kinds of overlay.
@@ -13,7 +15,7 @@ const (
 )
 
 // Variants of a template: drawn for a frontal face or for a head turned so
-// that the nose points toward image left / image right (see EstimateYaw).
+// that the nose points toward image left / image right (see face68.Shape.YawRatio).
 const (
 	VariantFrontal = "frontal"
 	VariantLeft    = "left"
@@ -23,8 +25,8 @@ const (
 // Anchor ties a template pixel to a face point.
 type Anchor struct {
 	Name string
-	At   Point     // in template pixels (pixel centres at integer coordinates)
-	Face FacePoint // where At must land on the face
+	At   face68.Point // in template pixels (pixel centres at integer coordinates)
+	Face FacePoint    // where At must land on the face
 	// Side is used by piecewise fits: "left" and "right" anchors drive one
 	// half each, the two "both" anchors lie on the seam and drive both.
 	Side string
@@ -90,7 +92,7 @@ func LinkVariants(ts []*Template) {
 
 // anchorPoints returns the template and face points of the anchors that pass
 // keep (all when keep is nil).
-func (t *Template) anchorPoints(face *Shape, keep func(Anchor) bool) (src, dst []Point) {
+func (t *Template) anchorPoints(face *face68.Shape, keep func(Anchor) bool) (src, dst []face68.Point) {
 	for _, a := range t.Anchors {
 		if keep != nil && !keep(a) {
 			continue

@@ -1,42 +1,6 @@
 package warp
 
-import (
-	"math"
-	"testing"
-)
-
-func TestEstimateYaw(t *testing.T) {
-	lm := astronautLandmarks(t)
-	if y := EstimateYaw(&lm); math.Abs(y) > 0.1 {
-		t.Errorf("frontal fixture: yaw %.3f, want |yaw| ≤ 0.1", y)
-	}
-	for _, deg := range []float64{-40, -25, -10, 10, 25, 40} {
-		s := turnedShape(lm, deg)
-		y := EstimateYaw(&s)
-		if math.Signbit(y) != math.Signbit(deg) || math.Abs(y) < 0.05 {
-			t.Errorf("turned %+.0f°: yaw %.3f, want the sign of the turn and |yaw| ≥ 0.05", deg, y)
-		}
-		m := s.Mirror(512)
-		if ym := EstimateYaw(&m); math.Abs(ym+y) > 1e-9 {
-			t.Errorf("turned %+.0f°: mirrored yaw %.4f, want %.4f", deg, ym, -y)
-		}
-		// roll invariance: rotating the landmarks must not change the ratio
-		r := rotateShape(s, 18)
-		if yr := EstimateYaw(&r); math.Abs(yr-y) > 1e-9 {
-			t.Errorf("turned %+.0f°: yaw %.4f after an 18° roll, want %.4f", deg, yr, y)
-		}
-	}
-}
-
-func rotateShape(s Shape, deg float64) Shape {
-	th := deg * math.Pi / 180
-	c := centroid(s[:])
-	for i, p := range s {
-		dx, dy := p.X-c.X, p.Y-c.Y
-		s[i] = Point{X: c.X + dx*math.Cos(th) - dy*math.Sin(th), Y: c.Y + dx*math.Sin(th) + dy*math.Cos(th)}
-	}
-	return s
-}
+import "testing"
 
 // TestYawAwareVariant: Apply with YawAware swaps a frontal mask for the
 // variant drawn for the face's turn, and keeps it for a frontal face; with

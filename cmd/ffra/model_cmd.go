@@ -9,6 +9,7 @@ import (
 
 	"github.com/occfer/occfer/internal/cli"
 	"github.com/occfer/occfer/model"
+	"github.com/occfer/occfer/model/ffranet"
 	"github.com/spf13/cobra"
 )
 
@@ -36,7 +37,7 @@ func newSummaryCmd(runF func(*summaryOptions) error) *cobra.Command {
 		Use:   "summary",
 		Short: "List modules, output shapes, parameters and MACs of a model variant",
 		Long: "Builds the variant on the CPU and runs one sample through it.\nVariants: " +
-			strings.Join(model.Variants(), ", ") + ".",
+			strings.Join(ffranet.Variants(), ", ") + ".",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -46,14 +47,14 @@ func newSummaryCmd(runF func(*summaryOptions) error) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Variant, "variant", "ffra", "model variant ("+strings.Join(model.Variants(), ", ")+")")
+	f.StringVar(&o.Variant, "variant", "ffra", "model variant ("+strings.Join(ffranet.Variants(), ", ")+")")
 	f.IntVar(&o.InputSize, "input-size", 224, "square input side in pixels")
 	f.BoolVar(&o.JSON, "json", false, "print JSON")
 	return cmd
 }
 
 func runSummary(o summaryOptions, out io.Writer) error {
-	cfg, err := model.ConfigFor(o.Variant)
+	cfg, err := ffranet.ConfigFor(o.Variant)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/occfer/occfer/dataset"
 	"github.com/occfer/occfer/internal/cli"
-	"github.com/occfer/occfer/model"
+	"github.com/occfer/occfer/model/ffranet"
 	"github.com/occfer/occfer/train"
 	"github.com/occfer/occfer/train/rundir"
 	"github.com/spf13/cobra"
@@ -112,9 +112,9 @@ interrupted run and ends exactly where an uninterrupted one would.`,
 	f.StringVar(&o.Arch, "arch", "ffra", "ffra or resnet18 (resnet18 = both branches off)")
 	f.BoolVar(&cfg.Model.MultiScale, "ms", true, "multi-scale branch (ablation: --ms=false)")
 	f.BoolVar(&cfg.Model.LocalAttention, "la", true, "local-attention branch (ablation: --la=false)")
-	f.StringVar(&cfg.Model.Fusion, "fusion", model.FusionWeighted, "branch fusion: weighted, add or concat")
+	f.StringVar(&cfg.Model.Fusion, "fusion", ffranet.FusionWeighted, "branch fusion: weighted, add or concat")
 	f.Float64Var(&cfg.Model.Lambda, "lambda", 0.6, "weight of the local-attention branch in weighted fusion")
-	f.StringVar(&cfg.Model.Insert, "insert", model.InsertLayer3, "stage the module follows: layer3 or layer2")
+	f.StringVar(&cfg.Model.Insert, "insert", ffranet.InsertLayer3, "stage the module follows: layer3 or layer2")
 	f.BoolVar(&cfg.Model.SharedLA, "shared-la", false, "one weight set shared by the four LA parts (spec A5)")
 	f.BoolVar(&cfg.Model.ZeroInitLastBN, "zero-init-bn", false, "zero the last BN gamma of each branch part (module starts as identity)")
 	f.IntVar(&cfg.Model.InputSize, "input-size", 224, "input side in pixels (224 or 112)")
@@ -234,8 +234,8 @@ func applyArch(cfg *rundir.Config, arch string, changed map[string]bool) error {
 	switch arch {
 	case "ffra":
 		cfg.Model.Variant = "ffra"
-		if !cfg.Model.MultiScale || !cfg.Model.LocalAttention || cfg.Model.Fusion != model.FusionWeighted ||
-			cfg.Model.Insert != model.InsertLayer3 || cfg.Model.SharedLA || cfg.Model.ZeroInitLastBN {
+		if !cfg.Model.MultiScale || !cfg.Model.LocalAttention || cfg.Model.Fusion != ffranet.FusionWeighted ||
+			cfg.Model.Insert != ffranet.InsertLayer3 || cfg.Model.SharedLA || cfg.Model.ZeroInitLastBN {
 			cfg.Model.Variant = "ffra-custom"
 		}
 	case "resnet18":

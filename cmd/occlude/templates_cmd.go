@@ -101,11 +101,7 @@ func runCheck(o checkOptions, stdout io.Writer) error {
 	if len(faces) == 0 {
 		return fmt.Errorf("%s: no face found; use a frontal face photo", o.Face)
 	}
-	var shape warp.Shape
-	for i, p := range faces[0].Points {
-		shape[i] = warp.Point{X: p.X, Y: p.Y}
-	}
-	out, res, err := warp.RenderAnchors(img, shape, t)
+	out, res, err := warp.RenderAnchors(img, faces[0].Points, t)
 	if err != nil {
 		return err
 	}

@@ -1,5 +1,9 @@
 """Minimal safetensors reader/writer (the format: 8-byte LE header length,
-JSON header, raw LE data), for machines without the safetensors package."""
+JSON header, raw LE data), for machines without the safetensors package.
+load() refuses what safetensors.torch.load_file refuses (header over 100 MB
+or past the end, byte lengths that do not match dtype and shape, tensors
+that do not tile the data section), so the Go side's files are checked
+against the reference format's rules, not only against this reader."""
 import json
 import struct
 
@@ -14,9 +18,23 @@ def load(path):
     with open(path, "rb") as f:
         raw = f.read()
     (n,) = struct.unpack("<Q", raw[:8])
+    if n > 100_000_000 or 8 + n > len(raw):
+        raise ValueError(f"{path}: header length {n} invalid for {len(raw)} bytes")
     header = json.loads(raw[8:8 + n])
     meta = header.pop("__metadata__", {})
     data = raw[8 + n:]
+    end = 0
+    for name, info in sorted(header.items(), key=lambda kv: tuple(kv[1]["data_offsets"])):
+        b, e = info["data_offsets"]
+        size = torch.empty(0, dtype=_DT[info["dtype"]]).element_size()
+        numel = 1
+        for d in info["shape"]:
+            numel *= d
+        if b != end or e > len(data) or e - b != size * numel:
+            raise ValueError(f"{path}: tensor {name}: offsets [{b},{e}] invalid")
+        end = e
+    if end != len(data):
+        raise ValueError(f"{path}: {len(data) - end} bytes after the last tensor")
     out = {}
     for name, info in header.items():
         b, e = info["data_offsets"]

@@ -7,7 +7,7 @@ import (
 	"fmt"
 
 	"github.com/occfer/occfer/dataset"
-	"github.com/occfer/occfer/model"
+	"github.com/occfer/occfer/model/ffranet"
 	"github.com/occfer/occfer/train/loader"
 )
 
@@ -95,7 +95,7 @@ type Config struct {
 	Train          DatasetRef           `json:"train"`
 	Test           []DatasetRef         `json:"test"`   // evaluated every epoch, in this order
 	Select         string               `json:"select"` // test set whose accuracy picks the best checkpoint
-	Model          model.Config         `json:"model"`
+	Model          ffranet.Config       `json:"model"`
 	Pretrained     string               `json:"pretrained,omitempty"`      // backbone weights imported before epoch 1
 	PretrainedHash string               `json:"pretrained_hash,omitempty"` // sha256 of that file
 	Optim          OptimSettings        `json:"optim"`

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/landmarks/face68"
 	"github.com/occfer/occfer/warp"
 )
 
@@ -36,27 +37,23 @@ var variants = []string{warp.VariantFrontal, warp.VariantLeft, warp.VariantRight
 
 func jobs() []job {
 	var js []job
-	for _, ms := range maskStyles() {
+	// family adds the three variants of one style of a kind.
+	family := func(kind, dir, style, colour string, w, h int, anchors []anchorDef,
+		scene func(x, y, cosView float64) rgba, fit warp.FitKind) {
+		group := fmt.Sprintf("%s_%s_%s", kind, style, colour)
 		for _, v := range variants {
-			group := fmt.Sprintf("mask_%s_%s", ms.style, ms.colour)
 			js = append(js, job{
-				dir: "masks", name: group + "_" + v, w: maskW, h: maskH, anchors: maskAnchors,
-				scene: maskScene(ms),
-				spec: warp.Spec{Kind: warp.KindMask, Style: ms.style, Colour: ms.colour, Variant: v,
-					Group: group, Transform: string(warp.FitPiecewise)},
+				dir: dir, name: group + "_" + v, w: w, h: h, anchors: anchors, scene: scene,
+				spec: warp.Spec{Kind: kind, Style: style, Colour: colour, Variant: v,
+					Group: group, Transform: string(fit)},
 			})
 		}
 	}
+	for _, ms := range maskStyles() {
+		family(warp.KindMask, "masks", ms.style, ms.colour, maskW, maskH, maskAnchors, maskScene(ms), warp.FitPiecewise)
+	}
 	for _, gs := range glassStyles() {
-		for _, v := range variants {
-			group := fmt.Sprintf("sunglasses_%s_%s", gs.style, gs.colour)
-			js = append(js, job{
-				dir: "sunglasses", name: group + "_" + v, w: glassW, h: glassH, anchors: glassAnchors,
-				scene: glassScene(gs),
-				spec: warp.Spec{Kind: warp.KindSunglasses, Style: gs.style, Colour: gs.colour, Variant: v,
-					Group: group, Transform: string(warp.FitSimilarity)},
-			})
-		}
+		family(warp.KindSunglasses, "sunglasses", gs.style, gs.colour, glassW, glassH, glassAnchors, glassScene(gs), warp.FitSimilarity)
 	}
 	return js
 }
@@ -145,7 +142,7 @@ func validate(name string, spec warp.Spec, img *image.NRGBA) error {
 		if err != nil {
 			return fmt.Errorf("anchor %s: %w", a.Name, err)
 		}
-		t.Anchors = append(t.Anchors, warp.Anchor{Name: a.Name, At: warp.Point{X: a.Template[0], Y: a.Template[1]}, Face: fp, Side: a.Side})
+		t.Anchors = append(t.Anchors, warp.Anchor{Name: a.Name, At: face68.Point{X: a.Template[0], Y: a.Template[1]}, Face: fp, Side: a.Side})
 	}
 	return warp.ValidateTemplate(t)
 }

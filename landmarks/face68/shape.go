@@ -1,4 +1,4 @@
-package landmarks
+package face68
 
 import (
 	"image"
@@ -15,7 +15,7 @@ type Point struct{ X, Y float64 }
 // 48-59 outer lip, 60-67 inner lip.
 type Shape [68]Point
 
-// Landmark indices used by the helpers and by other packages.
+// Landmark indices of the iBUG-300W layout.
 const (
 	JawFirst, JawLast             = 0, 16
 	RightBrowFirst, RightBrowLast = 17, 21
@@ -40,7 +40,8 @@ func (s Shape) Box() image.Rectangle {
 		int(math.Floor(maxX))+1, int(math.Floor(maxY))+1)
 }
 
-func mean(pts []Point) Point {
+// Centroid is the mean of pts (NaN for none).
+func Centroid(pts []Point) Point {
 	var c Point
 	for _, p := range pts {
 		c.X += p.X
@@ -50,17 +51,18 @@ func mean(pts []Point) Point {
 	return Point{c.X / n, c.Y / n}
 }
 
+// Distance is the Euclidean distance between a and b in pixels.
+func Distance(a, b Point) float64 { return math.Hypot(a.X-b.X, a.Y-b.Y) }
+
 // RightEye is the centre of the subject's right eye (points 36-41, image left).
-func (s Shape) RightEye() Point { return mean(s[RightEyeFirst : RightEyeLast+1]) }
+func (s Shape) RightEye() Point { return Centroid(s[RightEyeFirst : RightEyeLast+1]) }
 
 // LeftEye is the centre of the subject's left eye (points 42-47, image right).
-func (s Shape) LeftEye() Point { return mean(s[LeftEyeFirst : LeftEyeLast+1]) }
+func (s Shape) LeftEye() Point { return Centroid(s[LeftEyeFirst : LeftEyeLast+1]) }
 
 // InterOcular is the distance between the two eye centres, the scale used to
 // normalise landmark errors.
-func (s Shape) InterOcular() float64 { return dist(s.RightEye(), s.LeftEye()) }
-
-func dist(a, b Point) float64 { return math.Hypot(a.X-b.X, a.Y-b.Y) }
+func (s Shape) InterOcular() float64 { return Distance(s.RightEye(), s.LeftEye()) }
 
 // Roll is the in-plane rotation of the eye line in degrees. With y pointing
 // down, a positive roll means the image-right eye sits lower than the
@@ -68,27 +70,6 @@ func dist(a, b Point) float64 { return math.Hypot(a.X-b.X, a.Y-b.Y) }
 func (s Shape) Roll() float64 {
 	r, l := s.RightEye(), s.LeftEye()
 	return math.Atan2(l.Y-r.Y, l.X-r.X) * 180 / math.Pi
-}
-
-// Yaw is a rough out-of-plane rotation estimate in degrees from where the nose
-// tip sits between the jaw ends (0 and 16), measured along the jaw line so
-// roll does not leak in: offset/half-width is read as sin(yaw) of a cylinder.
-// Positive means the nose tip is toward image right, i.e. the face is turned
-// toward image right (the subject's left). Frontal faces read near 0; the
-// magnitude saturates at 90 for profiles and is only good for choosing
-// between frontal, three-quarter and profile variants.
-func (s Shape) Yaw() float64 {
-	a, b := s[JawFirst], s[JawLast]
-	half := dist(a, b) / 2
-	if half == 0 {
-		return 0
-	}
-	ux, uy := (b.X-a.X)/(2*half), (b.Y-a.Y)/(2*half)
-	mid := Point{(a.X + b.X) / 2, (a.Y + b.Y) / 2}
-	n := s[NoseTip]
-	r := ((n.X-mid.X)*ux + (n.Y-mid.Y)*uy) / half
-	r = math.Max(-1, math.Min(1, r))
-	return math.Asin(r) * 180 / math.Pi
 }
 
 // mirrorIndex maps each iBUG index to its left/right counterpart.

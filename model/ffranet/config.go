@@ -1,4 +1,11 @@
-package model
+// Package ffranet describes an FFRA-Net (or plain ResNet-18) variant: the Config stored in
+// every checkpoint and run folder, the named variants, defaults and validation. It is pure Go
+// (no libtorch), so run folders, pipeline configs and CLI flags can be read and checked
+// without linking the model (package model builds networks from a Config).
+//
+// Source: the FFRA-Net spec (shared docs ffra-spec.md: sections 3-5 the branches and fusion,
+// 8 the zero init, 9 the insertion points and ablations).
+package ffranet
 
 import (
 	"fmt"
@@ -108,7 +115,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("unknown insertion point %q (layer3 or layer2)", c.Insert)
 	}
 	if c.LocalAttention {
-		ch := c.moduleChannels()
+		ch := c.ModuleChannels()
 		if c.SAGroups < 1 || ch%(2*int64(c.SAGroups)) != 0 {
 			return fmt.Errorf("sa_groups %d does not divide %d channels into 2*G groups", c.SAGroups, ch)
 		}
@@ -116,13 +123,14 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// moduleChannels is C of the feature map X the branches work on.
-func (c Config) moduleChannels() int64 {
+// ModuleChannels is C, the channel count of the feature map X the branches work on: 256
+// after layer3, 128 after layer2.
+func (c Config) ModuleChannels() int64 {
 	if c.Insert == InsertLayer2 {
 		return 128
 	}
 	return 256
 }
 
-// hasModule reports whether any branch is on; with none the model is ResNet-18.
-func (c Config) hasModule() bool { return c.MultiScale || c.LocalAttention }
+// HasModule reports whether any branch is on; with none the model is ResNet-18.
+func (c Config) HasModule() bool { return c.MultiScale || c.LocalAttention }

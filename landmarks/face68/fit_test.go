@@ -1,4 +1,4 @@
-package landmarks
+package face68
 
 import (
 	"math"
@@ -21,12 +21,12 @@ func TestFitSimilarityExact(t *testing.T) {
 // TestFitFrom5Astronaut: from the astronaut's own 5 points, FitFrom5 must
 // reproduce those points closely and the other 63 reasonably.
 func TestFitFrom5Astronaut(t *testing.T) {
-	_, want := loadAstronautRef(t)
+	want := loadAstronautRef(t)
 	five := want.Five()
 	got := FitFrom5(five)
 	iod := want.InterOcular()
 	for i, p := range got.Five() {
-		if d := dist(p, five[i]); d > 0.05*iod {
+		if d := Distance(p, five[i]); d > 0.05*iod {
 			t.Errorf("point %d: %v, input %v (%.3f of the inter-ocular distance)", i, p, five[i], d/iod)
 		}
 	}
@@ -40,7 +40,7 @@ func TestFitFrom5Astronaut(t *testing.T) {
 // TestFitFrom5Equivariant: rotating, scaling and moving the 5 points moves
 // the fitted shape the same way.
 func TestFitFrom5Equivariant(t *testing.T) {
-	_, ref := loadAstronautRef(t)
+	ref := loadAstronautRef(t)
 	five := ref.Five()
 	tf := similarity{a: 0.6 * math.Cos(-0.5), b: 0.6 * math.Sin(-0.5), tx: 40, ty: 17}
 	var moved [5]Point
@@ -49,7 +49,7 @@ func TestFitFrom5Equivariant(t *testing.T) {
 	}
 	got, want := FitFrom5(moved), tf.shape(FitFrom5(five))
 	for i := range got {
-		if dist(got[i], want[i]) > 1e-9 {
+		if Distance(got[i], want[i]) > 1e-9 {
 			t.Fatalf("point %d: %v, want %v", i, got[i], want[i])
 		}
 	}

@@ -1,4 +1,4 @@
-package landmarks
+package face68
 
 import (
 	"bytes"
@@ -163,21 +163,26 @@ func isHeader(fields []string) bool {
 	return err != nil
 }
 
-// AppendJSONL appends one line of the generic JSON-lines format for rel and s
-// to dst, so writers (synth, occlude) produce files LoadFile reads back.
-func AppendJSONL(dst []byte, rel string, s Shape) []byte {
+// AppendJSONL appends one line of the generic JSON-lines format for rel and s to dst, so
+// writers (synth, occlude) produce files LoadFile reads back. Coordinates are written with
+// prec decimals, or, for prec < 0, in the shortest form that reads back to the same float64.
+func AppendJSONL(dst []byte, rel string, s Shape, prec int) []byte {
 	dst = append(dst, `{"path":`...)
 	q, _ := json.Marshal(rel) // a string always marshals
 	dst = append(dst, q...)
 	dst = append(dst, `,"landmarks":[`...)
+	format := byte('f')
+	if prec < 0 {
+		format = 'g'
+	}
 	for i, p := range s {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
 		dst = append(dst, '[')
-		dst = strconv.AppendFloat(dst, p.X, 'g', -1, 64)
+		dst = strconv.AppendFloat(dst, p.X, format, prec, 64)
 		dst = append(dst, ',')
-		dst = strconv.AppendFloat(dst, p.Y, 'g', -1, 64)
+		dst = strconv.AppendFloat(dst, p.Y, format, prec, 64)
 		dst = append(dst, ']')
 	}
 	return append(dst, "]}\n"...)

@@ -1,4 +1,4 @@
-package landmarks
+package face68
 
 import (
 	"fmt"
@@ -13,7 +13,7 @@ import (
 // age lines) holding the astronaut's 5 points to 2 decimals and made-up
 // attributes.
 func TestLoadRAFManual(t *testing.T) {
-	pts, err := LoadRAFAnnotation("../testdata/landmarks/Annotation/manual/test_0001_manu_attri.txt")
+	pts, err := LoadRAFAnnotation("../../testdata/landmarks/Annotation/manual/test_0001_manu_attri.txt")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package landmarks
+package face68
 
 // similarity is the map x' = a*x - b*y + tx, y' = b*x + a*y + ty (rotation,
 // uniform scale, translation).
@@ -19,7 +19,7 @@ func (t similarity) shape(s Shape) Shape {
 // fitSimilarity is the least-squares similarity taking src onto dst (closed
 // form of Umeyama's method without reflection). len(src) == len(dst) >= 2.
 func fitSimilarity(src, dst []Point) similarity {
-	cs, cd := mean(src), mean(dst)
+	cs, cd := Centroid(src), Centroid(dst)
 	var num1, num2, den float64
 	for i := range src {
 		px, py := src[i].X-cs.X, src[i].Y-cs.Y

@@ -1,4 +1,4 @@
-package landmarks
+package face68
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package landmarks
+package face68
 
 import (
 	"fmt"
@@ -38,9 +38,9 @@ func writeTemp(t *testing.T, name, content string) string {
 func TestLoadFileJSONL(t *testing.T) {
 	a, b := testShape(1), testShape(7)
 	var data []byte
-	data = AppendJSONL(data, "Image/aligned/train_00001_aligned.jpg", a)
+	data = AppendJSONL(data, "Image/aligned/train_00001_aligned.jpg", a, -1)
 	data = append(data, '\n') // blank lines are allowed
-	data = AppendJSONL(data, "./x/../Image/b.jpg", b)
+	data = AppendJSONL(data, "./x/../Image/b.jpg", b, -1)
 	got, err := LoadFile(writeTemp(t, "landmarks68.jsonl", string(data)))
 	if err != nil {
 		t.Fatal(err)
@@ -80,9 +80,9 @@ func TestLoadFileCSV(t *testing.T) {
 }
 
 func TestLoadFileErrors(t *testing.T) {
-	good := string(AppendJSONL(nil, "a.jpg", testShape(1)))
+	good := string(AppendJSONL(nil, "a.jpg", testShape(1), -1))
 	short := `{"path":"b.jpg","landmarks":[[1,2],[3,4]]}` + "\n"
-	badNum := strings.Replace(string(AppendJSONL(nil, "b.jpg", testShape(1))), "[1.25,", `["x",`, 1)
+	badNum := strings.Replace(string(AppendJSONL(nil, "b.jpg", testShape(1), -1)), "[1.25,", `["x",`, 1)
 	cases := []struct {
 		name, file, content, want string
 	}{
@@ -91,10 +91,10 @@ func TestLoadFileErrors(t *testing.T) {
 		{"not json", "l.jsonl", "{oops\n", "line 1"},
 		{"triple", "l.jsonl", strings.Replace(good, "[1.25,2]", "[1.25,2,3]", 1), "line 1: landmark 0 is not an [x, y] pair"},
 		{"missing path", "l.jsonl", strings.Replace(good, `"path":"a.jpg",`, "", 1), `line 1: missing "path"`},
-		{"dotdot", "l.jsonl", string(AppendJSONL(nil, "../evil.jpg", testShape(1))), "line 1: unsafe path"},
-		{"inner dotdot", "l.jsonl", string(AppendJSONL(nil, "a/../../evil.jpg", testShape(1))), "line 1: unsafe path"},
-		{"absolute", "l.jsonl", string(AppendJSONL(nil, "/etc/x.jpg", testShape(1))), "line 1: unsafe path"},
-		{"backslash", "l.jsonl", string(AppendJSONL(nil, `a\b.jpg`, testShape(1))), "line 1: unsafe path"},
+		{"dotdot", "l.jsonl", string(AppendJSONL(nil, "../evil.jpg", testShape(1), -1)), "line 1: unsafe path"},
+		{"inner dotdot", "l.jsonl", string(AppendJSONL(nil, "a/../../evil.jpg", testShape(1), -1)), "line 1: unsafe path"},
+		{"absolute", "l.jsonl", string(AppendJSONL(nil, "/etc/x.jpg", testShape(1), -1)), "line 1: unsafe path"},
+		{"backslash", "l.jsonl", string(AppendJSONL(nil, `a\b.jpg`, testShape(1), -1)), "line 1: unsafe path"},
 		{"duplicate", "l.jsonl", good + good, "line 2: duplicate path \"a.jpg\" (first on line 1)"},
 		{"csv count", "l.csv", csvLine("a.jpg", testShape(1)) + "b.jpg,1,2\n", "line 2: 3 fields, want 137"},
 		{"csv number", "l.csv", csvLine("a.jpg", testShape(1)) + strings.Replace(csvLine("b.jpg", testShape(1)), ",1.25,", ",1.2.5,", 1), "line 2: landmark 0: bad number \"1.2.5\""},
@@ -124,7 +124,7 @@ func TestLoadFileErrors(t *testing.T) {
 func TestLoadFileBOMAndCRLF(t *testing.T) {
 	a, b := testShape(2), testShape(5)
 	crlf := func(s string) string { return strings.ReplaceAll(s, "\n", " \r\n") }
-	jsonl := "\xEF\xBB\xBF" + crlf(string(AppendJSONL(AppendJSONL(nil, "a.jpg", a), "b.jpg", b))+"\n")
+	jsonl := "\xEF\xBB\xBF" + crlf(string(AppendJSONL(AppendJSONL(nil, "a.jpg", a, -1), "b.jpg", b, -1))+"\n")
 	csvData := "\xEF\xBB\xBF" + crlf(csvLine("a.jpg", a)+csvLine("b.jpg", b))
 	for _, c := range []struct{ name, data string }{{"landmarks68.jsonl", jsonl}, {"landmarks68.csv", csvData}} {
 		t.Run(c.name, func(t *testing.T) {
@@ -141,5 +141,36 @@ func TestLoadFileBOMAndCRLF(t *testing.T) {
 	bad := jsonl + "{\"path\": \"c.jpg\"}\r\n"
 	if _, err := LoadFile(writeTemp(t, "l.jsonl", bad)); err == nil || !strings.Contains(err.Error(), "line 4") {
 		t.Errorf("bad line after a blank one: %v, want line 4", err)
+	}
+}
+
+func TestAppendJSONLPrecision(t *testing.T) {
+	var s Shape
+	s[0] = Point{1.25, -0.0004}
+	s[67] = Point{100, 1.0 / 3}
+	cases := []struct {
+		name      string
+		prec      int
+		first     string
+		last      string
+		roundTrip bool
+	}{
+		{"shortest", -1, "[1.25,-0.0004]", "[100,0.3333333333333333]", true},
+		{"3 decimals", 3, "[1.250,-0.000]", "[100.000,0.333]", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			line := string(AppendJSONL(nil, "Image/a.jpg", s, c.prec))
+			if !strings.HasPrefix(line, `{"path":"Image/a.jpg","landmarks":[`+c.first+",[0") || !strings.HasSuffix(line, ","+c.last+"]}\n") {
+				t.Fatalf("line %q", line)
+			}
+			got, err := LoadFile(writeTemp(t, "lm.jsonl", line))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (got["Image/a.jpg"] == s) != c.roundTrip {
+				t.Errorf("read back %v, want exact round trip %v", got["Image/a.jpg"][0], c.roundTrip)
+			}
+		})
 	}
 }
