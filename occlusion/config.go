@@ -98,6 +98,10 @@ type Settings struct {
 
 	Preview int  `json:"preview,omitempty"` // write preview.png with this many before/after pairs (0: none)
 	Strict  bool `json:"strict,omitempty"`  // any unreadable or failed image makes Run return an error
+
+	// AlignSize is the side of the crops of KindAlign (occlude align --size; default
+	// DefaultAlignSize).
+	AlignSize int `json:"size,omitempty"`
 }
 
 // DefaultSettings are the commands' defaults: seed 1 and every optional setting at its
@@ -112,6 +116,12 @@ func DefaultSettings() Settings {
 func (s *Settings) fillDefaults() {
 	if s.NoFace == "" {
 		s.NoFace = NoFaceCopy
+		if s.Kind == KindAlign { // a photograph is not an aligned crop: never copy it into one
+			s.NoFace = NoFaceSkip
+		}
+	}
+	if s.AlignSize == 0 && s.Kind == KindAlign {
+		s.AlignSize = DefaultAlignSize
 	}
 	if s.Faces == "" {
 		s.Faces = FacesAll
@@ -143,6 +153,10 @@ func (s Settings) Validate() error {
 	s.fillDefaults()
 	switch s.Kind {
 	case KindMask, KindSunglasses, KindRandom:
+	case KindAlign:
+		if s.AlignSize < 16 || s.AlignSize > 4096 {
+			return fmt.Errorf("aligned crop size %d: want 16..4096 pixels", s.AlignSize)
+		}
 	default:
 		return fmt.Errorf("unknown kind %q (want mask, sunglasses or random)", s.Kind)
 	}
@@ -217,6 +231,9 @@ func (c *Config) validate() error {
 	}
 	if err := c.Shard.validate(); err != nil {
 		return err
+	}
+	if c.Kind == KindAlign && c.Shard.Active() {
+		return fmt.Errorf("align with --shard: not supported (the landmarks file of the crops is written by a whole run)")
 	}
 	if c.Preview > 0 && c.Shard.Active() {
 		// A shard sees only some images; the sheet of the first N is drawn once, at merge.

@@ -38,7 +38,8 @@ type runSettings struct {
 	Predictor        string           `json:"predictor,omitempty"` // model file name and size
 	WriteMasks       bool             `json:"write_masks"`
 	Random           *RandomConfig    `json:"random,omitempty"`
-	Items            int              `json:"items"` // items in the whole dataset (all shards)
+	AlignSize        int              `json:"align_size,omitempty"` // kind align: crop side
+	Items            int              `json:"items"`                // items in the whole dataset (all shards)
 }
 
 // settingsVersion changes whenever the same settings would give different bytes.
@@ -70,6 +71,9 @@ func recordSettings(s Settings, templates []string, items int, landmarksDigest, 
 	if s.Kind == KindRandom {
 		rc := s.random()
 		rec.Random = &rc
+	}
+	if s.Kind == KindAlign {
+		rec.AlignSize = s.AlignSize
 	}
 	b, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
