@@ -38,12 +38,17 @@ type runSettings struct {
 	Predictor        string           `json:"predictor,omitempty"` // model file name and size
 	WriteMasks       bool             `json:"write_masks"`
 	Random           *RandomConfig    `json:"random,omitempty"`
-	Items            int              `json:"items"` // items in the whole dataset (all shards)
+	AlignSize        int              `json:"align_size,omitempty"` // kind align: crop side
+	MinScore         float64          `json:"min_score,omitempty"`
+	MinSecondScore   float64          `json:"min_second_score"`
+	Profile          string           `json:"profile,omitempty"` // profile cascade file name and size ("" when off or unused)
+	Items            int              `json:"items"`             // items in the whole dataset (all shards)
 }
 
 // settingsVersion changes whenever the same settings would give different bytes.
 // 2: aligned crops are detected at native scale only (no 2x upsampled pass).
-const settingsVersion = 2
+// 3: weak second HOG detections dropped, profile detector, scores and clipped boxes recorded.
+const settingsVersion = 3
 
 func (r *runner) makeSettings() ([]byte, error) {
 	var templates []string
@@ -52,24 +57,32 @@ func (r *runner) makeSettings() ([]byte, error) {
 			templates = append(templates, v.Name+":"+templateDigest(v))
 		}
 	}
-	return recordSettings(r.cfg.Settings, templates, len(r.ds.Items), r.faces.fileDigest, r.faces.modelID)
+	profile := ""
+	if r.faces.profile != nil {
+		profile = modelID(r.profileCascade())
+	}
+	return recordSettings(r.cfg.Settings, templates, len(r.ds.Items), r.faces.fileDigest, r.faces.modelID, profile)
 }
 
 // recordSettings is the occlude.json record of s (defaults filled in): the settings that
 // change output bytes, with the files they name (templates, landmarks file, model) given by
 // content, plus the dataset size. Its bytes must not change for the same settings, or older
 // outputs could no longer be resumed: TestSettingsRecordBytes holds it.
-func recordSettings(s Settings, templates []string, items int, landmarksDigest, modelID string) ([]byte, error) {
+func recordSettings(s Settings, templates []string, items int, landmarksDigest, modelID, profileID string) ([]byte, error) {
 	rec := runSettings{
 		Version: settingsVersion, Kind: s.Kind, Style: s.Style, Color: s.Color,
 		Texture: s.Texture, Seed: s.Seed, NoFace: s.NoFace, Faces: s.Faces,
 		Aligned: s.Aligned, AlignedLandmarks: s.AlignedLandmarks, RAFImages: s.RAFImages, WriteMasks: s.WriteMasks,
 		Items: items, Landmarks: landmarksDigest, Predictor: modelID,
+		MinScore: s.MinScore, MinSecondScore: s.MinSecondScore, Profile: profileID,
 		Templates: slices.Sorted(slices.Values(templates)),
 	}
 	if s.Kind == KindRandom {
 		rc := s.random()
 		rec.Random = &rc
+	}
+	if s.Kind == KindAlign {
+		rec.AlignSize = s.AlignSize
 	}
 	b, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {

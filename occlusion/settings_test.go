@@ -9,7 +9,9 @@ import (
 
 // occlude.json must keep its bytes for the same settings, or outputs made by an earlier
 // occlude could no longer be resumed or merged. The expected texts are what occlude wrote
-// before Settings existed (commit c003a18, `occlude --kind random ... IN OUT` on one image).
+// before Settings existed (commit c003a18, `occlude --kind random ... IN OUT` on one image),
+// with version 3 and min_second_score since detection changed (weak second detections
+// dropped, the profile detector): outputs of version 2 cannot be resumed by this occlude.
 func TestSettingsRecordBytes(t *testing.T) {
 	const model = "shape_predictor_68_face_landmarks.dat:99693937"
 	for _, tc := range []struct {
@@ -28,7 +30,7 @@ func TestSettingsRecordBytes(t *testing.T) {
 				Area: cli.FloatRange{Min: 0.1, Max: 0.2}, OccluderTypes: []string{"solid", "hand"},
 				AlignedLandmarks: AlignedBox, RAFImages: "original", Preview: 3, Strict: true},
 			want: `{
-  "version": 2,
+  "version": 3,
   "kind": "random",
   "style": "x",
   "color": "y",
@@ -51,6 +53,7 @@ func TestSettingsRecordBytes(t *testing.T) {
       "hand"
     ]
   },
+  "min_second_score": 0.5,
   "items": 1
 }
 `,
@@ -60,7 +63,7 @@ func TestSettingsRecordBytes(t *testing.T) {
 			name: "random, defaults",
 			s:    Settings{Kind: KindRandom},
 			want: `{
-  "version": 2,
+  "version": 3,
   "kind": "random",
   "seed": 0,
   "no_face": "copy",
@@ -85,6 +88,7 @@ func TestSettingsRecordBytes(t *testing.T) {
       "scarf"
     ]
   },
+  "min_second_score": 0.5,
   "items": 1
 }
 `,
@@ -94,7 +98,7 @@ func TestSettingsRecordBytes(t *testing.T) {
 			s:         Settings{Kind: KindMask, Seed: 1, Occluders: cli.IntRange{Min: 5, Max: 6}},
 			templates: []string{"mask_b:2222", "mask_a:1111"},
 			want: `{
-  "version": 2,
+  "version": 3,
   "kind": "mask",
   "templates": [
     "mask_a:1111",
@@ -107,6 +111,7 @@ func TestSettingsRecordBytes(t *testing.T) {
   "aligned_landmarks": "detect",
   "predictor": "shape_predictor_68_face_landmarks.dat:99693937",
   "write_masks": false,
+  "min_second_score": 0.5,
   "items": 1
 }
 `,
@@ -115,7 +120,7 @@ func TestSettingsRecordBytes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := tc.s
 			s.fillDefaults()
-			got, err := recordSettings(s, tc.templates, 1, "", model)
+			got, err := recordSettings(s, tc.templates, 1, "", model, "")
 			if err != nil {
 				t.Fatal(err)
 			}

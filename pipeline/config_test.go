@@ -34,7 +34,8 @@ func TestOccludeStepSettings(t *testing.T) {
 		Aligned: true, AlignedLandmarks: occlusion.AlignedBox, RAFImages: "both",
 		LandmarksFile: filepath.Join(dir, "lm.csv"), PredictorPath: "/p.dat", WriteMasks: true,
 		Occluders: cli.IntRange{Min: 2, Max: 4}, Area: cli.FloatRange{Min: 0.1, Max: 0.2},
-		OccluderTypes: []string{"solid", "hand"}, Preview: 5, Strict: true}
+		OccluderTypes: []string{"solid", "hand"}, Preview: 5, Strict: true,
+		MinSecondScore: occlusion.DefaultMinSecondScore} // not in the step: the command's default
 	for i, want := range []occlusion.Settings{plain, all} {
 		t.Run(c.Occlude[i].Name, func(t *testing.T) {
 			if got := c.stepSettings(c.Occlude[i]); !reflect.DeepEqual(got, want) {

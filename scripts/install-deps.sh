@@ -10,6 +10,7 @@ occlude=(
   libopencv-dev                          # OpenCV 4.6, for gocv v0.31.0
   libdlib-dev libatlas-base-dev          # dlib HOG detector + shape predictor (cblas from ATLAS)
   libdlib-data                           # /usr/share/dlib/shape_predictor_68_face_landmarks.dat
+  opencv-data                            # haarcascade_profileface.xml: occlude's second face detector
 )
 torch=(
   binutils patch                         # nm and patch for scripts/prepare-gotch.sh

@@ -16,6 +16,6 @@ func main() { cli.Main(newRootCmd) }
 // subcommands.
 func newRootCmd() *cobra.Command {
 	root := newRunCmd(nil)
-	root.AddCommand(newMergeCmd(nil), newTemplatesCmd())
+	root.AddCommand(newMergeCmd(nil), newTemplatesCmd(), newAuditCmd(), newAlignCmd(nil))
 	return root
 }
