@@ -46,6 +46,7 @@ func (m *Model) SaveCheckpoint(path string, classes []string, extra map[string]s
 	meta["config"] = string(cfgJSON)
 	meta["classes"] = string(clsJSON)
 	meta["num_batches_tracked"] = strconv.FormatInt(m.batchesTracked, 10)
+	meta["seed"] = strconv.FormatUint(m.seed, 10)
 
 	tensors := map[string]*ts.Tensor{}
 	for name, t := range m.vars {
@@ -84,7 +85,8 @@ func LoadCheckpoint(path string, dev gotch.Device) (*Model, *Checkpoint, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := New(ck.Config, dev, 0)
+	seed, _ := strconv.ParseUint(meta["seed"], 10, 64) // absent in older checkpoints: 0
+	m, err := New(ck.Config, dev, seed)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -116,7 +118,7 @@ func checkpointMeta(path string, meta map[string]string) (*Checkpoint, error) {
 	}
 	for k, v := range meta {
 		switch k {
-		case "format", "config", "classes", "num_batches_tracked":
+		case "format", "config", "classes", "num_batches_tracked", "seed":
 		default:
 			ck.Extra[k] = v
 		}
