@@ -28,6 +28,14 @@ func validateConfig(c rundir.Config) error {
 	if err := c.Optim.Validate(); err != nil {
 		return err
 	}
+	switch c.PretrainedMode {
+	case "", rundir.PretrainedPartial:
+	default:
+		return fmt.Errorf("unknown pretrained_mode %q (\"\" or %q)", c.PretrainedMode, rundir.PretrainedPartial)
+	}
+	if c.PretrainedMode != "" && c.Pretrained == "" {
+		return fmt.Errorf("--pretrained-partial needs --pretrained FILE")
+	}
 	if err := c.Augment.Validate(); err != nil {
 		return fmt.Errorf("augmentation: %w", err)
 	}
