@@ -25,6 +25,7 @@ type evalOptions struct {
 	CacheMB    int
 	JSON       bool
 	Labels     dataset.LabelOptions
+	Weights    weightsFlags
 }
 
 // newEvalCmd is `ffra eval`. runF, when set, replaces the work.
@@ -40,7 +41,9 @@ images, else its validation split. PATH@LIST (or NAME=PATH@LIST) is the subset o
 name list selects, from any split: the RAN lists (Occlusion-RAF-DB, Pose-RAF-DB, Occlusion- and
 Pose-FERPlus) or one relative path or stem per line; listed names that match no image are
 reported with the list's file and line. A test set's classes are matched to the checkpoint's by
-name; a set with images of a class the checkpoint lacks is an error naming the class.`,
+name; a set with images of a class the checkpoint lacks is an error naming the class.
+CKPT may also be a PyTorch .pth/.pt state_dict (or a safetensors one without ffra's metadata)
+given with --arch and its classes, imported as ffra import would.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Checkpoint, o.Data = args[0], args[1:]
@@ -58,6 +61,7 @@ name; a set with images of a class the checkpoint lacks is an error naming the c
 	f.IntVar(&o.CacheMB, "cache-mb", loader.DefaultCacheBytes>>20, "memory cap for decoded images")
 	f.BoolVar(&o.JSON, "json", false, "print JSON (per set: accuracy, mean class accuracy, per-class accuracy, confusion matrix)")
 	labelFlags(f, &o.Labels, false)
+	o.Weights.add(f, false)
 	cli.StopsCleanly(cmd)
 	return cmd
 }
@@ -81,7 +85,7 @@ func runEval(ctx context.Context, o evalOptions, w io.Writer) error {
 		}
 		specs = append(specs, s)
 	}
-	p, err := train.OpenPredictor(o.Checkpoint, o.Device)
+	p, err := train.OpenPredictor(o.Checkpoint, o.Device, o.Weights.spec())
 	if err != nil {
 		return err
 	}
