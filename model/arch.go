@@ -21,6 +21,8 @@ type network interface {
 	linearHead() *linear
 	// featureLayer names the module whose output the features are.
 	featureLayer() string
+	// onnx writes the eval-mode network from input x and returns the logits' name.
+	onnx(e *onnxEmitter, x string) string
 }
 
 // buildNet creates cfg's variables in b and returns its layers.

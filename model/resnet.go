@@ -83,6 +83,7 @@ func (blk *basicBlock) forward(p *pass, x *ts.Tensor) (*ts.Tensor, error) {
 // consume x.
 type resBlock interface {
 	forward(p *pass, x *ts.Tensor) (*ts.Tensor, error)
+	onnx(e *onnxEmitter, x string) string
 }
 
 // stage is torchvision's layerK: residual blocks, the first with the stride.
