@@ -23,9 +23,10 @@ type Fit struct {
 // or brows, eyes, nose and mouth collapsed onto a point or a line.
 var ErrDegenerate = errors.New("degenerate landmarks")
 
-// huberK is the residual, as a fraction of the inter-ocular distance, beyond which a landmark's
-// weight falls off as 1/residual (Huber's M-estimator): a landmark misplaced by a detector, or
-// an extreme expression, then pulls the pose as little as a residual of huberK would.
+// huberK is the residual, as a fraction of the inter-ocular distance of a frontal face, beyond
+// which a landmark's weight falls off as 1/residual (Huber's M-estimator): a landmark misplaced
+// by a detector, or an extreme expression, then pulls the pose as little as a residual of
+// huberK would.
 const huberK = 0.04
 
 // FitPose fits a Pose to the landmarks 17-67 of s (pixels) by weighted, robust least squares
@@ -161,7 +162,10 @@ func refine(p poseParams, q *[68]Point, iters int) (poseParams, float64) {
 		var jtj [6][6]float64
 		var jte [6]float64
 		c := 0.0
-		k := huberK * p.s
+		// The threshold is fixed in the normalised data (mean distance 1 from the centroid,
+		// about 0.7 inter-ocular distances): tied to the pose's scale, the robust cost would
+		// reward shrinking the face, and collapse a profile's fit.
+		const k = huberK / 0.7
 		r0, r1, r2 := p.r.row(0), p.r.row(1), p.r.row(2)
 		for i := 17; i < 68; i++ {
 			v := Reference[i]

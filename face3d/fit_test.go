@@ -125,3 +125,56 @@ func TestFitPoseDegenerate(t *testing.T) {
 		})
 	}
 }
+
+// TestFitPoseSimilarityInvariant: moving, scaling and rotating the landmarks in the image (an
+// aligned crop of a photo) changes only the fitted position, scale and roll, also for a
+// near-profile face, whose eyes almost coincide (a frontal start then has a meaningless roll).
+func TestFitPoseSimilarityInvariant(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, a := range [][3]float64{{0, 10, 0}, {40, -15, 10}, {-65, 5, -5}, {88, 19, -20}, {-82, 2, 30}} {
+		s := project(NewPose(a[0], a[1], a[2], 80, 240, 230), 0.02, rng)
+		base, err := FitPose(&s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []float64{0.1, 0.43, 3} {
+			for _, ang := range []float64{-35, 90} {
+				t.Run(fmt.Sprintf("yaw%+.0f_scale%.2f_rot%+.0f", a[0], k, ang), func(t *testing.T) {
+					sn, cs := math.Sincos(rad(ang))
+					var u Shape
+					for i, p := range s {
+						u[i] = Point{k*(cs*p.X-sn*p.Y) - 92, k*(sn*p.X+cs*p.Y) + 17}
+					}
+					f, err := FitPose(&u)
+					if err != nil {
+						t.Fatal(err)
+					}
+					droll := math.Mod(f.Pose.Roll-base.Pose.Roll-ang+540, 360) - 180
+					if math.Abs(f.Pose.Yaw-base.Pose.Yaw) > 0.5 || math.Abs(f.Pose.Pitch-base.Pose.Pitch) > 0.5 ||
+						math.Abs(droll) > 0.5 || math.Abs(f.Pose.Scale/base.Pose.Scale/k-1) > 0.01 {
+						t.Errorf("fitted %v, want %v turned by %+.0f° and scaled %.2f", f.Pose, base.Pose, ang, k)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestFitPoseNearProfile: 400 faces turned 60-90° with 3-7% landmark noise, any pitch within
+// ±20° and roll within ±30°, all fit, to within 15° of yaw. (A robust threshold tied to the
+// pose's scale once let the fit shrink such faces to nothing: 78 of 2000 failed.)
+func TestFitPoseNearProfile(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for i := 0; i < 400; i++ {
+		yaw := 60 + 30*rng.Float64()
+		if rng.IntN(2) == 0 {
+			yaw = -yaw
+		}
+		p := NewPose(yaw, 40*(rng.Float64()-0.5), 60*(rng.Float64()-0.5), 30, 50, 40)
+		s := project(p, 0.03+0.04*rng.Float64(), rng)
+		f, err := FitPose(&s)
+		if err != nil || math.Abs(f.Pose.Yaw-yaw) > 15 {
+			t.Errorf("%v: fitted %v, %v", p, f.Pose, err)
+		}
+	}
+}
