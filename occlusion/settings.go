@@ -40,7 +40,9 @@ type runSettings struct {
 
 // settingsVersion changes whenever the same settings would give different bytes.
 // 2: aligned crops are detected at native scale only (no 2x upsampled pass).
-const settingsVersion = 2
+// 3: masks and sunglasses are placed in 3-D with the fitted head pose (no yaw variants); the
+// manifest records pose and placement.
+const settingsVersion = 3
 
 func (r *runner) makeSettings() ([]byte, error) {
 	s := runSettings{
@@ -50,13 +52,11 @@ func (r *runner) makeSettings() ([]byte, error) {
 		Items: len(r.ds.Items), Landmarks: r.faces.fileDigest, Predictor: r.faces.modelID,
 	}
 	for _, t := range r.templates {
-		for _, v := range t.Variants() {
-			h, err := fileDigest(v.SpecPath, v.ImagePath)
-			if err != nil {
-				return nil, fmt.Errorf("template %s: %w", v.Name, err)
-			}
-			s.Templates = append(s.Templates, v.Name+":"+h)
+		h, err := fileDigest(t.SpecPath, t.ImagePath)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", t.Name, err)
 		}
+		s.Templates = append(s.Templates, t.Name+":"+h)
 	}
 	sort.Strings(s.Templates)
 	if r.cfg.Kind == KindRandom {

@@ -26,8 +26,8 @@ func templateDirs(dir string) []string {
 	return out
 }
 
-// loadTemplates loads the template set and keeps the frontal templates of cfg.Kind that match
-// the Style/Color/Texture filters (warp swaps in the left/right variants by yaw).
+// loadTemplates loads the template set and keeps the templates of cfg.Kind that match the
+// Style/Color/Texture filters.
 func loadTemplates(cfg Config) ([]*warp.Template, error) {
 	var dir string
 	tried := templateDirs(cfg.TemplatesDir)
@@ -48,7 +48,7 @@ func loadTemplates(cfg Config) ([]*warp.Template, error) {
 	var keep []*warp.Template
 	var seen []string
 	for _, t := range all {
-		if t.Kind != string(cfg.Kind) || t.Variant != warp.VariantFrontal {
+		if t.Kind != string(cfg.Kind) {
 			continue
 		}
 		seen = append(seen, fmt.Sprintf("%s (style %s, colour %s)", t.Name, t.Style, t.Colour))
@@ -57,7 +57,7 @@ func loadTemplates(cfg Config) ([]*warp.Template, error) {
 		}
 	}
 	for _, t := range all {
-		if !contains(keep, t) && !siblingKept(keep, t) {
+		if !contains(keep, t) {
 			t.Close()
 		}
 	}
@@ -73,16 +73,6 @@ func match(want, have string) bool { return want == "" || strings.EqualFold(want
 func contains(ts []*warp.Template, t *warp.Template) bool {
 	for _, k := range ts {
 		if k == t {
-			return true
-		}
-	}
-	return false
-}
-
-// siblingKept reports whether t is a yaw variant of a kept template (it stays loaded).
-func siblingKept(keep []*warp.Template, t *warp.Template) bool {
-	for _, k := range keep {
-		if k.Group == t.Group {
 			return true
 		}
 	}

@@ -90,3 +90,14 @@ func scanPolygon(poly []Point, w, h int, span func(y, x0, x1 int)) {
 		}
 	}
 }
+
+func centroid(pts []Point) Point {
+	var c Point
+	for _, p := range pts {
+		c.X += p.X
+		c.Y += p.Y
+	}
+	c.X /= float64(len(pts))
+	c.Y /= float64(len(pts))
+	return c
+}

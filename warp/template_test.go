@@ -10,36 +10,34 @@ import (
 	"testing"
 )
 
-// TestLoadAssets: the committed assets load, validate, and form complete
-// frontal/left/right groups: ≥ 8 mask designs and ≥ 3 sunglasses designs.
+// TestLoadAssets: the committed assets load and validate, one frontal drawing per design (3-D
+// placement turns it; there are no side variants): ≥ 8 mask designs and ≥ 3 sunglasses designs.
 func TestLoadAssets(t *testing.T) {
 	ts := assetTemplates(t)
-	groups := map[string]map[string]bool{}
-	kinds := map[string]map[string]bool{KindMask: {}, KindSunglasses: {}}
+	kinds := map[string]int{}
 	for _, tp := range ts {
-		if groups[tp.Group] == nil {
-			groups[tp.Group] = map[string]bool{}
-		}
-		groups[tp.Group][tp.Variant] = true
-		kinds[tp.Kind][tp.Group] = true
+		kinds[tp.Kind]++
 		if w := tp.Image.Bounds().Dx(); w < 512 || w > 1024 {
 			t.Errorf("%s: %d px wide, want 512..1024", tp.Name, w)
 		}
-	}
-	for g, v := range groups {
-		if len(v) != 3 {
-			t.Errorf("group %s has variants %v, want frontal, left and right", g, v)
+		if strings.HasSuffix(tp.Name, "_left") || strings.HasSuffix(tp.Name, "_right") {
+			t.Errorf("%s: a side variant is committed", tp.Name)
+		}
+		for _, scale := range []float64{30, 100} { // coarse and full grids
+			if _, err := tp.mesh(scale); err != nil {
+				t.Errorf("%s: no 3-D mesh for faces of %.0f px: %v", tp.Name, scale, err)
+			}
 		}
 	}
-	if len(kinds[KindMask]) < 8 || len(kinds[KindSunglasses]) < 3 {
-		t.Errorf("%d mask and %d sunglasses designs, want ≥ 8 and ≥ 3", len(kinds[KindMask]), len(kinds[KindSunglasses]))
+	if kinds[KindMask] < 8 || kinds[KindSunglasses] < 3 {
+		t.Errorf("%d mask and %d sunglasses designs, want ≥ 8 and ≥ 3", kinds[KindMask], kinds[KindSunglasses])
 	}
 }
 
 // writeVariant copies a real template into dir with its spec edited by edit.
 func writeVariant(t *testing.T, dir, name string, edit func(*Spec)) string {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(assetsDir, "masks", "mask_surgical_blue_frontal.json"))
+	raw, err := os.ReadFile(filepath.Join(assetsDir, "masks", "mask_surgical_blue.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +97,7 @@ func TestBadTemplates(t *testing.T) {
 		{"outside", func(s *Spec) { anchorNamed(s, "chin").Template = &[2]float64{100, 5000} }, "outside the 560x440 image"},
 		{"kind", func(s *Spec) { s.Kind = "hat" }, `unknown kind "hat"`},
 		{"transform", func(s *Spec) { s.Transform = "spline" }, `unknown transform "spline"`},
-		{"variant", func(s *Spec) { s.Variant = "up" }, `unknown variant "up"`},
+		{"variant", func(s *Spec) { s.Variant = "left" }, `side variants are no longer used`},
 		{"seam", func(s *Spec) { anchorNamed(s, "chin").Side = "left" }, `exactly 2 anchors with side "both"`},
 		{"no_image", func(s *Spec) { s.Image = "nope.png" }, "nope.png"},
 	}

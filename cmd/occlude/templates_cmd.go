@@ -87,7 +87,7 @@ fitted position (red cross) and residual, writes OUT.png and prints the residual
 		if err := dataset.WriteFileAtomic(checkFlags.out, data); err != nil {
 			return err
 		}
-		fmt.Printf("template %s (%s, style %s, colour %s, %s, %s fit): valid\n", t.Name, t.Kind, t.Style, t.Colour, t.Variant, t.Transform)
+		fmt.Printf("template %s (%s, style %s, colour %s, %s fit): valid\n", t.Name, t.Kind, t.Style, t.Colour, t.Transform)
 		for _, r := range res {
 			fmt.Printf("  anchor %-14s residual %5.1f px\n", r.Name, r.Distance)
 		}

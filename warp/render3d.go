@@ -1,0 +1,391 @@
+package warp
+
+import (
+	"fmt"
+	"image"
+	"math"
+	"sync"
+
+	"gocv.io/x/gocv"
+)
+
+// meshTarget is the roi-sized premultiplied BGRA overlay being drawn, with its depth buffer
+// (nearest surface wins) and the triangle that owns each pixel (for the edge anti-aliasing).
+type meshTarget struct {
+	roi   image.Rectangle
+	w, h  int
+	pix   []uint8
+	z     []float32
+	owner []int32 // triangle index; -1 none, -2 the face (occluder)
+}
+
+// renderScratch holds renderMesh's working buffers; a pool recycles them, so drawing a stream
+// of faces allocates none (they were a third of a dataset run's garbage).
+type renderScratch struct {
+	z     []float32
+	owner []int32
+	front []bool
+	aff   []triAffine
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(renderScratch) }}
+
+// grow returns s resized to n, reallocated only when too small (contents undefined).
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// triAffine maps roi pixel coordinates to level pixel coordinates for one triangle.
+type triAffine struct {
+	a, b, c, d, e, f float64 // u = a·x + b·y + c, v = d·x + e·y + f
+	data             []uint8 // the level's premultiplied BGRA pixels
+	w, h             int     // the level's size
+}
+
+// renderMesh draws the posed mesh into a new roi-sized premultiplied BGRA Mat (transparent
+// where nothing is drawn): each triangle that faces the camera is filled by sampling its
+// template level bilinearly through the triangle's affine map, the nearest surface wins at
+// each pixel, and triangles behind the face's nose (sunglasses on a turned head) are hidden.
+// Edges where the surface turns away from the camera are anti-aliased by their exact
+// coverage. Pixel (x, y) has its centre at (x, y).
+func renderMesh(t *Template, pm *posedMesh, occ *posedMesh, roi image.Rectangle) (gocv.Mat, error) {
+	out := gocv.NewMatWithSizeFromScalar(gocv.Scalar{}, roi.Dy(), roi.Dx(), gocv.MatTypeCV8UC4)
+	pix, err := out.DataPtrUint8()
+	if err != nil {
+		out.Close()
+		return gocv.Mat{}, fmt.Errorf("overlay buffer: %w", err)
+	}
+	sc := scratchPool.Get().(*renderScratch)
+	defer scratchPool.Put(sc)
+	n := roi.Dx() * roi.Dy()
+	sc.z, sc.owner = grow(sc.z, n), grow(sc.owner, n)
+	mt := &meshTarget{roi: roi, w: roi.Dx(), h: roi.Dy(), pix: pix, z: sc.z, owner: sc.owner}
+	inf := float32(math.Inf(-1))
+	for i := range mt.z {
+		mt.z[i] = inf
+		mt.owner[i] = -1
+	}
+	if occ != nil {
+		for i, tr := range occ.mesh.tris {
+			if occ.area[i] > 0 {
+				mt.fill(occ, tr, -2)
+			}
+		}
+	}
+	m := pm.mesh
+	sc.front, sc.aff = grow(sc.front, len(m.tris)), grow(sc.aff, len(m.tris))
+	front, aff := sc.front, sc.aff
+	clear(front)
+	var levels [maxLevel + 1]*level
+	for i, tr := range m.tris {
+		if !m.opaque[i] || pm.area[i] <= 0 {
+			continue
+		}
+		a, ok := pm.affine(tr)
+		if !ok {
+			continue
+		}
+		k := levelIndex(a.scale)
+		if levels[k] == nil {
+			lv, err := t.levelFor(math.Pow(2, -float64(k)/2))
+			if err != nil {
+				out.Close()
+				return gocv.Mat{}, err
+			}
+			levels[k] = lv
+		}
+		front[i] = true
+		aff[i] = a.toLevel(levels[k], roi)
+		mt.fill(pm, tr, int32(i))
+	}
+	// Sample each pixel once, from the triangle that won it (a surface hidden behind another
+	// costs no samples).
+	for y := 0; y < mt.h; y++ {
+		row := y * mt.w
+		prev := int32(-1)
+		var u, v float64
+		for x := 0; x < mt.w; x++ {
+			o := mt.owner[row+x]
+			if o < 0 {
+				prev = -1
+				continue
+			}
+			af := &aff[o]
+			if o == prev { // along a run of one triangle the map advances by a constant step
+				u, v = u+af.a, v+af.d
+			} else {
+				u, v, prev = af.a*float64(x)+af.b*float64(y)+af.c, af.d*float64(x)+af.e*float64(y)+af.f, o
+			}
+			af.sampleAt(u, v, float64(x), float64(y), mt.pix[4*(row+x):4*(row+x)+4])
+		}
+	}
+	// anti-alias the outline where the surface turns away (or a front triangle borders one
+	// that faces away)
+	for i, tr := range m.tris {
+		if !front[i] {
+			continue
+		}
+		for e := 0; e < 3; e++ {
+			if n := m.adj[i][e]; n >= 0 && !front[n] && pm.area[n] <= 0 {
+				depth := (pm.depth[tr[e]] + pm.depth[tr[(e+1)%3]]) / 2
+				mt.smoothEdge(pm.img[tr[e]], pm.img[tr[(e+1)%3]], depth, int32(i), &aff[i])
+			}
+		}
+	}
+	return out, nil
+}
+
+// texAffine is a triangle's map from image pixels to template pixels and its magnification.
+type texAffine struct {
+	m     [6]float64 // u = m0·x + m1·y + m2, v = m3·x + m4·y + m5
+	scale float64    // image pixels per template pixel (square root of the area ratio)
+}
+
+// affine solves the image-to-template affine map of triangle tr from its three vertices.
+func (pm *posedMesh) affine(tr [3]int32) (texAffine, bool) {
+	p0, p1, p2 := pm.img[tr[0]], pm.img[tr[1]], pm.img[tr[2]]
+	u0, u1, u2 := pm.mesh.uv[tr[0]], pm.mesh.uv[tr[1]], pm.mesh.uv[tr[2]]
+	det := cross(p1.X-p0.X, p1.Y-p0.Y, p2.X-p0.X, p2.Y-p0.Y)
+	udet := cross(u1.X-u0.X, u1.Y-u0.Y, u2.X-u0.X, u2.Y-u0.Y)
+	if math.Abs(det) < 1e-12 || math.Abs(udet) < 1e-12 {
+		return texAffine{}, false
+	}
+	// [u] = A·[x − x0] with A = U·P⁻¹, U = [u1−u0 u2−u0], P = [p1−p0 p2−p0]
+	inv := [4]float64{(p2.Y - p0.Y) / det, -(p2.X - p0.X) / det, -(p1.Y - p0.Y) / det, (p1.X - p0.X) / det}
+	ux := [2]float64{u1.X - u0.X, u2.X - u0.X}
+	uy := [2]float64{u1.Y - u0.Y, u2.Y - u0.Y}
+	a := ux[0]*inv[0] + ux[1]*inv[2]
+	b := ux[0]*inv[1] + ux[1]*inv[3]
+	d := uy[0]*inv[0] + uy[1]*inv[2]
+	e := uy[0]*inv[1] + uy[1]*inv[3]
+	return texAffine{
+		m:     [6]float64{a, b, u0.X - a*p0.X - b*p0.Y, d, e, u0.Y - d*p0.X - e*p0.Y},
+		scale: math.Sqrt(math.Abs(det / udet)),
+	}, true
+}
+
+// toLevel composes the map with the level's scaling and shifts it to roi coordinates.
+func (a texAffine) toLevel(lv *level, roi image.Rectangle) triAffine {
+	ox, oy := float64(roi.Min.X), float64(roi.Min.Y)
+	sx, tx := lv.fx, 0.5*lv.fx-0.5
+	sy, ty := lv.fy, 0.5*lv.fy-0.5
+	m := a.m
+	// template (u, v) at image (x+ox, y+oy), then level = s·u + t
+	return triAffine{
+		a: sx * m[0], b: sx * m[1], c: sx*(m[0]*ox+m[1]*oy+m[2]) + tx,
+		d: sy * m[3], e: sy * m[4], f: sy*(m[3]*ox+m[4]*oy+m[5]) + ty,
+		data: lv.data, w: lv.w, h: lv.h,
+	}
+}
+
+// levelIndex is the cache level levelFor uses for magnification s: ⌊−2·log₂ s⌋ clamped to
+// 0..maxLevel, without a logarithm (it runs per triangle).
+func levelIndex(s float64) int {
+	if !(s > 0 && s < 1) {
+		return 0
+	}
+	k := 0
+	for s2 := s * s; s2 < 0.5 && k < maxLevel; s2 *= 2 {
+		k++ // s² < 2^−k: at least level k+1
+	}
+	return k
+}
+
+// fill rasterises triangle tr of pm into the depth buffer: it takes the pixel centres inside
+// it (top-left rule on shared edges, so neighbouring triangles never both take a pixel) where
+// it is nearer than what is there, and records itself as their owner.
+func (mt *meshTarget) fill(pm *posedMesh, tr [3]int32, id int32) {
+	ox, oy := float64(mt.roi.Min.X), float64(mt.roi.Min.Y)
+	var p [3]Point
+	var z [3]float64
+	for i := range p {
+		q := pm.img[tr[i]]
+		p[i] = Point{X: q.X - ox, Y: q.Y - oy}
+		z[i] = pm.depth[tr[i]]
+	}
+	area := cross(p[1].X-p[0].X, p[1].Y-p[0].Y, p[2].X-p[0].X, p[2].Y-p[0].Y)
+	if area <= 0 {
+		return
+	}
+	x0 := max(0, int(math.Ceil(math.Min(p[0].X, math.Min(p[1].X, p[2].X)))))
+	x1 := min(mt.w-1, int(math.Floor(math.Max(p[0].X, math.Max(p[1].X, p[2].X)))))
+	y0 := max(0, int(math.Ceil(math.Min(p[0].Y, math.Min(p[1].Y, p[2].Y)))))
+	y1 := min(mt.h-1, int(math.Floor(math.Max(p[0].Y, math.Max(p[1].Y, p[2].Y)))))
+	if x0 > x1 || y0 > y1 {
+		return
+	}
+	// Edge e runs from p[e] to p[e+1]; its edge function E_e is > 0 inside. Top-left rule: a
+	// pixel centre exactly on an edge belongs to the triangle only for a top or a left edge.
+	var ex, ey, ec [3]float64
+	var topLeft [3]bool
+	for e := 0; e < 3; e++ {
+		a, b := p[e], p[(e+1)%3]
+		ex[e], ey[e] = -(b.Y - a.Y), b.X-a.X // E = ex·x + ey·y + ec = cross(b−a, q−a)
+		ec[e] = -(ex[e]*a.X + ey[e]*a.Y)
+		// with y down and the interior where E > 0: a left edge runs upward (ex > 0), a top
+		// edge runs rightward (ex = 0, ey > 0)
+		topLeft[e] = ex[e] > 0 || ex[e] == 0 && ey[e] > 0
+	}
+	in := func(v float64, tl bool) bool { return v > 0 || v == 0 && tl }
+	inv := 1 / area
+	for y := y0; y <= y1; y++ {
+		fy := float64(y)
+		row := y * mt.w
+		for x := x0; x <= x1; x++ {
+			fx := float64(x)
+			e0 := ex[0]*fx + ey[0]*fy + ec[0]
+			e1 := ex[1]*fx + ey[1]*fy + ec[1]
+			e2 := ex[2]*fx + ey[2]*fy + ec[2]
+			if !in(e0, topLeft[0]) || !in(e1, topLeft[1]) || !in(e2, topLeft[2]) {
+				continue
+			}
+			// barycentric weight of vertex i is the edge function of the opposite edge
+			depth := float32((e1*z[0] + e2*z[1] + e0*z[2]) * inv)
+			i := row + x
+			if depth <= mt.z[i] {
+				continue
+			}
+			mt.z[i] = depth
+			mt.owner[i] = id
+		}
+	}
+}
+
+// sampleAt writes the level's bilinear sample at level coordinates (u, v) (those of roi pixel
+// (x, y)) at full coverage into dst, in 8-bit fixed point (weights in 1/256, exact to half a
+// level): the per-pixel path of renderMesh. Taps outside the level take sample's checked path.
+func (af *triAffine) sampleAt(u, v, x, y float64, dst []uint8) {
+	if !(u >= 0 && v >= 0) {
+		af.sample(x, y, dst, 1)
+		return
+	}
+	iu, iv := int(u), int(v) // u, v ≥ 0: truncation is the floor
+	if iu+1 >= af.w || iv+1 >= af.h {
+		af.sample(x, y, dst, 1)
+		return
+	}
+	fu := uint32((u-float64(iu))*256 + 0.5)
+	fv := uint32((v-float64(iv))*256 + 0.5)
+	w00, w01 := (256-fu)*(256-fv), fu*(256-fv)
+	w10, w11 := (256-fu)*fv, fu*fv
+	o := (iv*af.w + iu) * 4
+	p := af.data[o : o+8 : o+8]
+	q := af.data[o+4*af.w : o+4*af.w+8 : o+4*af.w+8]
+	_ = dst[3]
+	dst[0] = uint8((w00*uint32(p[0]) + w01*uint32(p[4]) + w10*uint32(q[0]) + w11*uint32(q[4]) + 32768) >> 16)
+	dst[1] = uint8((w00*uint32(p[1]) + w01*uint32(p[5]) + w10*uint32(q[1]) + w11*uint32(q[5]) + 32768) >> 16)
+	dst[2] = uint8((w00*uint32(p[2]) + w01*uint32(p[6]) + w10*uint32(q[2]) + w11*uint32(q[6]) + 32768) >> 16)
+	dst[3] = uint8((w00*uint32(p[3]) + w01*uint32(p[7]) + w10*uint32(q[3]) + w11*uint32(q[7]) + 32768) >> 16)
+}
+
+// sample writes the level's bilinear sample at roi pixel (x, y), times coverage c, into dst
+// (premultiplied BGRA; outside the level is transparent).
+func (af *triAffine) sample(x, y float64, dst []uint8, c float64) {
+	u := af.a*x + af.b*y + af.c
+	v := af.d*x + af.e*y + af.f
+	fu, fv := math.Floor(u), math.Floor(v)
+	iu, iv := int(fu), int(fv)
+	du, dv := u-fu, v-fv
+	w, h := af.w, af.h
+	if iu >= 0 && iv >= 0 && iu+1 < w && iv+1 < h {
+		// all four taps inside: the common case, without per-tap checks
+		o := (iv*w + iu) * 4
+		p, q := af.data[o:o+8:o+8], af.data[o+4*w:o+4*w+8:o+4*w+8]
+		w00, w01 := (1-du)*(1-dv)*c, du*(1-dv)*c
+		w10, w11 := (1-du)*dv*c, du*dv*c
+		for ch := 0; ch < 4; ch++ {
+			dst[ch] = uint8(w00*float64(p[ch]) + w01*float64(p[4+ch]) + w10*float64(q[ch]) + w11*float64(q[4+ch]) + 0.5)
+		}
+		return
+	}
+	var acc [4]float64
+	for j := 0; j < 2; j++ {
+		yy := iv + j
+		if yy < 0 || yy >= h {
+			continue
+		}
+		wy := dv
+		if j == 0 {
+			wy = 1 - dv
+		}
+		for i := 0; i < 2; i++ {
+			xx := iu + i
+			if xx < 0 || xx >= w {
+				continue
+			}
+			wx := du
+			if i == 0 {
+				wx = 1 - du
+			}
+			k := wx * wy
+			o := (yy*w + xx) * 4
+			acc[0] += k * float64(af.data[o])
+			acc[1] += k * float64(af.data[o+1])
+			acc[2] += k * float64(af.data[o+2])
+			acc[3] += k * float64(af.data[o+3])
+		}
+	}
+	for ch := 0; ch < 4; ch++ {
+		dst[ch] = uint8(acc[ch]*c + 0.5)
+	}
+}
+
+// smoothEdge anti-aliases the edge a→b of triangle id, beyond which the surface faces away:
+// pixels outside it within half a pixel get the triangle's texture at coverage 0.5 − d (d:
+// distance from the edge) over whatever farther part of the overlay is there; pixels inside
+// within half a pixel keep 0.5 + d of their coverage where nothing of the overlay lies behind
+// the edge (on the overlay's outline, not where one part of it hides another).
+func (mt *meshTarget) smoothEdge(a, b Point, depth float64, id int32, af *triAffine) {
+	ox, oy := float64(mt.roi.Min.X), float64(mt.roi.Min.Y)
+	a, b = Point{X: a.X - ox, Y: a.Y - oy}, Point{X: b.X - ox, Y: b.Y - oy}
+	l := math.Hypot(b.X-a.X, b.Y-a.Y)
+	if l < 1e-9 {
+		return
+	}
+	ux, uy := (b.X-a.X)/l, (b.Y-a.Y)/l
+	nx, ny := -uy, ux // toward the inside (a triangle of positive signed area)
+	x0 := max(0, int(math.Floor(math.Min(a.X, b.X)-1)))
+	x1 := min(mt.w-1, int(math.Ceil(math.Max(a.X, b.X)+1)))
+	y0 := max(0, int(math.Floor(math.Min(a.Y, b.Y)-1)))
+	y1 := min(mt.h-1, int(math.Ceil(math.Max(a.Y, b.Y)+1)))
+	var tmp [4]uint8
+	for y := y0; y <= y1; y++ {
+		for x := x0; x <= x1; x++ {
+			qx, qy := float64(x)-a.X, float64(y)-a.Y
+			along := qx*ux + qy*uy
+			if along < 0 || along > l {
+				continue
+			}
+			d := qx*nx + qy*ny
+			if d >= 0.5 || d <= -0.5 {
+				continue
+			}
+			i := y*mt.w + x
+			px := mt.pix[4*i : 4*i+4]
+			if d >= 0 {
+				// the pixel across the edge: is the overlay there (behind this edge)?
+				mx, my := int(math.Round(float64(x)-(2*d+1)*nx)), int(math.Round(float64(y)-(2*d+1)*ny))
+				behind := mx >= 0 && my >= 0 && mx < mt.w && my < mt.h && mt.owner[my*mt.w+mx] >= 0 && mt.owner[my*mt.w+mx] != id
+				if mt.owner[i] == id && !behind {
+					k := 0.5 + d
+					for ch := range px {
+						px[ch] = uint8(float64(px[ch])*k + 0.5)
+					}
+				}
+				continue
+			}
+			if mt.owner[i] == id || mt.owner[i] == -2 || mt.owner[i] >= 0 && float64(mt.z[i]) > depth {
+				continue // drawn by this triangle already, or something nearer is there
+			}
+			c := 0.5 + d
+			af.sample(float64(x), float64(y), tmp[:], 1)
+			ta := float64(tmp[3]) / 255
+			for ch := range px {
+				px[ch] = uint8(float64(tmp[ch])*c + float64(px[ch])*(1-c*ta) + 0.5)
+			}
+		}
+	}
+}
