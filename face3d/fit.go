@@ -70,7 +70,7 @@ func FitPose(s *Shape) (Fit, error) {
 	best := math.Inf(1)
 	var bp poseParams
 	for _, st := range starts {
-		p, cost := refine(st, &q, 3)
+		p, cost := refine(st, &q, 2)
 		if cost < best {
 			best, bp = cost, p
 		}
@@ -226,7 +226,7 @@ func refine(p poseParams, q *[68]Point, iters int) (poseParams, float64) {
 		p.s += dx[3]
 		p.tx += dx[4]
 		p.ty += dx[5]
-		if math.Abs(dx[0])+math.Abs(dx[1])+math.Abs(dx[2]) < 1e-7 && math.Abs(dx[3]) < 1e-7*p.s {
+		if math.Abs(dx[0])+math.Abs(dx[1])+math.Abs(dx[2]) < 1e-6 && math.Abs(dx[3]) < 1e-6*p.s {
 			it = iters - 1 // converged: one more pass computes the final cost
 		}
 	}

@@ -123,8 +123,8 @@ func refPixels() Shape {
 // x over the front, plus a few over the temples. Each vertex's template pixel comes from the
 // inverse of the template's anchor fit on the reference face.
 //
-// detail scales the grid: 1 for the full grid (about 1,200 triangles for a mask), 2 for half
-// as many rows and columns, enough for small faces, where triangles would be under a pixel.
+// detail divides the grid's rows and columns: 1 for the full grid (about 1,200 triangles for
+// a mask), 2 or 3 for smaller faces (see meshDetail).
 func buildMesh(t *Template, detail int) (*overlayMesh, error) {
 	ref := refPixels()
 	pl, err := t.placeOn(&ref)
@@ -189,6 +189,9 @@ func buildMesh(t *Template, detail int) (*overlayMesh, error) {
 		rowsN, m.controls, m.sigma, m.occluder = 8, glassesControls, glassesSigma, true
 		if detail > 1 {
 			rowsN = 6
+		}
+		if detail > 2 {
+			rowsN = 5
 		}
 		lift = func(x, y float64) face3d.Vec3 { return glassesSurface(head, x, y) }
 		cols = func(float64) []float64 {

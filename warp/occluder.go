@@ -38,19 +38,25 @@ var noseOccluder = sync.OnceValue(func() *overlayMesh {
 })
 
 // mesh returns t's overlay mesh for a face of scale pixels per inter-ocular distance, built
-// on first use (safe for concurrent callers): the half-resolution grid for faces whose eyes
-// are under coarseBelow pixels apart, where the full grid's triangles would be a pixel or
-// less and cost more to set up than they draw.
+// on first use (safe for concurrent callers). Smaller faces get coarser grids, down to a
+// third of the full grid's rows and columns (meshDetail): a triangle of a pixel or less costs
+// more to set up than it draws.
 func (t *Template) mesh(scale float64) (*overlayMesh, error) {
-	k := 0
-	if scale < coarseBelow {
-		k = 1
-	}
-	t.meshOnce[k].Do(func() { t.meshV[k], t.meshErr[k] = buildMesh(t, 1+k) })
+	k := meshDetail(scale) - 1
+	t.meshOnce[k].Do(func() { t.meshV[k], t.meshErr[k] = buildMesh(t, k+1) })
 	return t.meshV[k], t.meshErr[k]
 }
 
-// coarseBelow is the inter-ocular distance (pixels) under which faces get the coarse mesh:
-// its rows lie about 0.17 inter-ocular distances apart, which bends a face-sized curve by
-// under half a pixel up to this size.
-const coarseBelow = 120
+// meshDetail is the grid coarseness (buildMesh's detail) for faces whose eye centres are
+// scale pixels apart. At each level the rows lie at most about 0.3 inter-ocular distances
+// (and the columns round the head 22°) apart, which bends a face-sized curve by under a
+// pixel: 1 from 120 px, 2 from 60 px, 3 below (RAF-DB's aligned crops: about 35 px).
+func meshDetail(scale float64) int {
+	switch {
+	case scale >= 120:
+		return 1
+	case scale >= 60:
+		return 2
+	}
+	return 3
+}

@@ -59,8 +59,12 @@ func poseMesh(m *overlayMesh, s *face3d.Shape, fit face3d.Fit) *posedMesh {
 		pm.depth[v] = p.Depth(q)
 	}
 	copy(pm.img, base)
+	baseArea := make([]float64, len(m.tris))
+	for i, t := range m.tris {
+		baseArea[i] = signedArea(base, t)
+	}
+	pm.area = append([]float64(nil), baseArea...)
 	if fit.RMS > maxRefineRMS {
-		pm.areas()
 		return pm
 	}
 	// residual of each control; NaN marks an unused one
@@ -109,31 +113,23 @@ func poseMesh(m *overlayMesh, s *face3d.Shape, fit face3d.Fit) *posedMesh {
 			pm.img[v] = Point{X: base[v].X + damp*disp[v].X, Y: base[v].Y + damp*disp[v].Y}
 		}
 		front, folded := 0.0, 0.0
-		for _, t := range m.tris {
-			if a := signedArea(base, t); a > 0 {
+		for i, t := range m.tris {
+			pm.area[i] = signedArea(pm.img, t)
+			if a := baseArea[i]; a > 0 {
 				front += a
-				if signedArea(pm.img, t) <= 0 {
+				if pm.area[i] <= 0 {
 					folded += a
 				}
 			}
 		}
 		if front > 0 && folded <= maxFolded*front {
 			pm.placement = PlacementRefined
-			pm.areas()
 			return pm
 		}
 	}
 	copy(pm.img, base)
-	pm.areas()
+	copy(pm.area, baseArea)
 	return pm
-}
-
-// areas fills pm.area from the final vertex positions.
-func (pm *posedMesh) areas() {
-	pm.area = make([]float64, len(pm.mesh.tris))
-	for i, t := range pm.mesh.tris {
-		pm.area[i] = signedArea(pm.img, t)
-	}
 }
 
 // displacement is the image displacement of vertex v: the controls' residuals (NaN: unused)

@@ -12,11 +12,13 @@ import (
 // meshTarget is the roi-sized premultiplied BGRA overlay being drawn, with its depth buffer
 // (nearest surface wins) and the triangle that owns each pixel (for the edge anti-aliasing).
 type meshTarget struct {
-	roi   image.Rectangle
-	w, h  int
-	pix   []uint8
-	z     []float32
-	owner []int32 // triangle index; -1 none, -2 the face (occluder)
+	roi  image.Rectangle
+	w, h int
+	pix  []uint8
+	z    []float32
+	// owner is who drew each pixel: 0 nothing (its z is then meaningless), -1 the face (the
+	// occluder), k+1 triangle k.
+	owner []int32
 }
 
 // renderScratch holds renderMesh's working buffers; a pool recycles them, so drawing a stream
@@ -63,15 +65,11 @@ func renderMesh(t *Template, pm *posedMesh, occ *posedMesh, roi image.Rectangle)
 	n := roi.Dx() * roi.Dy()
 	sc.z, sc.owner = grow(sc.z, n), grow(sc.owner, n)
 	mt := &meshTarget{roi: roi, w: roi.Dx(), h: roi.Dy(), pix: pix, z: sc.z, owner: sc.owner}
-	inf := float32(math.Inf(-1))
-	for i := range mt.z {
-		mt.z[i] = inf
-		mt.owner[i] = -1
-	}
+	clear(mt.owner)
 	if occ != nil {
 		for i, tr := range occ.mesh.tris {
 			if occ.area[i] > 0 {
-				mt.fill(occ, tr, -2)
+				mt.fill(occ, tr, -1)
 			}
 		}
 	}
@@ -99,7 +97,7 @@ func renderMesh(t *Template, pm *posedMesh, occ *posedMesh, roi image.Rectangle)
 		}
 		front[i] = true
 		aff[i] = a.toLevel(levels[k], roi)
-		mt.fill(pm, tr, int32(i))
+		mt.fill(pm, tr, int32(i)+1)
 	}
 	// Sample each pixel once, from the triangle that won it (a surface hidden behind another
 	// costs no samples).
@@ -108,7 +106,7 @@ func renderMesh(t *Template, pm *posedMesh, occ *posedMesh, roi image.Rectangle)
 		prev := int32(-1)
 		var u, v float64
 		for x := 0; x < mt.w; x++ {
-			o := mt.owner[row+x]
+			o := mt.owner[row+x] - 1
 			if o < 0 {
 				prev = -1
 				continue
@@ -131,7 +129,7 @@ func renderMesh(t *Template, pm *posedMesh, occ *posedMesh, roi image.Rectangle)
 		for e := 0; e < 3; e++ {
 			if n := m.adj[i][e]; n >= 0 && !front[n] && pm.area[n] <= 0 {
 				depth := (pm.depth[tr[e]] + pm.depth[tr[(e+1)%3]]) / 2
-				mt.smoothEdge(pm.img[tr[e]], pm.img[tr[(e+1)%3]], depth, int32(i), &aff[i])
+				mt.smoothEdge(pm.img[tr[e]], pm.img[tr[(e+1)%3]], depth, int32(i)+1, &aff[i])
 			}
 		}
 	}
@@ -196,7 +194,8 @@ func levelIndex(s float64) int {
 
 // fill rasterises triangle tr of pm into the depth buffer: it takes the pixel centres inside
 // it (top-left rule on shared edges, so neighbouring triangles never both take a pixel) where
-// it is nearer than what is there, and records itself as their owner.
+// it is nearer than what is there, and records id as their owner. Each row is one span,
+// bounded from the three edges, its ends checked exactly; depth advances by a constant step.
 func (mt *meshTarget) fill(pm *posedMesh, tr [3]int32, id int32) {
 	ox, oy := float64(mt.roi.Min.X), float64(mt.roi.Min.Y)
 	var p [3]Point
@@ -210,11 +209,11 @@ func (mt *meshTarget) fill(pm *posedMesh, tr [3]int32, id int32) {
 	if area <= 0 {
 		return
 	}
-	x0 := max(0, int(math.Ceil(math.Min(p[0].X, math.Min(p[1].X, p[2].X)))))
-	x1 := min(mt.w-1, int(math.Floor(math.Max(p[0].X, math.Max(p[1].X, p[2].X)))))
-	y0 := max(0, int(math.Ceil(math.Min(p[0].Y, math.Min(p[1].Y, p[2].Y)))))
-	y1 := min(mt.h-1, int(math.Floor(math.Max(p[0].Y, math.Max(p[1].Y, p[2].Y)))))
-	if x0 > x1 || y0 > y1 {
+	minY, maxY := min(p[0].Y, p[1].Y, p[2].Y), max(p[0].Y, p[1].Y, p[2].Y)
+	y0, y1 := max(0, int(math.Ceil(minY))), min(mt.h-1, int(math.Floor(maxY)))
+	minX, maxX := min(p[0].X, p[1].X, p[2].X), max(p[0].X, p[1].X, p[2].X)
+	bx0, bx1 := max(0, int(math.Ceil(minX))), min(mt.w-1, int(math.Floor(maxX)))
+	if y0 > y1 || bx0 > bx1 {
 		return
 	}
 	// Edge e runs from p[e] to p[e+1]; its edge function E_e is > 0 inside. Top-left rule: a
@@ -229,26 +228,50 @@ func (mt *meshTarget) fill(pm *posedMesh, tr [3]int32, id int32) {
 		// edge runs rightward (ex = 0, ey > 0)
 		topLeft[e] = ex[e] > 0 || ex[e] == 0 && ey[e] > 0
 	}
-	in := func(v float64, tl bool) bool { return v > 0 || v == 0 && tl }
+	inside := func(x, y float64) bool {
+		for e := 0; e < 3; e++ {
+			if v := ex[e]*x + ey[e]*y + ec[e]; v < 0 || v == 0 && !topLeft[e] {
+				return false
+			}
+		}
+		return true
+	}
+	// depth = (E1·z0 + E2·z1 + E0·z2)/area, linear in x and y
 	inv := 1 / area
+	dzx := (ex[1]*z[0] + ex[2]*z[1] + ex[0]*z[2]) * inv
+	dzy := (ey[1]*z[0] + ey[2]*z[1] + ey[0]*z[2]) * inv
+	dz0 := (ec[1]*z[0] + ec[2]*z[1] + ec[0]*z[2]) * inv
 	for y := y0; y <= y1; y++ {
 		fy := float64(y)
+		// the span where every edge function is ≥ 0, then its ends checked exactly
+		lo, hi := float64(bx0), float64(bx1)
+		for e := 0; e < 3; e++ {
+			c := ey[e]*fy + ec[e]
+			switch {
+			case ex[e] > 0:
+				lo = max(lo, math.Ceil(-c/ex[e])-1)
+			case ex[e] < 0:
+				hi = min(hi, math.Floor(-c/ex[e])+1)
+			case c < 0:
+				lo = hi + 1 // a horizontal edge with the row outside
+			}
+		}
+		xa, xb := int(max(lo, float64(bx0))), int(min(hi, float64(bx1)))
+		for xa <= xb && !inside(float64(xa), fy) {
+			xa++
+		}
+		for xb >= xa && !inside(float64(xb), fy) {
+			xb--
+		}
 		row := y * mt.w
-		for x := x0; x <= x1; x++ {
-			fx := float64(x)
-			e0 := ex[0]*fx + ey[0]*fy + ec[0]
-			e1 := ex[1]*fx + ey[1]*fy + ec[1]
-			e2 := ex[2]*fx + ey[2]*fy + ec[2]
-			if !in(e0, topLeft[0]) || !in(e1, topLeft[1]) || !in(e2, topLeft[2]) {
-				continue
-			}
-			// barycentric weight of vertex i is the edge function of the opposite edge
-			depth := float32((e1*z[0] + e2*z[1] + e0*z[2]) * inv)
+		depth := dz0 + dzy*fy + dzx*float64(xa)
+		for x := xa; x <= xb; x, depth = x+1, depth+dzx {
 			i := row + x
-			if depth <= mt.z[i] {
+			d := float32(depth)
+			if mt.owner[i] != 0 && d <= mt.z[i] {
 				continue
 			}
-			mt.z[i] = depth
+			mt.z[i] = d
 			mt.owner[i] = id
 		}
 	}
@@ -368,7 +391,7 @@ func (mt *meshTarget) smoothEdge(a, b Point, depth float64, id int32, af *triAff
 			if d >= 0 {
 				// the pixel across the edge: is the overlay there (behind this edge)?
 				mx, my := int(math.Round(float64(x)-(2*d+1)*nx)), int(math.Round(float64(y)-(2*d+1)*ny))
-				behind := mx >= 0 && my >= 0 && mx < mt.w && my < mt.h && mt.owner[my*mt.w+mx] >= 0 && mt.owner[my*mt.w+mx] != id
+				behind := mx >= 0 && my >= 0 && mx < mt.w && my < mt.h && mt.owner[my*mt.w+mx] > 0 && mt.owner[my*mt.w+mx] != id
 				if mt.owner[i] == id && !behind {
 					k := 0.5 + d
 					for ch := range px {
@@ -377,7 +400,7 @@ func (mt *meshTarget) smoothEdge(a, b Point, depth float64, id int32, af *triAff
 				}
 				continue
 			}
-			if mt.owner[i] == id || mt.owner[i] == -2 || mt.owner[i] >= 0 && float64(mt.z[i]) > depth {
+			if mt.owner[i] == id || mt.owner[i] == -1 || mt.owner[i] > 0 && float64(mt.z[i]) > depth {
 				continue // drawn by this triangle already, or something nearer is there
 			}
 			c := 0.5 + d

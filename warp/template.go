@@ -37,11 +37,11 @@ type Template struct {
 	cacheMu sync.Mutex
 	levels  map[int]*level // pre-scaled premultiplied BGRA copies, see levels.go
 
-	// meshV: the template draped over its 3-D surface (mesh.go), full and coarse grids,
-	// each built once on first use.
-	meshOnce [2]sync.Once
-	meshV    [2]*overlayMesh
-	meshErr  [2]error
+	// meshV: the template draped over its 3-D surface (mesh.go), at each grid detail
+	// (meshDetail), each built once on first use.
+	meshOnce [3]sync.Once
+	meshV    [3]*overlayMesh
+	meshErr  [3]error
 }
 
 // anchorPoints returns the template and face points of the anchors that pass

@@ -23,7 +23,7 @@ func TestLoadAssets(t *testing.T) {
 		if strings.HasSuffix(tp.Name, "_left") || strings.HasSuffix(tp.Name, "_right") {
 			t.Errorf("%s: a side variant is committed", tp.Name)
 		}
-		for _, scale := range []float64{30, 100} { // coarse and full grids
+		for _, scale := range []float64{30, 100, 200} { // every grid detail
 			if _, err := tp.mesh(scale); err != nil {
 				t.Errorf("%s: no 3-D mesh for faces of %.0f px: %v", tp.Name, scale, err)
 			}
