@@ -19,7 +19,7 @@ import (
 //	a.png  occluded, a passing mask (mouth and nose covered, no eye, no spill); yaw 10 (pose file)
 //	b.png  occluded, the same mask plus 520 px above the face (spill 520/2200); yaw -35 (pose file)
 //	c.png  status error; yaw 50 (pose file)
-//	d.png  no-face (missed); no pose entry: yaw estimated from the landmarks (-1.25 deg)
+//	d.png  no-face (missed); no pose entry: yaw estimated from the landmarks (-1.01 deg)
 //	e.png  occluded, not in the landmarks file
 func fixtureRun(t *testing.T) (out, lmFile, poseFile string) {
 	s := boxShape()
@@ -81,8 +81,8 @@ func TestRunAgainstLandmarksFile(t *testing.T) {
 			t.Errorf("%s: band %s (%s) found %v pass %v failed %q metrics %+v;\nwant %+v", r.In, f.Band, f.YawSource, f.Found, *f.Pass, f.Failed, f.Metrics, w)
 		}
 	}
-	if y := rep.Results[3].Faces[0].Yaw; y == nil || *y != -1.25 {
-		t.Errorf("d.png: estimated yaw %v, want -1.25 (atan(-0.5*2.1/48))", y)
+	if y := rep.Results[3].Faces[0].Yaw; y == nil || *y != -1.01 {
+		t.Errorf("d.png: estimated yaw %v, want -1.01 (atan(-0.5*1.7/48))", y)
 	}
 	type band struct{ faces, found, passed int }
 	wantBands := map[string]band{"0-15": {2, 1, 1}, "15-30": {}, "30-45": {1, 1, 0}, "45-60": {1, 0, 0}, "60-90": {}, "all": {4, 2, 1}}
