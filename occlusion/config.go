@@ -90,6 +90,9 @@ type Config struct {
 
 	Random RandomConfig
 
+	// AlignSize is the side of the crops of KindAlign (default DefaultAlignSize).
+	AlignSize int
+
 	// Progress receives progress output (nil: none). With ProgressBar a pb/v3 bar is drawn
 	// (use it when the writer is a terminal); otherwise a plain line every few seconds.
 	Progress    io.Writer
@@ -108,6 +111,12 @@ func (c *Config) withDefaults() Config {
 	}
 	if d.NoFace == "" {
 		d.NoFace = NoFaceCopy
+		if d.Kind == KindAlign { // a photograph is not an aligned crop: never copy it into one
+			d.NoFace = NoFaceSkip
+		}
+	}
+	if d.AlignSize == 0 {
+		d.AlignSize = DefaultAlignSize
 	}
 	if d.Faces == "" {
 		d.Faces = FacesAll
@@ -125,6 +134,13 @@ func (c *Config) validate() error {
 	}
 	switch c.Kind {
 	case KindMask, KindSunglasses, KindRandom:
+	case KindAlign:
+		if c.AlignSize < 16 || c.AlignSize > 4096 {
+			return fmt.Errorf("aligned crop size %d: want 16..4096 pixels", c.AlignSize)
+		}
+		if c.Shard.Active() {
+			return fmt.Errorf("align with --shard: not supported (the landmarks file of the crops is written by a whole run)")
+		}
 	default:
 		return fmt.Errorf("unknown kind %q (want mask, sunglasses or random)", c.Kind)
 	}

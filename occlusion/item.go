@@ -35,6 +35,9 @@ func (r *runner) finishItem(l *loadedItem, faces []landmarks.Face, findErr error
 	if len(faces) == 0 {
 		return r.noFace(rec, it, l.data)
 	}
+	if r.cfg.Kind == KindAlign {
+		return r.alignItem(rec, it, img, faces[0]) // findAll sorts largest first
+	}
 	if r.cfg.Faces == FacesLargest {
 		faces = faces[:1] // findAll sorts largest first
 	}

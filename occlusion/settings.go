@@ -35,7 +35,8 @@ type runSettings struct {
 	Predictor        string           `json:"predictor,omitempty"` // model file name and size
 	WriteMasks       bool             `json:"write_masks"`
 	Random           *RandomConfig    `json:"random,omitempty"`
-	Items            int              `json:"items"` // items in the whole dataset (all shards)
+	AlignSize        int              `json:"align_size,omitempty"` // kind align: crop side
+	Items            int              `json:"items"`                // items in the whole dataset (all shards)
 }
 
 // settingsVersion changes whenever the same settings would give different bytes.
@@ -59,6 +60,9 @@ func (r *runner) makeSettings() ([]byte, error) {
 		}
 	}
 	sort.Strings(s.Templates)
+	if r.cfg.Kind == KindAlign {
+		s.AlignSize = r.cfg.AlignSize
+	}
 	if r.cfg.Kind == KindRandom {
 		rc := r.cfg.Random
 		s.Random = &rc

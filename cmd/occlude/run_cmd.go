@@ -93,6 +93,11 @@ func runOcclude(cmd *cobra.Command, args []string) error {
 		cfg.Progress = os.Stderr
 		cfg.ProgressBar = isatty.IsTerminal(os.Stderr.Fd())
 	}
+	return runConfig(cfg)
+}
+
+// runConfig runs cfg, stopping cleanly on Ctrl-C or SIGTERM, and prints the summary.
+func runConfig(cfg occlusion.Config) error {
 	// Ctrl-C / SIGTERM cancel the context: no new images start, the ones in flight finish
 	// and are journaled, and Run returns ErrInterrupted (exit 130, "rerun with --resume").
 	// The handler is then removed, so a second Ctrl-C quits at once (a later --resume
