@@ -332,3 +332,14 @@ func TestAlignDetected(t *testing.T) {
 	}
 	sameTree(t, out, again)
 }
+
+// warpFixture warps src by the 3x3 map m into a size x size image (bilinear, replicated
+// borders).
+func warpFixture(t *testing.T, src gocv.Mat, m [3][3]float64, size int) gocv.Mat {
+	t.Helper()
+	out, err := imageio.Warp(src, m, image.Pt(size, size), gocv.InterpolationLinear, gocv.BorderReplicate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

@@ -37,9 +37,11 @@ type Record struct {
 
 // FaceRecord describes one occluded face.
 type FaceRecord struct {
-	Source    string         `json:"source"`    // detected, aligned-fallback, from-file, from-annotation
-	Box       [4]int         `json:"box"`       // face box x0, y0, x1, y1 (detector box, or landmark bounds)
-	Landmarks [68][2]float64 `json:"landmarks"` // iBUG-300W order, pixels, rounded to 0.01
+	Source    string         `json:"source"`             // detected, aligned-fallback, from-file, from-annotation
+	Box       [4]int         `json:"box"`                // face box x0, y0, x1, y1 (detector box, or landmark bounds), clipped to the image
+	Score     *float64       `json:"score,omitempty"`    // HOG detector score, rounded to 1e-4 (HOG detections only)
+	Detector  string         `json:"detector,omitempty"` // hog or profile: the detector that found the face
+	Landmarks [68][2]float64 `json:"landmarks"`          // iBUG-300W order, pixels, rounded to 0.01
 	Template  *TemplateInfo  `json:"template,omitempty"`
 	Transform []float64      `json:"transform,omitempty"` // template->image 3x3, row-major (piecewise: 18 values)
 	Occluders []Occluder     `json:"occluders,omitempty"` // random kind

@@ -36,12 +36,16 @@ type runSettings struct {
 	WriteMasks       bool             `json:"write_masks"`
 	Random           *RandomConfig    `json:"random,omitempty"`
 	AlignSize        int              `json:"align_size,omitempty"` // kind align: crop side
-	Items            int              `json:"items"`                // items in the whole dataset (all shards)
+	MinScore         float64          `json:"min_score"`
+	MinSecondScore   float64          `json:"min_second_score"`
+	Profile          string           `json:"profile,omitempty"` // profile cascade file name and size ("" when off or unused)
+	Items            int              `json:"items"`             // items in the whole dataset (all shards)
 }
 
 // settingsVersion changes whenever the same settings would give different bytes.
 // 2: aligned crops are detected at native scale only (no 2x upsampled pass).
-const settingsVersion = 2
+// 3: weak second HOG detections dropped, profile detector, scores and clipped boxes recorded.
+const settingsVersion = 3
 
 func (r *runner) makeSettings() ([]byte, error) {
 	s := runSettings{
@@ -49,6 +53,10 @@ func (r *runner) makeSettings() ([]byte, error) {
 		Texture: r.cfg.Texture, Seed: r.cfg.Seed, NoFace: r.cfg.NoFace, Faces: r.cfg.Faces,
 		Aligned: r.cfg.Aligned, AlignedLandmarks: r.cfg.AlignedLandmarks, RAFImages: r.cfg.RAFImages, WriteMasks: r.cfg.WriteMasks,
 		Items: len(r.ds.Items), Landmarks: r.faces.fileDigest, Predictor: r.faces.modelID,
+		MinScore: r.cfg.MinScore, MinSecondScore: r.cfg.MinSecondScore,
+	}
+	if r.faces.profile != nil {
+		s.Profile = modelID(r.profileCascade())
 	}
 	for _, t := range r.templates {
 		for _, v := range t.Variants() {
