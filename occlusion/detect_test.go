@@ -47,7 +47,9 @@ func TestDetectionTrust(t *testing.T) {
 		writeImage(t, filepath.Join(in, c.name+".png"), img)
 		img.Close()
 	}
-	isFace := func(b [4]int, c image.Point) bool { return image.Rect(b[0], b[1], b[2], b[3]).Inset(4).Bounds().Overlaps(image.Rectangle{c, c.Add(image.Pt(1, 1))}) }
+	isFace := func(b [4]int, c image.Point) bool {
+		return image.Rect(b[0], b[1], b[2], b[3]).Inset(4).Bounds().Overlaps(image.Rectangle{c, c.Add(image.Pt(1, 1))})
+	}
 	for _, run := range []struct {
 		name      string
 		minSecond float64
