@@ -15,14 +15,22 @@ const (
 	SourceUnreadable      Source = "unreadable"       // the image could not be decoded
 )
 
+// Detectors that find faces (Face.Detector).
+const (
+	DetectorHOG     = "hog"     // dlib's HOG frontal face detector (Predictor.DetectFaces)
+	DetectorProfile = "profile" // OpenCV's profile-face cascade (ProfileDetector)
+)
+
 // Face is one face with its 68 landmarks. Box is half-open (image.Rectangle
 // convention; dlib's inclusive right/bottom plus one) and may reach outside
 // the image, as dlib's boxes do near borders. Score is the HOG detection
 // confidence (larger is surer, detections start at 0); it is 0 for faces
-// that were not detected.
+// that were not found by the HOG detector. Detector names the detector that
+// found the face ("" when none did: landmarks from a file or a fixed box).
 type Face struct {
-	Box    image.Rectangle
-	Score  float64
-	Points Shape
-	Source Source
+	Box      image.Rectangle
+	Score    float64
+	Points   Shape
+	Source   Source
+	Detector string
 }

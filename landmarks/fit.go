@@ -54,3 +54,12 @@ func FitFrom5(pts [5]Point) Shape {
 	ref := referenceShape.Five()
 	return fitSimilarity(ref[:], pts[:]).shape(referenceShape)
 }
+
+// FitSimilarity is the least-squares similarity (rotation, uniform scale and translation, no
+// reflection: Umeyama's closed form) taking the points src onto dst, as a 3x3 row-major
+// matrix acting on (x, y, 1) column vectors. It needs len(src) == len(dst) >= 2; with exactly
+// two points the fit is exact.
+func FitSimilarity(src, dst []Point) [3][3]float64 {
+	t := fitSimilarity(src, dst)
+	return [3][3]float64{{t.a, -t.b, t.tx}, {t.b, t.a, t.ty}, {0, 0, 1}}
+}

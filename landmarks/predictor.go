@@ -172,7 +172,7 @@ func (p *Predictor) detect(buf bgrBuffer, upsample bool) ([]Face, error) {
 	}
 	faces := make([]Face, len(raw))
 	for i, r := range raw {
-		faces[i] = Face{Box: r.box, Score: r.score, Source: SourceDetected}
+		faces[i] = Face{Box: r.box, Score: r.score, Source: SourceDetected, Detector: DetectorHOG}
 		if err := p.predictFace(buf, r.box, &faces[i].Points); err != nil {
 			return nil, err
 		}
@@ -210,7 +210,7 @@ func (p *Predictor) DetectFaces(img gocv.Mat, nativeOnly bool) (faces []Face, er
 	err = p.withImage(img, func(buf bgrBuffer) error {
 		raw, err := p.detectBoxes(buf, !nativeOnly)
 		for _, r := range raw {
-			faces = append(faces, Face{Box: r.box, Score: r.score, Source: SourceDetected})
+			faces = append(faces, Face{Box: r.box, Score: r.score, Source: SourceDetected, Detector: DetectorHOG})
 		}
 		return err
 	})

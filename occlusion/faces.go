@@ -23,7 +23,10 @@ const calibrationSample = 64
 // faceFinder finds the faces of an item, from the best source available: a landmarks file,
 // RAF-DB annotations, or dlib (with the calibrated aligned fallback for aligned crops).
 type faceFinder struct {
-	pred       *landmarks.Predictor // nil when every item has landmarks from a file
+	pred       *landmarks.Predictor       // nil when every item has landmarks from a file
+	profile    *landmarks.ProfileDetector // second detector for photographs (nil: none)
+	minScore   float64
+	minSecond  float64
 	fromFile   map[string]landmarks.Shape
 	fileDigest string // sha256 prefix of the landmarks file, for the settings record
 	modelID    string
@@ -34,7 +37,7 @@ type faceFinder struct {
 }
 
 func newFaceFinder(cfg Config, ds *dataset.Dataset) (*faceFinder, error) {
-	f := &faceFinder{ds: ds, alignedBox: cfg.AlignedLandmarks == AlignedBox}
+	f := &faceFinder{ds: ds, alignedBox: cfg.AlignedLandmarks == AlignedBox, minScore: cfg.MinScore, minSecond: cfg.MinSecondScore}
 	lmPath := cfg.LandmarksFile
 	if lmPath == "" {
 		if p := filepath.Join(ds.Root, dataset.LandmarksFile); fileExists(p) && ds.Layout != dataset.LayoutSingle {
@@ -72,13 +75,36 @@ func newFaceFinder(cfg Config, ds *dataset.Dataset) (*faceFinder, error) {
 		f.pred, f.owned = pred, true
 	}
 	f.modelID = modelID(cfg.PredictorPath)
+	if cfg.ProfileCascade != ProfileNone && needsPhotoDetection(ds) {
+		prof, err := landmarks.OpenProfile(cfg.ProfileCascade)
+		if err != nil {
+			f.close()
+			return nil, err
+		}
+		f.profile = prof
+	}
 	f.box = f.calibrate(ds, cfg.Workers)
 	return f, nil
+}
+
+// needsPhotoDetection reports whether some item is a photograph (not an aligned crop), the
+// only kind the profile detector runs on: an aligned crop without a HOG detection gets the
+// calibrated box instead.
+func needsPhotoDetection(ds *dataset.Dataset) bool {
+	for _, it := range ds.Items {
+		if !it.Aligned {
+			return true
+		}
+	}
+	return false
 }
 
 func (f *faceFinder) close() {
 	if f.owned {
 		f.pred.Close()
+	}
+	if f.profile != nil {
+		f.profile.Close()
 	}
 }
 
@@ -194,11 +220,15 @@ func (f *faceFinder) locate(it dataset.Item, img gocv.Mat) (faces []landmarks.Fa
 		}
 		return faces, true, nil
 	}
+	fallback := []landmarks.Face{{Box: f.box.Rect(img.Cols(), img.Rows()), Source: landmarks.SourceAlignedFallback}}
 	if f.alignedBox { // f.box is valid: calibrate returns a median of valid boxes or the default
-		return []landmarks.Face{{Box: f.box.Rect(img.Cols(), img.Rows()), Source: landmarks.SourceAlignedFallback}}, true, nil
+		return fallback, true, nil
 	}
 	if faces, err = f.pred.LocateAlignedNative(img, f.box); err != nil {
 		return nil, false, fmt.Errorf("%s: %w", it.Abs, err)
+	}
+	if faces = landmarks.ConfidentFaces(faces, f.minScore, f.minSecond); len(faces) == 0 {
+		return fallback, true, nil
 	}
 	return faces, true, nil
 }
@@ -209,18 +239,20 @@ func (f *faceFinder) locate(it dataset.Item, img gocv.Mat) (faces []landmarks.Fa
 // just as well at 1280 px. The shape predictor still runs on the full-resolution image.
 const detectMaxSide = 1280
 
-// detect runs dlib's detector on img, through a downscaled copy when img is large, and returns
-// the faces with their boxes in img's coordinates (Points still to be predicted).
+// detect runs dlib's detector on img, through a downscaled copy when img is large, keeps the
+// confident detections (landmarks.ConfidentFaces) and, when none is left, runs the profile
+// detector; it returns the faces with their boxes in img's coordinates (Points still to be
+// predicted).
 func (f *faceFinder) detect(img gocv.Mat) ([]landmarks.Face, error) {
 	side := max(img.Cols(), img.Rows())
 	if side <= detectMaxSide {
-		return f.pred.DetectFaces(img, false)
+		return f.detectIn(img)
 	}
 	s := float64(detectMaxSide) / float64(side)
 	small := gocv.NewMat()
 	defer small.Close()
 	gocv.Resize(img, &small, image.Pt(max(1, int(float64(img.Cols())*s)), max(1, int(float64(img.Rows())*s))), 0, 0, gocv.InterpolationArea)
-	faces, err := f.pred.DetectFaces(small, false)
+	faces, err := f.detectIn(small)
 	if err != nil {
 		return nil, err
 	}
@@ -231,6 +263,19 @@ func (f *faceFinder) detect(img gocv.Mat) ([]landmarks.Face, error) {
 		faces[i].Box = image.Rect(int(float64(b.Min.X)*sx), int(float64(b.Min.Y)*sy), int(float64(b.Max.X)*sx), int(float64(b.Max.Y)*sy))
 	}
 	return faces, nil
+}
+
+// detectIn is detect at img's own scale: HOG (with its 2x pass for small faces), the
+// confident detections, else the profile detector.
+func (f *faceFinder) detectIn(img gocv.Mat) ([]landmarks.Face, error) {
+	faces, err := f.pred.DetectFaces(img, false)
+	if err != nil {
+		return nil, err
+	}
+	if faces = landmarks.ConfidentFaces(faces, f.minScore, f.minSecond); len(faces) > 0 || f.profile == nil {
+		return faces, nil
+	}
+	return f.profile.DetectFaces(img)
 }
 
 // rafManualDir holds RAF-DB's manual 5-point annotations, in Image/original coordinates.
@@ -267,4 +312,12 @@ func modelID(p string) string {
 func fileExists(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.Mode().IsRegular()
+}
+
+// profileCascade is the cascade file the run uses.
+func (r *runner) profileCascade() string {
+	if r.cfg.ProfileCascade == "" {
+		return landmarks.DefaultProfileCascade
+	}
+	return r.cfg.ProfileCascade
 }

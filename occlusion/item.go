@@ -35,8 +35,12 @@ func (r *runner) finishItem(l *loadedItem, faces []landmarks.Face, findErr error
 	if len(faces) == 0 {
 		return r.noFace(rec, it, l.data)
 	}
+	if r.cfg.Kind == KindAlign {
+		return r.alignItem(rec, it, img, faces[0]) // findAll sorts largest first
+	}
 	if r.cfg.Faces == FacesLargest {
-		faces = faces[:1] // findAll sorts largest first
+		i := landmarks.MostProminent(faces)
+		faces = faces[i : i+1]
 	}
 	cv, err := newCanvas(img)
 	if err != nil {
@@ -64,9 +68,15 @@ func (r *runner) finishItem(l *loadedItem, faces []landmarks.Face, findErr error
 
 // occludeFace draws the configured occlusion on one face and describes it.
 func (r *runner) occludeFace(it dataset.Item, img gocv.Mat, cv *canvas, f landmarks.Face, idx int) (FaceRecord, error) {
+	box := f.Box.Intersect(image.Rect(0, 0, img.Cols(), img.Rows()))
 	fr := FaceRecord{
-		Source: string(f.Source),
-		Box:    [4]int{f.Box.Min.X, f.Box.Min.Y, f.Box.Max.X, f.Box.Max.Y},
+		Source:   string(f.Source),
+		Box:      [4]int{box.Min.X, box.Min.Y, box.Max.X, box.Max.Y},
+		Detector: f.Detector,
+	}
+	if f.Score > 0 {
+		sc := round4(f.Score)
+		fr.Score = &sc
 	}
 	for i, p := range f.Points {
 		fr.Landmarks[i] = [2]float64{round2(p.X), round2(p.Y)}

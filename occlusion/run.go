@@ -184,6 +184,11 @@ func (r *runner) finish(done map[string]Record, jpath string, sum *Summary) erro
 		return fmt.Errorf("write manifest: %w", err)
 	}
 	sum.Manifest = mpath
+	if r.cfg.Kind == KindAlign {
+		if err := r.writeAlignedLandmarks(done); err != nil {
+			return err
+		}
+	}
 	if err := os.Remove(jpath); err != nil && !os.IsNotExist(err) {
 		return fmt.Errorf("remove journal: %w", err)
 	}

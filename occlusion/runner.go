@@ -37,7 +37,7 @@ func newRunner(cfg Config) (*runner, error) {
 			r.selected = append(r.selected, it)
 		}
 	}
-	if cfg.Kind != KindRandom {
+	if cfg.Kind == KindMask || cfg.Kind == KindSunglasses {
 		r.templates, err = loadTemplates(cfg)
 		if err != nil {
 			return nil, err
@@ -77,6 +77,9 @@ func (r *runner) outPath(rel string) string {
 // output is a dataset of the same layout. Files already equal are left alone.
 func (r *runner) copyAux() error {
 	for _, rel := range r.ds.AuxFiles {
+		if r.cfg.Kind == KindAlign && rel == dataset.LandmarksFile {
+			continue // the crops' landmarks are written by finish (writeAlignedLandmarks)
+		}
 		data, err := os.ReadFile(filepath.Join(r.ds.Root, filepath.FromSlash(rel)))
 		if err != nil {
 			return fmt.Errorf("copy %s: %w", rel, err)

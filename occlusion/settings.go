@@ -35,14 +35,19 @@ type runSettings struct {
 	Predictor        string           `json:"predictor,omitempty"` // model file name and size
 	WriteMasks       bool             `json:"write_masks"`
 	Random           *RandomConfig    `json:"random,omitempty"`
-	Items            int              `json:"items"` // items in the whole dataset (all shards)
+	AlignSize        int              `json:"align_size,omitempty"` // kind align: crop side
+	MinScore         float64          `json:"min_score"`
+	MinSecondScore   float64          `json:"min_second_score"`
+	Profile          string           `json:"profile,omitempty"` // profile cascade file name and size ("" when off or unused)
+	Items            int              `json:"items"`             // items in the whole dataset (all shards)
 }
 
 // settingsVersion changes whenever the same settings would give different bytes.
 // 2: aligned crops are detected at native scale only (no 2x upsampled pass).
-// 3: masks and sunglasses are placed in 3-D with the fitted head pose (no yaw variants); the
+// 3: weak second HOG detections dropped, profile detector, scores and clipped boxes recorded.
+// 4: masks and sunglasses are placed in 3-D with the fitted head pose (no yaw variants); the
 // manifest records pose and placement.
-const settingsVersion = 3
+const settingsVersion = 4
 
 func (r *runner) makeSettings() ([]byte, error) {
 	s := runSettings{
@@ -50,6 +55,10 @@ func (r *runner) makeSettings() ([]byte, error) {
 		Texture: r.cfg.Texture, Seed: r.cfg.Seed, NoFace: r.cfg.NoFace, Faces: r.cfg.Faces,
 		Aligned: r.cfg.Aligned, AlignedLandmarks: r.cfg.AlignedLandmarks, RAFImages: r.cfg.RAFImages, WriteMasks: r.cfg.WriteMasks,
 		Items: len(r.ds.Items), Landmarks: r.faces.fileDigest, Predictor: r.faces.modelID,
+		MinScore: r.cfg.MinScore, MinSecondScore: r.cfg.MinSecondScore,
+	}
+	if r.faces.profile != nil {
+		s.Profile = modelID(r.profileCascade())
 	}
 	for _, t := range r.templates {
 		h, err := fileDigest(t.SpecPath, t.ImagePath)
@@ -59,6 +68,9 @@ func (r *runner) makeSettings() ([]byte, error) {
 		s.Templates = append(s.Templates, t.Name+":"+h)
 	}
 	sort.Strings(s.Templates)
+	if r.cfg.Kind == KindAlign {
+		s.AlignSize = r.cfg.AlignSize
+	}
 	if r.cfg.Kind == KindRandom {
 		rc := r.cfg.Random
 		s.Random = &rc

@@ -8,6 +8,7 @@ packages=(
   libopencv-dev                          # OpenCV 4.6, for gocv v0.31.0
   libdlib-dev libatlas-base-dev          # dlib HOG detector + shape predictor (cblas from ATLAS)
   libdlib-data                           # /usr/share/dlib/shape_predictor_68_face_landmarks.dat
+  opencv-data                            # haarcascade_profileface.xml: occlude's second face detector
   libtorch-dev                           # libtorch 1.13.1 (CPU) for gotch
   python3-torch python3-torchvision      # cross-framework tests and the PyTorch reference benchmarks
 )

@@ -29,6 +29,8 @@ var runFlags struct {
 	occluders, area                        string
 	occluderTypes                          []string
 	quiet                                  bool
+	minScore, minSecondScore               float64
+	profileCascade                         string
 }
 
 func init() {
@@ -57,6 +59,9 @@ func init() {
 	f.StringVar(&r.area, "area", "0.05-0.25", "random: occluder area as a fraction of the face box, MIN-MAX")
 	f.StringSliceVar(&r.occluderTypes, "occluder-types", nil, "random: types to draw (default all: "+strings.Join(occlusion.AllOccluders, ",")+")")
 	f.BoolVarP(&r.quiet, "quiet", "q", false, "no progress output")
+	f.Float64Var(&r.minScore, "min-score", 0, "drop HOG face detections scoring below this (dlib's threshold is 0; turned real faces score from 0.004)")
+	f.Float64Var(&r.minSecondScore, "min-second-score", occlusion.DefaultMinSecondScore, "drop HOG detections other than the image's best scoring below this (0: keep all)")
+	f.StringVar(&r.profileCascade, "profile-cascade", "", "OpenCV profile-face cascade, the second detector for photos where HOG finds no face (default: /usr/share/opencv4/haarcascades/haarcascade_profileface.xml from opencv-data; none: off)")
 }
 
 func runOcclude(cmd *cobra.Command, args []string) error {
@@ -71,6 +76,10 @@ func runOcclude(cmd *cobra.Command, args []string) error {
 		NoFace: occlusion.NoFacePolicy(r.noFace), Faces: occlusion.MultiFace(r.faces),
 		Aligned: r.aligned, AlignedLandmarks: occlusion.AlignedLandmarks(r.alignedLandmarks), RAFImages: r.rafImages, LandmarksFile: r.landmarks,
 		PredictorPath: r.predictor, WriteMasks: r.writeMasks,
+		MinScore: r.minScore, MinSecondScore: r.minSecondScore, ProfileCascade: r.profileCascade,
+	}
+	if r.minSecondScore == 0 {
+		cfg.MinSecondScore = -1 // the flag's 0 means off; the Config's 0 means the default
 	}
 	if r.shard != "" {
 		sh, err := occlusion.ParseShard(r.shard)
@@ -93,6 +102,11 @@ func runOcclude(cmd *cobra.Command, args []string) error {
 		cfg.Progress = os.Stderr
 		cfg.ProgressBar = isatty.IsTerminal(os.Stderr.Fd())
 	}
+	return runConfig(cfg)
+}
+
+// runConfig runs cfg, stopping cleanly on Ctrl-C or SIGTERM, and prints the summary.
+func runConfig(cfg occlusion.Config) error {
 	// Ctrl-C / SIGTERM cancel the context: no new images start, the ones in flight finish
 	// and are journaled, and Run returns ErrInterrupted (exit 130, "rerun with --resume").
 	// The handler is then removed, so a second Ctrl-C quits at once (a later --resume
