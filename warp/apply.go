@@ -46,8 +46,8 @@ type Result struct {
 // temples) is posed with it in 3-D, moved locally by the landmarks' residuals, and drawn with
 // the parts that face away or lie behind the nose hidden (see doc.go). With the same inputs and
 // an rng in the same state it writes the same bytes. rng may be nil: jitter and noise are then
-// skipped. Errors: a bad image, or landmarks from which no pose can be fitted
-// (face3d.ErrDegenerate: coincident, collinear or non-finite points).
+// skipped. Errors: a bad image, a non-finite landmark, or landmarks from which no pose can be
+// fitted (face3d.ErrDegenerate: coincident or collinear points).
 func Apply(img gocv.Mat, face Shape, t *Template, opts Options, rng *rand.Rand) (Result, error) {
 	var res Result
 	if t == nil {
@@ -63,6 +63,11 @@ func Apply(img gocv.Mat, face Shape, t *Template, opts Options, rng *rand.Rand) 
 	pix, err := img.DataPtrUint8()
 	if err != nil {
 		return res, fmt.Errorf("apply %s: image data: %w", t.Name, err)
+	}
+	for i, p := range face {
+		if math.IsNaN(p.X+p.Y) || math.IsInf(p.X+p.Y, 0) {
+			return res, fmt.Errorf("apply %s: landmark %d is (%g, %g)", t.Name, i, p.X, p.Y)
+		}
 	}
 	res.Template = t
 	pm, occ, err := t.pose(&face)

@@ -180,6 +180,11 @@ func TestApplyRejectsBadImages(t *testing.T) {
 	if _, err := Apply(src, lm, nil, DefaultOptions(), nil); err == nil {
 		t.Error("nil template accepted")
 	}
+	nan := astronautLandmarks(t)
+	nan[3].X = math.NaN()
+	if _, err := Apply(src, nan, tpl, DefaultOptions(), nil); err == nil || !strings.Contains(err.Error(), "landmark 3") {
+		t.Errorf("a NaN jaw landmark: error %v, want one naming landmark 3", err)
+	}
 	var flat Shape // all landmarks at the origin: nothing to fit
 	if _, err := Apply(src, flat, tpl, DefaultOptions(), nil); err == nil || !strings.Contains(err.Error(), tpl.Name) {
 		t.Errorf("collapsed landmarks: error %v, want a fit error naming the template", err)

@@ -229,3 +229,41 @@ func TestSunglassesFollowRoll(t *testing.T) {
 		}
 	}
 }
+
+// TestJawOutsideTheFace: jaw landmarks drawn outside the face (a predictor's contour on the
+// hair or the background, common on turned faces) do not pull a mask over the background: the
+// mask is no larger than with no jaw landmarks at all and stays within the face; a jaw inside
+// the reference face pulls the mask's edge in. The jaw points (0-16) of synth faces are moved
+// 25% out from, or 15% in toward, the face's centre.
+func TestJawOutsideTheFace(t *testing.T) {
+	tpl := templateByName(t, "mask_surgical_blue")
+	for _, v := range []synth.View{{Yaw: 0}, {Yaw: 30}, {Yaw: -50}} {
+		t.Run(fmt.Sprintf("yaw%+.0f", v.Yaw), func(t *testing.T) {
+			img, face := posedFace(t, 11, 3, 200, v, false)
+			defer img.Close()
+			c := centroid(face[17:])
+			draw := func(k float64) (int, placementScore) {
+				moved := face
+				for j := 0; j <= 16; j++ {
+					moved[j] = Point{X: c.X + k*(face[j].X-c.X), Y: c.Y + k*(face[j].Y-c.Y)}
+				}
+				w := img.Clone()
+				defer w.Close()
+				res, err := Apply(w, moved, tpl, Options{Feather: 0.6}, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res.Mask.Count(), scorePlacement(res.Mask, face)
+			}
+			none, _ := draw(4) // jaw points this far out match no face: as if there were none
+			out, sc := draw(1.25)
+			in, _ := draw(0.85)
+			if float64(out) > 1.15*float64(none) || sc.outside > 0.2 {
+				t.Errorf("jaw 25%% outside: mask of %d px (%d without jaw landmarks), %.2f outside the face; want ≤ 15%% larger, ≤ 0.2 outside", out, none, sc.outside)
+			}
+			if float64(in) > 0.97*float64(none) {
+				t.Errorf("jaw 15%% inside: mask of %d px, %d without jaw landmarks; want it smaller by ≥ 3%%", in, none)
+			}
+		})
+	}
+}
