@@ -193,9 +193,8 @@ func levelIndex(s float64) int {
 }
 
 // fill rasterises triangle tr of pm into the depth buffer: it takes the pixel centres inside
-// it (top-left rule on shared edges, so neighbouring triangles never both take a pixel) where
-// it is nearer than what is there, and records id as their owner. Each row is one span,
-// bounded from the three edges, its ends checked exactly; depth advances by a constant step.
+// it where it is nearer than what is there, and records id as their owner. Each row is one
+// span, bounded from the three edges; depth advances by a constant step.
 func (mt *meshTarget) fill(pm *posedMesh, tr [3]int32, id int32) {
 	ox, oy := float64(mt.roi.Min.X), float64(mt.roi.Min.Y)
 	var p [3]Point
@@ -216,25 +215,13 @@ func (mt *meshTarget) fill(pm *posedMesh, tr [3]int32, id int32) {
 	if y0 > y1 || bx0 > bx1 {
 		return
 	}
-	// Edge e runs from p[e] to p[e+1]; its edge function E_e is > 0 inside. Top-left rule: a
-	// pixel centre exactly on an edge belongs to the triangle only for a top or a left edge.
+	// Edge e runs from p[e] to p[e+1]; its edge function E_e = ex·x + ey·y + ec =
+	// cross(b−a, q−a) is ≥ 0 inside.
 	var ex, ey, ec [3]float64
-	var topLeft [3]bool
 	for e := 0; e < 3; e++ {
 		a, b := p[e], p[(e+1)%3]
-		ex[e], ey[e] = -(b.Y - a.Y), b.X-a.X // E = ex·x + ey·y + ec = cross(b−a, q−a)
+		ex[e], ey[e] = -(b.Y - a.Y), b.X-a.X
 		ec[e] = -(ex[e]*a.X + ey[e]*a.Y)
-		// with y down and the interior where E > 0: a left edge runs upward (ex > 0), a top
-		// edge runs rightward (ex = 0, ey > 0)
-		topLeft[e] = ex[e] > 0 || ex[e] == 0 && ey[e] > 0
-	}
-	inside := func(x, y float64) bool {
-		for e := 0; e < 3; e++ {
-			if v := ex[e]*x + ey[e]*y + ec[e]; v < 0 || v == 0 && !topLeft[e] {
-				return false
-			}
-		}
-		return true
 	}
 	// depth = (E1·z0 + E2·z1 + E0·z2)/area, linear in x and y
 	inv := 1 / area
@@ -243,26 +230,23 @@ func (mt *meshTarget) fill(pm *posedMesh, tr [3]int32, id int32) {
 	dz0 := (ec[1]*z[0] + ec[2]*z[1] + ec[0]*z[2]) * inv
 	for y := y0; y <= y1; y++ {
 		fy := float64(y)
-		// the span where every edge function is ≥ 0, then its ends checked exactly
+		// The span where every edge function is ≥ 0. A pixel centre on an edge shared by two
+		// triangles goes to both (within 1e-9: their edge functions are computed from the
+		// vertices in opposite order and may differ by rounding), never to neither, so the
+		// mesh has no cracks; the depth test settles the double claim.
 		lo, hi := float64(bx0), float64(bx1)
 		for e := 0; e < 3; e++ {
 			c := ey[e]*fy + ec[e]
 			switch {
 			case ex[e] > 0:
-				lo = max(lo, math.Ceil(-c/ex[e])-1)
+				lo = max(lo, math.Ceil(-c/ex[e]-1e-9))
 			case ex[e] < 0:
-				hi = min(hi, math.Floor(-c/ex[e])+1)
-			case c < 0:
+				hi = min(hi, math.Floor(-c/ex[e]+1e-9))
+			case c < -1e-9:
 				lo = hi + 1 // a horizontal edge with the row outside
 			}
 		}
-		xa, xb := int(max(lo, float64(bx0))), int(min(hi, float64(bx1)))
-		for xa <= xb && !inside(float64(xa), fy) {
-			xa++
-		}
-		for xb >= xa && !inside(float64(xb), fy) {
-			xb--
-		}
+		xa, xb := int(lo), int(hi)
 		row := y * mt.w
 		depth := dz0 + dzy*fy + dzx*float64(xa)
 		for x := xa; x <= xb; x, depth = x+1, depth+dzx {
