@@ -92,6 +92,7 @@ func (r *runner) occludeFace(it dataset.Item, img gocv.Mat, cv *canvas, f landma
 			return fr, fmt.Errorf("face box %v is too small to place occluders", f.Box)
 		}
 		fr.Occluders = drawRandom(cv, box, rng, r.random, r.donor(it))
+		fr.Pose = facePose(f.Points)
 		return fr, nil
 	}
 	t := r.templates[rng.IntN(len(r.templates))]

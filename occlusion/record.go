@@ -42,10 +42,20 @@ type FaceRecord struct {
 	Score     *float64       `json:"score,omitempty"`    // HOG detector score, rounded to 1e-4 (HOG detections only)
 	Detector  string         `json:"detector,omitempty"` // hog or profile: the detector that found the face
 	Landmarks [68][2]float64 `json:"landmarks"`          // iBUG-300W order, pixels, rounded to 0.01
+	Pose      *PoseInfo      `json:"pose,omitempty"`     // head pose fitted to the landmarks (face3d.FitPose)
 	Template  *TemplateInfo  `json:"template,omitempty"`
-	Transform []float64      `json:"transform,omitempty"` // template->image 3x3, row-major (piecewise: 18 values)
+	Placement string         `json:"placement,omitempty"` // mask/sunglasses: warp.PlacementRefined or warp.PlacementPose
+	Transform []float64      `json:"transform,omitempty"` // align: input image -> crop, 3x3 row-major
 	Occluders []Occluder     `json:"occluders,omitempty"` // random kind
 	Coverage  Coverage       `json:"coverage"`
+}
+
+// PoseInfo is a head pose in degrees (face3d's conventions: yaw > 0 turns the face toward
+// image right, pitch > 0 tilts it up, roll > 0 rotates it clockwise on screen), rounded to 0.01.
+type PoseInfo struct {
+	Yaw   float64 `json:"yaw"`
+	Pitch float64 `json:"pitch"`
+	Roll  float64 `json:"roll"`
 }
 
 // TemplateInfo names the overlay template drawn on a face.
@@ -54,7 +64,6 @@ type TemplateInfo struct {
 	Style   string `json:"style,omitempty"`
 	Color   string `json:"color,omitempty"`
 	Texture string `json:"texture,omitempty"`
-	Variant string `json:"variant,omitempty"` // yaw-aware variant (frontal, left, right)
 }
 
 // Occluder is one random occluder.

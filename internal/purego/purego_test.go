@@ -10,7 +10,9 @@ import (
 // outside the standard library.
 var pureGo = []string{
 	"github.com/occfer/occfer/assets",
+	"github.com/occfer/occfer/audit",
 	"github.com/occfer/occfer/dataset",
+	"github.com/occfer/occfer/face3d",
 	"github.com/occfer/occfer/internal/cli",
 	"github.com/occfer/occfer/internal/imgtext",
 	"github.com/occfer/occfer/internal/onnx",
