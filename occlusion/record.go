@@ -1,5 +1,7 @@
 package occlusion
 
+import "github.com/occfer/occfer/imageio"
+
 // Status values of a manifest record. The first four say where the landmarks of an occluded
 // image came from; the others say why an image was not occluded.
 const (
@@ -29,6 +31,7 @@ type Record struct {
 	Width  int          `json:"width,omitempty"`  // decoded image size
 	Height int          `json:"height,omitempty"` //
 	Seed   uint64       `json:"seed"`             // run seed; per-item streams are ItemRNG(seed, in, purpose)
+	Format *InputFormat `json:"format,omitempty"` // the input's pixel format (decoded images only)
 	Faces  []FaceRecord `json:"faces,omitempty"`
 	Mask   string       `json:"mask,omitempty"`   // rel path of the binary occlusion mask (--write-masks)
 	SHA256 string       `json:"sha256,omitempty"` // of the output file; resume checks it
@@ -93,4 +96,27 @@ func (r *Record) occluded() bool {
 // failed reports whether r counts as a failure for --strict.
 func (r *Record) failed() bool {
 	return r.Status == StatusUnreadable || r.Status == StatusError
+}
+
+// InputFormat records an input image's format as decoded and what writing its output changed.
+// Outputs keep the input's format: channels, bit depth and alpha (docs/occlude.md, "Colour
+// and format"); Conversion says otherwise when a format could not hold something.
+type InputFormat struct {
+	Type     string `json:"type"`            // jpeg, png, gif, bmp, tiff, webp
+	Channels int    `json:"channels"`        // 1, 3 or 4 as decoded (a palette decodes to 3 or 4)
+	Depth    int    `json:"depth"`           // bits per channel: 8 or 16
+	Alpha    bool   `json:"alpha,omitempty"` // a 4th, alpha channel: kept as it was
+	// Gray is grayscale content (one channel, or colour channels that agree to within 8 levels
+	// on all but 0.5% of pixels): the overlay was drawn in luminance.
+	Gray        bool   `json:"gray,omitempty"`
+	Orientation int    `json:"orientation,omitempty"` // EXIF orientation applied (absent: upright, 1)
+	Conversion  string `json:"conversion,omitempty"`  // what the output could not keep ("" none)
+}
+
+func newInputFormat(f imageio.Format) *InputFormat {
+	in := &InputFormat{Type: f.Type, Channels: f.Channels, Depth: f.Depth, Alpha: f.Alpha, Gray: f.Gray}
+	if f.Orientation > 1 {
+		in.Orientation = f.Orientation
+	}
+	return in
 }

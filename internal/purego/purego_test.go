@@ -13,6 +13,7 @@ var pureGo = []string{
 	"github.com/occfer/occfer/audit",
 	"github.com/occfer/occfer/dataset",
 	"github.com/occfer/occfer/face3d",
+	"github.com/occfer/occfer/imageio/imagefile",
 	"github.com/occfer/occfer/internal/cli",
 	"github.com/occfer/occfer/internal/imgtext",
 	"github.com/occfer/occfer/internal/onnx",
