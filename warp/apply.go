@@ -21,7 +21,6 @@ const skinReferenceLuma = 150
 // likely wrong (odd exposure, few face pixels) than the scene that extreme.
 const (
 	minGain, maxGain = 0.45, 1.2
-	maxShading       = 0.25
 	maxMatchBlur     = 3.0
 	maxNoise         = 8.0
 )
@@ -92,9 +91,8 @@ func Apply(img gocv.Mat, face face68.Shape, t *Template, opts Options, rng *rand
 		return res, fmt.Errorf("apply %s: %w", t.Name, err)
 	}
 	defer ov.Close()
-	if sigma > 0.05 {
-		gocv.GaussianBlur(ov, &ov, image.Point{}, sigma, sigma, gocv.BorderReplicate)
-		res.Blur = sigma
+	if res.Blur, err = blurOverlay(&ov, sigma, opts.Feather); err != nil {
+		return res, fmt.Errorf("apply %s: overlay blur: %w", t.Name, err)
 	}
 	// read the data after the in-place blur (same buffer, but do not rely on it)
 	ovPix, err := ov.DataPtrUint8()
@@ -106,7 +104,7 @@ func Apply(img gocv.Mat, face face68.Shape, t *Template, opts Options, rng *rand
 	}
 	shade := shading{gain: 1}
 	if opts.MatchBrightness && st.mean > 0 {
-		shade = newShading(st, &face)
+		shade = newShading(st, pix, w, h, &face, roi)
 	}
 	if rng != nil && opts.BrightnessJitter > 0 {
 		shade.gain *= 1 + opts.BrightnessJitter*(2*rng.Float64()-1)

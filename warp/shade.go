@@ -1,0 +1,147 @@
+package warp
+
+import (
+	"image"
+	"math"
+
+	"github.com/occfer/occfer/landmarks/face68"
+)
+
+// The face's light, for shading overlays (issue 8 item 3). A white mask on a face lit from
+// one side must be lit from that side too, and darker under the chin than on the nose.
+// The light is read from the face itself: its luma, low-pass filtered at a fifth of the face
+// size, relative to the face's mean, is the gain the overlay's colour gets at each pixel (on
+// top of the global exposure gain). Skin has about one albedo, so that ratio is the
+// illumination's; the eyes and the mouth (dark whatever the light) are left out of it.
+const (
+	lightCells         = 24       // grid cells across the face's larger landmark extent
+	lightSigmaCells    = 3.0      // Gaussian σ of the low-pass, cells (1/8 of the face)
+	minLight, maxLight = 0.5, 1.5 // bounds of the relative gain
+)
+
+// lightMap is the relative illumination on a coarse grid of image pixels: node (i, j) sits at
+// image (x0 + i·cell, y0 + j·cell).
+type lightMap struct {
+	x0, y0, cell float64
+	gw, gh       int
+	rel          []float32 // gw·gh relative gains in [minLight, maxLight]
+}
+
+// newLightMap measures the light of the face in a continuous BGR image over the face and
+// the rectangle roi (where the overlay is drawn). It returns nil when the face has too few
+// pixels to say anything (the overlay then gets the global gain alone).
+func newLightMap(pix []uint8, w, h int, face *face68.Shape, roi image.Rectangle) *lightMap {
+	fb := face.Box()
+	size := float64(max(fb.Dx(), fb.Dy()))
+	if size < 8 {
+		return nil
+	}
+	cell := math.Max(1, size/lightCells)
+	area := fb.Union(roi)
+	m := &lightMap{x0: float64(area.Min.X), y0: float64(area.Min.Y), cell: cell}
+	m.gw = int(math.Ceil(float64(area.Dx())/cell)) + 1
+	m.gh = int(math.Ceil(float64(area.Dy())/cell)) + 1
+	sum := make([]float64, m.gw*m.gh)
+	wt := make([]float64, m.gw*m.gh)
+	// Each pixel goes to its nearest node: face pixels count, eye and mouth pixels are
+	// taken out again (they lie inside the face polygon).
+	add := func(poly []face68.Point, sign float64) {
+		scanPolygon(poly, w, h, func(y, xa, xb int) {
+			j := int((float64(y)-m.y0)/cell + 0.5)
+			if j < 0 || j >= m.gh {
+				return
+			}
+			row := pix[y*w*3:]
+			for x := xa; x < xb; x++ {
+				i := int((float64(x)-m.x0)/cell + 0.5)
+				if i < 0 || i >= m.gw {
+					continue
+				}
+				sum[j*m.gw+i] += sign * float64(luma(row[3*x], row[3*x+1], row[3*x+2]))
+				wt[j*m.gw+i] += sign
+			}
+		})
+	}
+	add(face.FaceRegion(), 1)
+	eyes := face.EyeRegions()
+	add(eyes[0], -1)
+	add(eyes[1], -1)
+	add(face.MouthRegion(), -1)
+	var total, n float64
+	for k := range sum {
+		if wt[k] <= 0 { // an eye polygon poking out of the face: nothing left there
+			sum[k], wt[k] = 0, 0
+		}
+		total += sum[k]
+		n += wt[k]
+	}
+	if n < 16 || total <= 0 {
+		return nil
+	}
+	mean := total / n
+	blurGrid(sum, m.gw, m.gh, lightSigmaCells)
+	blurGrid(wt, m.gw, m.gh, lightSigmaCells)
+	// Normalised convolution: the weighted mean luma around each node. Far from face pixels
+	// the weights vanish and eps pulls the estimate to the face mean (gain 1).
+	eps := 0.05 * cell * cell
+	m.rel = make([]float32, len(sum))
+	for k := range sum {
+		v := (sum[k] + eps*mean) / (wt[k] + eps) / mean
+		m.rel[k] = float32(clamp(v, minLight, maxLight))
+	}
+	return m
+}
+
+// blurGrid convolves g (gw×gh, row-major) in place with a Gaussian of σ nodes, borders
+// treated as empty (zero): with the weights blurred alike, that is normalised convolution.
+func blurGrid(g []float64, gw, gh int, sigma float64) {
+	r := int(math.Ceil(3 * sigma))
+	k := make([]float64, 2*r+1)
+	for i := range k {
+		d := float64(i - r)
+		k[i] = math.Exp(-d * d / (2 * sigma * sigma))
+	}
+	tmp := make([]float64, len(g))
+	for y := 0; y < gh; y++ {
+		for x := 0; x < gw; x++ {
+			s := 0.0
+			for i := max(-r, -x); i <= r && x+i < gw; i++ {
+				s += k[i+r] * g[y*gw+x+i]
+			}
+			tmp[y*gw+x] = s
+		}
+	}
+	for y := 0; y < gh; y++ {
+		for x := 0; x < gw; x++ {
+			s := 0.0
+			for i := max(-r, -y); i <= r && y+i < gh; i++ {
+				s += k[i+r] * tmp[(y+i)*gw+x]
+			}
+			g[y*gw+x] = s
+		}
+	}
+}
+
+// row fills out[i] with the relative gain at image pixel (x0+i, y), bilinear between nodes.
+func (m *lightMap) row(y, x0 int, out []float64) {
+	fy := clamp((float64(y)-m.y0)/m.cell, 0, float64(m.gh-1))
+	j := min(int(fy), m.gh-2)
+	ty := fy - float64(j)
+	if m.gh == 1 {
+		j, ty = 0, 0
+	}
+	r0 := m.rel[j*m.gw:]
+	r1 := r0
+	if m.gh > 1 {
+		r1 = m.rel[(j+1)*m.gw:]
+	}
+	for k := range out {
+		fx := clamp((float64(x0+k)-m.x0)/m.cell, 0, float64(m.gw-1))
+		i := min(int(fx), max(m.gw-2, 0))
+		tx := fx - float64(i)
+		i1 := min(i+1, m.gw-1)
+		a := float64(r0[i])*(1-tx) + float64(r0[i1])*tx
+		b := float64(r1[i])*(1-tx) + float64(r1[i1])*tx
+		out[k] = a*(1-ty) + b*ty
+	}
+}
