@@ -66,8 +66,8 @@ func TestSideLight(t *testing.T) {
 	opts := Options{MatchBrightness: true}
 	nose := lm[30].X
 	cases := []struct {
-		name     string
-		img      gocv.Mat
+		name string
+		img  gocv.Mat
 		lit  bool
 	}{
 		{"even", face, false},
