@@ -161,6 +161,32 @@ func TestFormatsKept(t *testing.T) {
 	for _, m := range outs {
 		m.Close()
 	}
+	// The random occluders and aligned crops keep the format too.
+	for _, kind := range []Kind{KindRandom, KindAlign} {
+		t.Run(string(kind), func(t *testing.T) {
+			c := baseConfig(in, filepath.Join(t.TempDir(), "out"), kind)
+			if kind == KindAlign {
+				c.AlignSize = DefaultAlignSize
+			}
+			if _, err := Run(context.Background(), c); err != nil {
+				t.Fatal(err)
+			}
+			st := map[string]string{}
+			for _, r := range readManifest(t, filepath.Join(c.Out, ManifestFile)) {
+				st[r.In] = r.Status
+			}
+			for rel, typ := range map[string]gocv.MatType{"gray.png": gocv.MatTypeCV8UC1, "deep16.png": gocv.MatTypeCV16UC3, "rgba.png": gocv.MatTypeCV8UC4} {
+				if st[rel] != StatusDetected {
+					t.Errorf("%s: status %q, want detected (drawn, not copied)", rel, st[rel])
+				}
+				got := readUnchanged(t, filepath.Join(c.Out, rel))
+				if got.Type() != typ {
+					t.Errorf("%s: output type %v, want %v", rel, got.Type(), typ)
+				}
+				got.Close()
+			}
+		})
+	}
 }
 
 // TestReadingContract: occlude and ffra's loader read a phone-style JPEG (EXIF orientation 6)
