@@ -14,8 +14,8 @@ import (
 // top of the global exposure gain). Skin has about one albedo, so that ratio is the
 // illumination's; the eyes and the mouth (dark whatever the light) are left out of it.
 const (
-	lightCells         = 24       // grid cells across the face's larger landmark extent
-	lightSigmaCells    = 3.0      // Gaussian σ of the low-pass, cells (1/8 of the face)
+	lightCells         = 8        // grid cells across the face's larger landmark extent
+	lightSigmaCells    = 1.0      // Gaussian σ of the low-pass, cells (1/8 of the face)
 	minLight, maxLight = 0.5, 1.5 // bounds of the relative gain
 )
 
@@ -25,6 +25,7 @@ type lightMap struct {
 	x0, y0, cell float64
 	gw, gh       int
 	rel          []float32 // gw·gh relative gains in [minLight, maxLight]
+	blend        []float64 // row's scratch: one node row blended vertically
 }
 
 // newLightMap measures the light of the face in a continuous BGR image over the face and
@@ -41,19 +42,21 @@ func newLightMap(pix []uint8, w, h int, face *face68.Shape, roi image.Rectangle)
 	m := &lightMap{x0: float64(area.Min.X), y0: float64(area.Min.Y), cell: cell}
 	m.gw = int(math.Ceil(float64(area.Dx())/cell)) + 1
 	m.gh = int(math.Ceil(float64(area.Dy())/cell)) + 1
-	sum := make([]float64, m.gw*m.gh)
-	wt := make([]float64, m.gw*m.gh)
+	n := m.gw * m.gh
+	buf := make([]float64, 3*n) // sums, weights, blur scratch
+	sum, wt, tmp := buf[:n], buf[n:2*n], buf[2*n:]
+	inv := 1 / cell
 	// Each pixel goes to its nearest node: face pixels count, eye and mouth pixels are
 	// taken out again (they lie inside the face polygon).
 	add := func(poly []face68.Point, sign float64) {
 		scanPolygon(poly, w, h, func(y, xa, xb int) {
-			j := int((float64(y)-m.y0)/cell + 0.5)
+			j := int((float64(y)-m.y0)*inv + 0.5)
 			if j < 0 || j >= m.gh {
 				return
 			}
 			row := pix[y*w*3:]
 			for x := xa; x < xb; x++ {
-				i := int((float64(x)-m.x0)/cell + 0.5)
+				i := int((float64(x)-m.x0)*inv + 0.5)
 				if i < 0 || i >= m.gw {
 					continue
 				}
@@ -67,20 +70,20 @@ func newLightMap(pix []uint8, w, h int, face *face68.Shape, roi image.Rectangle)
 	add(eyes[0], -1)
 	add(eyes[1], -1)
 	add(face.MouthRegion(), -1)
-	var total, n float64
+	var total, count float64
 	for k := range sum {
 		if wt[k] <= 0 { // an eye polygon poking out of the face: nothing left there
 			sum[k], wt[k] = 0, 0
 		}
 		total += sum[k]
-		n += wt[k]
+		count += wt[k]
 	}
-	if n < 16 || total <= 0 {
+	if count < 16 || total <= 0 {
 		return nil
 	}
-	mean := total / n
-	blurGrid(sum, m.gw, m.gh, lightSigmaCells)
-	blurGrid(wt, m.gw, m.gh, lightSigmaCells)
+	mean := total / count
+	blurGrid(sum, tmp, m.gw, m.gh, lightSigmaCells)
+	blurGrid(wt, tmp, m.gw, m.gh, lightSigmaCells)
 	// Normalised convolution: the weighted mean luma around each node. Far from face pixels
 	// the weights vanish and eps pulls the estimate to the face mean (gain 1).
 	eps := 0.05 * cell * cell
@@ -94,14 +97,14 @@ func newLightMap(pix []uint8, w, h int, face *face68.Shape, roi image.Rectangle)
 
 // blurGrid convolves g (gw×gh, row-major) in place with a Gaussian of σ nodes, borders
 // treated as empty (zero): with the weights blurred alike, that is normalised convolution.
-func blurGrid(g []float64, gw, gh int, sigma float64) {
+// tmp is scratch of g's length.
+func blurGrid(g, tmp []float64, gw, gh int, sigma float64) {
 	r := int(math.Ceil(3 * sigma))
 	k := make([]float64, 2*r+1)
 	for i := range k {
 		d := float64(i - r)
 		k[i] = math.Exp(-d * d / (2 * sigma * sigma))
 	}
-	tmp := make([]float64, len(g))
 	for y := 0; y < gh; y++ {
 		for x := 0; x < gw; x++ {
 			s := 0.0
@@ -122,26 +125,29 @@ func blurGrid(g []float64, gw, gh int, sigma float64) {
 	}
 }
 
-// row fills out[i] with the relative gain at image pixel (x0+i, y), bilinear between nodes.
+// row fills out[i] with the relative gain at image pixel (x0+i, y), bilinear between nodes:
+// the two node rows around y are blended once, then each pixel blends two nodes of that.
 func (m *lightMap) row(y, x0 int, out []float64) {
 	fy := clamp((float64(y)-m.y0)/m.cell, 0, float64(m.gh-1))
-	j := min(int(fy), m.gh-2)
+	j := min(int(fy), max(m.gh-2, 0))
 	ty := fy - float64(j)
-	if m.gh == 1 {
-		j, ty = 0, 0
+	j1 := min(j+1, m.gh-1)
+	if cap(m.blend) < m.gw {
+		m.blend = make([]float64, m.gw)
 	}
-	r0 := m.rel[j*m.gw:]
-	r1 := r0
-	if m.gh > 1 {
-		r1 = m.rel[(j+1)*m.gw:]
+	line := m.blend[:m.gw]
+	for i := range line {
+		line[i] = float64(m.rel[j*m.gw+i])*(1-ty) + float64(m.rel[j1*m.gw+i])*ty
 	}
+	inv := 1 / m.cell
+	fx := (float64(x0) - m.x0) * inv
+	last := float64(m.gw - 1)
 	for k := range out {
-		fx := clamp((float64(x0+k)-m.x0)/m.cell, 0, float64(m.gw-1))
-		i := min(int(fx), max(m.gw-2, 0))
-		tx := fx - float64(i)
+		f := clamp(fx, 0, last)
+		i := min(int(f), max(m.gw-2, 0))
+		t := f - float64(i)
 		i1 := min(i+1, m.gw-1)
-		a := float64(r0[i])*(1-tx) + float64(r0[i1])*tx
-		b := float64(r1[i])*(1-tx) + float64(r1[i1])*tx
-		out[k] = a*(1-ty) + b*ty
+		out[k] = line[i] + (line[i1]-line[i])*t
+		fx += inv
 	}
 }

@@ -51,32 +51,42 @@ func Inspect(data []byte) (Info, error) {
 	if len(data) == 0 {
 		return info, fmt.Errorf("empty file: %w", ErrUnreadable)
 	}
-	// The structure checks come first, so a cut file is reported as truncated wherever the
-	// cut falls (DecodeConfig alone would call a cut header merely bad).
-	var exif []byte
-	var err error
+	// JPEG and PNG, the formats of nearly every dataset, are checked by walking their
+	// structure, which also gives the header facts; a cut file is reported as truncated
+	// wherever the cut falls. Other formats get Go's header parser.
+	var (
+		exif   []byte
+		err    error
+		f      frame
+		format string
+	)
 	switch {
 	case bytes.HasPrefix(data, []byte{0xFF, mSOI}):
-		exif, err = checkJPEG(data)
+		format = "jpeg"
+		f, exif, err = checkJPEG(data)
 	case bytes.HasPrefix(data, pngSignature):
-		exif, err = checkPNG(data)
+		format = "png"
+		f, exif, err = checkPNG(data)
+	default:
+		var cfg image.Config
+		cfg, format, err = image.DecodeConfig(bytes.NewReader(data))
+		if errors.Is(err, image.ErrFormat) {
+			return info, fmt.Errorf("not an image in a supported format (JPEG, PNG, GIF, BMP, TIFF, WebP): %w", ErrUnreadable)
+		}
+		if err != nil {
+			err = fmt.Errorf("bad header: %v", err)
+		}
+		f = frame{cfg.Width, cfg.Height}
 	}
 	if err != nil {
 		return info, fmt.Errorf("%v: %w", err, ErrUnreadable)
 	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil {
-		if errors.Is(err, image.ErrFormat) {
-			return info, fmt.Errorf("not an image in a supported format (JPEG, PNG, GIF, BMP, TIFF, WebP): %w", ErrUnreadable)
-		}
-		return info, fmt.Errorf("bad header: %v: %w", err, ErrUnreadable)
+	info.Format, info.Width, info.Height = format, f.width, f.height
+	if f.width <= 0 || f.height <= 0 {
+		return info, fmt.Errorf("image has no pixels (%dx%d): %w", f.width, f.height, ErrUnreadable)
 	}
-	info.Format, info.Width, info.Height = format, cfg.Width, cfg.Height
-	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return info, fmt.Errorf("image has no pixels (%dx%d): %w", cfg.Width, cfg.Height, ErrUnreadable)
-	}
-	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
-		return info, fmt.Errorf("%dx%d is larger than the %d-pixel limit: %w", cfg.Width, cfg.Height, MaxPixels, ErrUnreadable)
+	if int64(f.width)*int64(f.height) > MaxPixels {
+		return info, fmt.Errorf("%dx%d is larger than the %d-pixel limit: %w", f.width, f.height, MaxPixels, ErrUnreadable)
 	}
 	switch format {
 	case "tiff":

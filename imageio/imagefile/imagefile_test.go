@@ -58,12 +58,19 @@ func TestInspectRejects(t *testing.T) {
 	p := pngBytes(t, 64, 48)
 	badCRC := append([]byte{}, p...)
 	badCRC[40] ^= 0x55 // inside IDAT or its CRC: the chunk no longer checks
+	sof := bytes.Index(j, []byte{0xFF, 0xC0})
+	arith := append([]byte{}, j...)
+	arith[sof+1] = 0xC9 // SOF9: arithmetic coding, which image/jpeg does not decode
+	deep := append([]byte{}, j...)
+	deep[sof+4] = 12 // 12-bit precision
 	cases := []struct {
 		name string
 		data []byte
 		want string
 	}{
 		{"empty", nil, "empty file"},
+		{"arithmetic-coded jpeg", arith, "unsupported JPEG: frame type SOF9"},
+		{"12-bit jpeg", deep, "unsupported JPEG: 12-bit"},
 		{"not an image", []byte("hello, this is text"), "not an image"},
 		{"jpeg cut to half", j[:len(j)/2], "truncated JPEG"},
 		{"jpeg without EOI", j[:len(j)-2], "truncated JPEG"},
