@@ -47,15 +47,16 @@ func newLightMap(pix []uint8, w, h int, face *face68.Shape, roi image.Rectangle)
 	sum, wt, tmp := buf[:n], buf[n:2*n], buf[2*n:]
 	inv := 1 / cell
 	// Each pixel goes to its nearest node: face pixels count, eye and mouth pixels are
-	// taken out again (they lie inside the face polygon).
+	// taken out again (they lie inside the face polygon). Every other row and column is
+	// enough for a map this smooth (σ is 1/8 of the face), at a quarter of the cost.
 	add := func(poly []face68.Point, sign float64) {
 		scanPolygon(poly, w, h, func(y, xa, xb int) {
 			j := int((float64(y)-m.y0)*inv + 0.5)
-			if j < 0 || j >= m.gh {
+			if y&1 != 0 || j < 0 || j >= m.gh {
 				return
 			}
 			row := pix[y*w*3:]
-			for x := xa; x < xb; x++ {
+			for x := xa + xa&1; x < xb; x += 2 {
 				i := int((float64(x)-m.x0)*inv + 0.5)
 				if i < 0 || i >= m.gw {
 					continue
@@ -78,7 +79,7 @@ func newLightMap(pix []uint8, w, h int, face *face68.Shape, roi image.Rectangle)
 		total += sum[k]
 		count += wt[k]
 	}
-	if count < 16 || total <= 0 {
+	if count < 8 || total <= 0 {
 		return nil
 	}
 	mean := total / count
@@ -86,7 +87,7 @@ func newLightMap(pix []uint8, w, h int, face *face68.Shape, roi image.Rectangle)
 	blurGrid(wt, tmp, m.gw, m.gh, lightSigmaCells)
 	// Normalised convolution: the weighted mean luma around each node. Far from face pixels
 	// the weights vanish and eps pulls the estimate to the face mean (gain 1).
-	eps := 0.05 * cell * cell
+	eps := 0.05 * cell * cell / 4 // a twentieth of a full node (a quarter of its pixels are read)
 	m.rel = make([]float32, len(sum))
 	for k := range sum {
 		v := (sum[k] + eps*mean) / (wt[k] + eps) / mean
