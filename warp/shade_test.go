@@ -75,7 +75,7 @@ func TestSideLight(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			out, res := applyOnce(t, c.img, lm, "mask_surgical_white_frontal", opts, 0)
+			out, res := applyOnce(t, c.img, lm, "mask_surgical_white", opts, 0)
 			l, r := sideMeans(out, 200, res.Mask, nose)
 			src, _ := c.img.DataPtrUint8()
 			var fl, fr, nl, nr float64 // the face's own halves, under the mask
@@ -127,7 +127,7 @@ func frameContrast(img []byte, a, b []int) float64 {
 // former behaviour) keeps much less. Frame and lens pixels are found by drawing a copy of the
 // template recoloured (opaque frame red, translucent lens blue) without blur.
 func TestThinFramesVisible(t *testing.T) {
-	const name = "sunglasses_aviator_green_frontal"
+	const name = "sunglasses_aviator_green"
 	face, lm := synthFace(t, 100)
 	defer face.Close()
 	gocv.GaussianBlur(face, &face, image.Point{}, 2.5, 2.5, gocv.BorderReflect101)
