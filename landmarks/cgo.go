@@ -78,12 +78,13 @@ type rawDet struct {
 	score float64
 }
 
-// detectRaw runs one detector pass; dst is reused to avoid allocations.
-func detectRaw(det unsafe.Pointer, img bgrBuffer, upsample int, dst []rawDet) ([]rawDet, error) {
+// detectRaw runs one detector pass, keeping detections scoring above adjust (dlib's
+// adjust_threshold; 0 is its own threshold); dst is reused to avoid allocations.
+func detectRaw(det unsafe.Pointer, img bgrBuffer, upsample int, adjust float64, dst []rawDet) ([]rawDet, error) {
 	var out [maxDetections]C.occ_det
 	var found C.int
 	var cerr *C.char
-	if C.occ_detect(det, img.c(), C.int(upsample), 0, &out[0], maxDetections, &found, &cerr) != 0 {
+	if C.occ_detect(det, img.c(), C.int(upsample), C.double(adjust), &out[0], maxDetections, &found, &cerr) != 0 {
 		return dst, takeErr(cerr)
 	}
 	n := min(int(found), maxDetections)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"os"
+	"slices"
 	"sort"
 	"sync"
 	"unsafe"
@@ -185,14 +186,21 @@ func (p *Predictor) detect(buf bgrBuffer, upsample bool) ([]Face, error) {
 // detectBoxes is detect without the predictor: the detections, largest box
 // first (ties keep the detector's order).
 func (p *Predictor) detectBoxes(buf bgrBuffer, upsample bool) ([]rawDet, error) {
+	return p.detectBoxesFloor(buf, upsample, 0)
+}
+
+// detectBoxesFloor is detectBoxes keeping detections down to floor (<= 0, dlib's
+// adjust_threshold): the 2x pass runs when the native one finds nothing scoring 0 or more,
+// and its detections join the native ones.
+func (p *Predictor) detectBoxesFloor(buf bgrBuffer, upsample bool, floor float64) ([]rawDet, error) {
 	det, err := p.getDetector()
 	if err != nil {
 		return nil, fmt.Errorf("landmarks: creating face detector: %w", err)
 	}
 	var scratch [4]rawDet
-	raw, err := detectRaw(det, buf, 0, scratch[:0])
-	if err == nil && len(raw) == 0 && upsample {
-		raw, err = detectRaw(det, buf, 1, raw)
+	raw, err := detectRaw(det, buf, 0, floor, scratch[:0])
+	if err == nil && !slices.ContainsFunc(raw, func(r rawDet) bool { return r.score >= 0 }) && upsample {
+		raw, err = detectRaw(det, buf, 1, floor, raw)
 	}
 	p.putDetector(det)
 	if err != nil {
@@ -200,6 +208,23 @@ func (p *Predictor) detectBoxes(buf bgrBuffer, upsample bool) ([]rawDet, error) 
 	}
 	sort.SliceStable(raw, func(i, j int) bool { return area(raw[i].box) > area(raw[j].box) })
 	return raw, nil
+}
+
+// DetectFacesFloor is DetectFaces (with its 2x pass) keeping detections that score down to
+// floor (<= 0; dlib's own threshold is 0): faces turned beyond the detector's range often
+// score just below 0. The 2x pass runs when the native one finds nothing scoring 0 or more.
+func (p *Predictor) DetectFacesFloor(img gocv.Mat, floor float64) (faces []Face, err error) {
+	if floor > 0 {
+		return nil, fmt.Errorf("landmarks: detection floor %g above dlib's threshold 0", floor)
+	}
+	err = p.withImage(img, func(buf bgrBuffer) error {
+		raw, err := p.detectBoxesFloor(buf, true, floor)
+		for _, r := range raw {
+			faces = append(faces, Face{Box: r.box, Score: r.score, Source: SourceDetected, Detector: DetectorHOG})
+		}
+		return err
+	})
+	return faces, err
 }
 
 // DetectFaces is Detect without the landmarks: the faces' boxes and scores

@@ -106,7 +106,7 @@ func TestDetectSmallFace(t *testing.T) {
 		t.Fatal(err)
 	}
 	det, _ := p.getDetector()
-	raw, err := detectRaw(det, buf, 0, nil)
+	raw, err := detectRaw(det, buf, 0, 0, nil)
 	p.putDetector(det)
 	if err != nil || len(raw) != 0 {
 		t.Fatalf("without upsampling: %v %v, want no face", raw, err)

@@ -167,9 +167,9 @@ func overlapsAny(r image.Rectangle, rs []image.Rectangle) bool {
 }
 
 // ConfidentFaces keeps the faces a detector is sure enough of: faces without a detector
-// score (from files, fixed boxes or the profile cascade) are kept; a HOG face is kept when
-// its score is at least minScore and, unless it is the image's best-scoring HOG face, at
-// least minSecond. The second bound is what separates the astronaut's suit emblem from real
+// score (from files, fixed boxes or the profile cascade) are kept; a HOG face (upright or
+// rotated) is kept when its score is at least minScore and, unless it is the image's
+// best-scoring HOG face, at least minSecond. The second bound is what separates the astronaut's suit emblem from real
 // faces: the emblem scores up to 0.40 (the astronaut and its mirror at 45 sizes), always
 // beside the face it belongs to, while real faces alone in a photograph score down to 0.004
 // when turned (18% of AFLW2000-3D's turned faces score under 0.5; docs/occlude.md,
@@ -178,19 +178,22 @@ func overlapsAny(r image.Rectangle, rs []image.Rectangle) bool {
 func ConfidentFaces(faces []Face, minScore, minSecond float64) []Face {
 	best := -1
 	for i, f := range faces {
-		if f.Detector == DetectorHOG && (best < 0 || f.Score > faces[best].Score) {
+		if hogScored(f) && (best < 0 || f.Score > faces[best].Score) {
 			best = i
 		}
 	}
 	out := faces[:0:0]
 	for i, f := range faces {
-		if f.Detector == DetectorHOG && (f.Score < minScore || (i != best && f.Score < minSecond)) {
+		if hogScored(f) && (f.Score < minScore || (i != best && f.Score < minSecond)) {
 			continue
 		}
 		out = append(out, f)
 	}
 	return out
 }
+
+// hogScored reports whether f carries a HOG score (found upright or on a rotated image).
+func hogScored(f Face) bool { return f.Detector == DetectorHOG || f.Detector == DetectorHOGRotated }
 
 // MostProminent is the index of the face --faces largest keeps: the largest box weighted by
 // its HOG score (area x score), so a weak detection never wins over a confident face of

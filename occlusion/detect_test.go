@@ -155,8 +155,19 @@ func TestProfilePath(t *testing.T) {
 			t.Errorf("%s: the mask covers %.2f of the mouth", r.In, f.Mouth)
 		}
 	}
+	// Without the cascade, the last step finds them: HOG's best detection below its threshold.
 	cfg.ProfileCascade, cfg.Out = ProfileNone, filepath.Join(t.TempDir(), "off")
+	if sum, err = Run(context.Background(), cfg); err != nil || sum.ByStatus[StatusDetected] != 2 {
+		t.Fatalf("without the profile detector: %v, %v; want 2 detected", sum.ByStatus, err)
+	}
+	for _, r := range readManifest(t, filepath.Join(cfg.Out, ManifestFile)) {
+		if f := r.Faces[0]; f.Detector != "hog" || f.Score == nil || *f.Score >= 0 || *f.Score < weakFloor {
+			t.Errorf("%s without the profile detector: detector %q score %v, want a weak HOG detection in [%g, 0)", r.In, f.Detector, f.Score, weakFloor)
+		}
+	}
+	// A minimum score above 0 turns weak detections off.
+	cfg.MinScore, cfg.Out = 0.01, filepath.Join(t.TempDir(), "strict")
 	if sum, err = Run(context.Background(), cfg); err != nil || sum.ByStatus[StatusNoFace] != 2 {
-		t.Errorf("without the profile detector: %v, %v; want 2 no-face", sum.ByStatus, err)
+		t.Errorf("without the profile detector, min score 0.01: %v, %v; want 2 no-face", sum.ByStatus, err)
 	}
 }

@@ -74,7 +74,7 @@ func (r *runner) occludeFace(it dataset.Item, img gocv.Mat, cv *canvas, f landma
 		Box:      [4]int{box.Min.X, box.Min.Y, box.Max.X, box.Max.Y},
 		Detector: f.Detector,
 	}
-	if f.Score > 0 {
+	if f.Detector == landmarks.DetectorHOG || f.Detector == landmarks.DetectorHOGRotated { // weak detections score below 0
 		sc := round4(f.Score)
 		fr.Score = &sc
 	}

@@ -43,7 +43,7 @@ type FaceRecord struct {
 	Source    string         `json:"source"`             // detected, aligned-fallback, from-file, from-annotation
 	Box       [4]int         `json:"box"`                // face box x0, y0, x1, y1 (detector box, or landmark bounds), clipped to the image
 	Score     *float64       `json:"score,omitempty"`    // HOG detector score, rounded to 1e-4 (HOG detections only)
-	Detector  string         `json:"detector,omitempty"` // hog or profile: the detector that found the face
+	Detector  string         `json:"detector,omitempty"` // hog, hog-rotated or profile: the detector that found the face
 	Landmarks [68][2]float64 `json:"landmarks"`          // iBUG-300W order, pixels, rounded to 0.01
 	Pose      *PoseInfo      `json:"pose,omitempty"`     // head pose fitted to the landmarks (face3d.FitPose)
 	Template  *TemplateInfo  `json:"template,omitempty"`

@@ -50,7 +50,9 @@ type runSettings struct {
 // 3: weak second HOG detections dropped, profile detector, scores and clipped boxes recorded.
 // 4: masks and sunglasses are placed in 3-D with the fitted head pose (no yaw variants); the
 // manifest records pose and placement.
-const settingsVersion = 4
+// 5: photographs without a confident HOG face try HOG on the image rolled by +-15 deg, then
+// the profile cascade, then the best HOG detection down to -0.6.
+const settingsVersion = 5
 
 func (r *runner) makeSettings() ([]byte, error) {
 	var templates []string
