@@ -41,6 +41,10 @@ type Overrides struct {
 	Epochs  int      // every training run's epochs (0: the config's)
 	Limit   int      // at most this many training images per run (0: the config's)
 	Subsets []string // extra protocol subsets NAME=SET@LIST (paths relative to the working folder)
+	Seeds   []uint64 // the protocol's seeds, replacing the config's
+	// Settings are run config fields (JSON, as the protocol's "settings") laid over every
+	// protocol run's settings, e.g. {"model": {"input_size": 112}} for a quick smoke test.
+	Settings string
 }
 
 // Source is the clean dataset: exactly one of Path, Synth and Fixture.
@@ -196,8 +200,14 @@ func (c *Config) apply(o Overrides) error {
 	if o.Epochs < 0 || o.Limit < 0 {
 		return fmt.Errorf("--epochs %d and --limit %d must be >= 0", o.Epochs, o.Limit)
 	}
-	if len(o.Subsets) > 0 && c.Protocol == nil {
-		return fmt.Errorf("--subset: the config has no \"protocol\" to evaluate subsets in")
+	if (len(o.Subsets) > 0 || len(o.Seeds) > 0) && c.Protocol == nil {
+		return fmt.Errorf("--subset and --seeds: the config has no \"protocol\"")
+	}
+	if len(o.Seeds) > 0 {
+		c.Protocol.Seeds = o.Seeds
+	}
+	if o.Settings != "" && c.Protocol == nil {
+		return fmt.Errorf("--settings: the config has no \"protocol\"")
 	}
 	return nil
 }

@@ -27,11 +27,11 @@ func (o Overrides) applyTo(cfg *rundir.Config) {
 	}
 }
 
-// protocolRunConfig is train.DefaultConfig with the protocol's settings, then a table's, laid
-// over it (unknown fields are errors), then --epochs and --limit.
+// protocolRunConfig is train.DefaultConfig with the protocol's settings, then a table's, then
+// --settings laid over it (unknown fields are errors), then --epochs and --limit.
 func (c Config) protocolRunConfig(table json.RawMessage) (rundir.Config, error) {
 	cfg := train.DefaultConfig()
-	for _, raw := range []json.RawMessage{c.Protocol.Settings, table} {
+	for _, raw := range []json.RawMessage{c.Protocol.Settings, table, json.RawMessage(c.over.Settings)} {
 		if len(raw) == 0 {
 			continue
 		}

@@ -33,12 +33,14 @@ func newRootCmd() *cobra.Command {
 }
 
 type runOptions struct {
-	Config  string
-	Data    string   // --data: the dataset of a config that names none
-	Out     string   // -o: the work folder, replacing the config's "out"
-	Epochs  int      // --epochs: every run's epochs (smoke tests)
-	Limit   int      // --limit: at most N training images per run
-	Subsets []string // --subset NAME=SET@LIST: extra protocol test sets
+	Config   string
+	Data     string   // --data: the dataset of a config that names none
+	Out      string   // -o: the work folder, replacing the config's "out"
+	Epochs   int      // --epochs: every run's epochs (smoke tests)
+	Limit    int      // --limit: at most N training images per run
+	Subsets  []string // --subset NAME=SET@LIST: extra protocol test sets
+	Seeds    []uint   // --seeds: the protocol's seeds
+	Settings string   // --settings: JSON laid over every protocol run's settings
 }
 
 // newRunCmd is `occfer run`. runF, when set, replaces the work.
@@ -72,6 +74,8 @@ run for a smoke test.`,
 	f.StringVarP(&o.Out, "out", "o", "", "work folder `OUT` (default: the config's \"out\")")
 	f.IntVar(&o.Epochs, "epochs", 0, "epochs of every training run (0: the config's); for smoke tests")
 	f.IntVar(&o.Limit, "limit", 0, "at most `N` training images per run (0: the config's); for smoke tests")
+	f.UintSliceVar(&o.Seeds, "seeds", nil, "the protocol's seeds, e.g. 1,2,3 (default: the config's)")
+	f.StringVar(&o.Settings, "settings", "", "`JSON` run settings laid over every protocol run's (e.g. '{\"model\":{\"input_size\":112}}')")
 	f.StringArrayVar(&o.Subsets, "subset", nil, "extra protocol test set `NAME=SET@LIST` (SET: clean, an occlude step or a folder; LIST: e.g. RAN's rafdb_occlusion_list.txt); repeatable")
 	cli.StopsCleanly(cmd)
 	return cmd
@@ -80,8 +84,12 @@ run for a smoke test.`,
 // runPipeline loads and runs the config. An interrupted run says how to continue: running the
 // same config again.
 func runPipeline(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
+	var seeds []uint64
+	for _, s := range o.Seeds {
+		seeds = append(seeds, uint64(s))
+	}
 	cfg, err := pipeline.LoadConfigWith(o.Config, pipeline.Overrides{Data: o.Data, Out: o.Out, Epochs: o.Epochs,
-		Limit: o.Limit, Subsets: o.Subsets})
+		Limit: o.Limit, Subsets: o.Subsets, Seeds: seeds, Settings: o.Settings})
 	if err != nil {
 		return err
 	}
@@ -117,6 +125,16 @@ func (o runOptions) args() []string {
 	}
 	if o.Limit > 0 {
 		a = append(a, "--limit", fmt.Sprint(o.Limit))
+	}
+	if o.Settings != "" {
+		a = append(a, "--settings", "'"+o.Settings+"'")
+	}
+	if len(o.Seeds) > 0 {
+		s := make([]string, len(o.Seeds))
+		for i, v := range o.Seeds {
+			s[i] = fmt.Sprint(v)
+		}
+		a = append(a, "--seeds", strings.Join(s, ","))
 	}
 	for _, s := range o.Subsets {
 		a = append(a, "--subset", s)
