@@ -74,7 +74,7 @@ func TestShippedConfigs(t *testing.T) {
 	}{
 		{"paper-rafdb.json", "/data/RAF-DB/basic", 37 * 3},
 		{"paper-ferplus.json", "/data/FERPlus", 2 * 3},
-		{"demo-synth.json", "", 8},
+		{"demo-synth.json", "", 6},
 		{"demo-fixture.json", "", 0},
 	} {
 		t.Run(tc.file, func(t *testing.T) {

@@ -5,7 +5,7 @@
 #     path, occluded three ways (FM, SG, random), with a contact sheet.
 #  2. configs/demo-synth.json: the generated 7-class expression set (landmarks-from-file path),
 #     occluded three ways, FFRA-Net trained a few epochs on CPU, evaluated on the clean and the
-#     three occluded test sets; then a tiny protocol (ResNet-18 on clean and FM, an FFRA-Net λ
+#     three occluded test sets; then a tiny protocol (ResNet-18 and FFRA-Net on FM, an FFRA-Net λ
 #     sweep on FM, seeds 1 and 2, 1 epoch each) written as demo/synth/tables.md, tables.json
 #     and lambda.png (docs/protocol.md).
 set -euo pipefail
