@@ -28,6 +28,23 @@ type Config struct {
 	Occlude   []OccludeStep `json:"occlude"`
 	Train     *TrainStep    `json:"train,omitempty"`
 	Sheet     *SheetStep    `json:"sheet,omitempty"`
+	Protocol  *ProtocolStep `json:"protocol,omitempty"` // many runs laid out as the paper's tables
+
+	over Overrides // from the command line
+}
+
+// Overrides are the command line's additions to a config (occfer run --data, -o, --epochs,
+// --limit, --subset).
+type Overrides struct {
+	Data    string   // the dataset of a config whose source names none (a path, relative to the working folder)
+	Out     string   // work folder, replacing the config's "out"
+	Epochs  int      // every training run's epochs (0: the config's)
+	Limit   int      // at most this many training images per run (0: the config's)
+	Subsets []string // extra protocol subsets NAME=SET@LIST (paths relative to the working folder)
+	Seeds   []uint64 // the protocol's seeds, replacing the config's
+	// Settings are run config fields (JSON, as the protocol's "settings") laid over every
+	// protocol run's settings, e.g. {"model": {"input_size": 112}} for a quick smoke test.
+	Settings string
 }
 
 // Source is the clean dataset: exactly one of Path, Synth and Fixture.
@@ -111,6 +128,13 @@ var stepName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
 // LoadConfig reads and validates a config file, resolving relative paths against its folder.
 func LoadConfig(path string) (Config, error) {
+	return LoadConfigWith(path, Overrides{})
+}
+
+// LoadConfigWith reads a config file as LoadConfig does, then applies the command line's
+// overrides. --data gives the dataset to a config whose "source" is empty; a config that
+// names its own dataset refuses it.
+func LoadConfigWith(path string, o Overrides) (Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return Config{}, fmt.Errorf("pipeline config: %w", err)
@@ -139,10 +163,53 @@ func LoadConfig(path string) (Config, error) {
 	if c.Source.Fixture != nil {
 		abs(&c.Source.Fixture.Image)
 	}
+	if err := c.apply(o); err != nil {
+		return Config{}, fmt.Errorf("pipeline config %s: %w", path, err)
+	}
+	if c.Protocol != nil {
+		if err := c.Protocol.resolveSubsets(c, o.Subsets, base, ""); err != nil {
+			return Config{}, fmt.Errorf("pipeline config %s: %w", path, err)
+		}
+	}
 	if err := c.validate(); err != nil {
 		return Config{}, fmt.Errorf("pipeline config %s: %w", path, err)
 	}
 	return c, nil
+}
+
+// apply lays the command line's overrides over the config.
+func (c *Config) apply(o Overrides) error {
+	c.over = o
+	if o.Data != "" {
+		if c.Source != (Source{}) {
+			return fmt.Errorf("--data %s: the config names its own dataset in \"source\"; --data gives one to a config that names none", o.Data)
+		}
+		p, err := filepath.Abs(o.Data)
+		if err != nil {
+			return fmt.Errorf("--data: %w", err)
+		}
+		c.Source.Path = p
+	}
+	if o.Out != "" {
+		p, err := filepath.Abs(o.Out)
+		if err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+		c.Out = p
+	}
+	if o.Epochs < 0 || o.Limit < 0 {
+		return fmt.Errorf("--epochs %d and --limit %d must be >= 0", o.Epochs, o.Limit)
+	}
+	if (len(o.Subsets) > 0 || len(o.Seeds) > 0) && c.Protocol == nil {
+		return fmt.Errorf("--subset and --seeds: the config has no \"protocol\"")
+	}
+	if len(o.Seeds) > 0 {
+		c.Protocol.Seeds = o.Seeds
+	}
+	if o.Settings != "" && c.Protocol == nil {
+		return fmt.Errorf("--settings: the config has no \"protocol\"")
+	}
+	return nil
 }
 
 func (c Config) validate() error {
@@ -158,13 +225,16 @@ func (c Config) validate() error {
 			n++
 		}
 	}
+	if n == 0 {
+		return fmt.Errorf("\"source\" names no dataset: give one with --data PATH, or set one of path, synth and fixture")
+	}
 	if n != 1 {
 		return fmt.Errorf("\"source\" needs exactly one of path, synth and fixture (got %d)", n)
 	}
-	seen := map[string]bool{CleanName: true, "run": true}
+	seen := map[string]bool{CleanName: true, "run": true, RunsDir: true}
 	for _, s := range c.Occlude {
 		if !stepName.MatchString(s.Name) || seen[s.Name] {
-			return fmt.Errorf("occlude step name %q must be unique, not %q or \"run\", and use letters, digits, _ or -", s.Name, CleanName)
+			return fmt.Errorf("occlude step name %q must be unique, not %q, \"run\" or %q, and use letters, digits, _ or -", s.Name, CleanName, RunsDir)
 		}
 		seen[s.Name] = true
 		if err := s.Validate(); err != nil {
@@ -173,6 +243,15 @@ func (c Config) validate() error {
 	}
 	if c.Train != nil {
 		if err := c.Train.validate(seen); err != nil {
+			return err
+		}
+	}
+	if c.Protocol != nil {
+		sets := map[string]bool{CleanName: true}
+		for _, s := range c.Occlude {
+			sets[s.Name] = true
+		}
+		if err := c.Protocol.validate(c, sets); err != nil {
 			return err
 		}
 	}

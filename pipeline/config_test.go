@@ -63,3 +63,36 @@ func TestOccludeStepErrors(t *testing.T) {
 		})
 	}
 }
+
+// The shipped configs load (with --data where they name no dataset) and plan the paper's
+// runs: paper-rafdb 37 runs per seed (Tables 1-5 and Fig. 5, shared runs once), paper-ferplus 2.
+func TestShippedConfigs(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		data string
+		runs int
+	}{
+		{"paper-rafdb.json", "/data/RAF-DB/basic", 37 * 3},
+		{"paper-ferplus.json", "/data/FERPlus", 2 * 3},
+		{"demo-synth.json", "", 6},
+		{"demo-fixture.json", "", 0},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			c, err := LoadConfigWith(filepath.Join("..", "configs", tc.file), Overrides{Data: tc.data})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			if c.Protocol != nil {
+				runs, err := c.Protocol.plan(c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				n = len(runs)
+			}
+			if n != tc.runs {
+				t.Errorf("%d runs, want %d", n, tc.runs)
+			}
+		})
+	}
+}

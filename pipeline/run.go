@@ -28,6 +28,7 @@ type Report struct {
 	Run      string                       `json:"run,omitempty"`     // run folder of the training step, relative to OUT
 	Trained  string                       `json:"trained,omitempty"` // dataset trained on
 	Final    map[string]rundir.SetMetrics `json:"final,omitempty"`   // accuracy per test set, last epoch
+	Protocol *ProtocolReport              `json:"protocol,omitempty"`
 }
 
 // DatasetReport is one dataset of the pipeline with its image counts by occlusion status.
@@ -79,6 +80,11 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Report, error) {
 			return nil, err
 		}
 	}
+	if c.Protocol != nil {
+		if err := runProtocol(ctx, c, rep, log); err != nil {
+			return nil, err
+		}
+	}
 	data, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: %w", err)
@@ -121,6 +127,7 @@ func runTrain(ctx context.Context, c Config, rep *Report, log io.Writer) error {
 		return err
 	}
 	cfg.Seed = c.Seed
+	c.over.applyTo(&cfg)
 	evals := t.Eval
 	if len(evals) == 0 {
 		evals = append(evals, CleanName)

@@ -5,7 +5,9 @@
 #     path, occluded three ways (FM, SG, random), with a contact sheet.
 #  2. configs/demo-synth.json: the generated 7-class expression set (landmarks-from-file path),
 #     occluded three ways, FFRA-Net trained a few epochs on CPU, evaluated on the clean and the
-#     three occluded test sets.
+#     three occluded test sets; then a tiny protocol (ResNet-18 and FFRA-Net on FM, an FFRA-Net λ
+#     sweep on FM, seeds 1 and 2, 1 epoch each) written as demo/synth/tables.md, tables.json
+#     and lambda.png (docs/protocol.md).
 set -euo pipefail
 BIN=${1:-bin}
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -14,4 +16,5 @@ echo
 "$BIN/occfer" run configs/demo-synth.json
 echo
 echo "demo: contact sheets demo/fixture/contact_sheet.png and demo/synth/contact_sheet.png,"
-echo "      manifests demo/*/*_rafdb/manifest.jsonl, training run demo/synth/run/ (curves.png, confusion_*.png)"
+echo "      manifests demo/*/*_rafdb/manifest.jsonl, training run demo/synth/run/ (curves.png, confusion_*.png),"
+echo "      protocol demo/synth/tables.md, tables.json, lambda.png, runs in demo/synth/runs/"

@@ -101,8 +101,12 @@ func openCheckpointDir(dir string) (string, error) {
 		}
 		return dir, nil
 	}
-	return "", fmt.Errorf("no complete checkpoint in %s (no %s)", dir, StateFile)
+	return "", fmt.Errorf("no complete checkpoint in %s (no %s): %w", dir, StateFile, errNoCheckpoint)
 }
+
+// errNoCheckpoint says that a checkpoint folder and its .partial and .old siblings hold no
+// complete checkpoint: the run was stopped before its first last/ was in place.
+var errNoCheckpoint = errors.New("the run has no finished epoch to resume from")
 
 // loadCheckpoint restores a checkpoint folder onto dev: the model, its state and (when
 // withOptim) the Adam moments.

@@ -60,7 +60,11 @@
 // seed and FFRA-Net has no dropout, so the resume state is: weights and BN statistics, Adam
 // moments and step count, and the next epoch. --resume continues after the last completed
 // epoch and produces the same metrics and bit-identical weights as an uninterrupted run (tested
-// on CPU; CUDA kernels may be non-deterministic).
+// on CPU; CUDA kernels may be non-deterministic). A run stopped before its first last/ was in
+// place (killed in epoch 1, or while writing last/: config.json, maybe epoch 1's metrics line
+// and best/, no last/state.json) starts over from config.json, which fixes the seed and data,
+// and ends the same way. Metrics lines of epochs after the resume point are dropped from
+// metrics.jsonl as soon as the resume starts.
 //
 // # Threads and grad mode
 //

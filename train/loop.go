@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -63,9 +64,16 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		}
 	}
 	cfg := o.Config
+	// A resume of a run stopped before its first last/ checkpoint was in place (killed while
+	// epoch 1 ran or while last/ was written) starts over from the run's config.json: same
+	// seed, same data, so it ends where an uninterrupted run ends.
+	restart := false
 	if o.Resume {
 		var stored rundir.Config
 		if err := rundir.ReadJSON(filepath.Join(o.Out, rundir.ConfigFile), &stored); err != nil {
+			return nil, fmt.Errorf("resume %s: %w", o.Out, err)
+		}
+		if restart, err = resumePoint(o.Out); err != nil {
 			return nil, fmt.Errorf("resume %s: %w", o.Out, err)
 		}
 		ranWith := stored.Runtime.Threads
@@ -90,12 +98,18 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	// A --pretrained file is read and checked before the run folder exists, so one that does
 	// not fit leaves nothing behind that would block a rerun.
 	var pre *pretrained
-	if !o.Resume && cfg.Pretrained != "" {
+	if (!o.Resume || restart) && cfg.Pretrained != "" {
 		if pre, err = readPretrained(cfg); err != nil {
 			return nil, err
 		}
 		defer pre.close()
-		cfg.PretrainedLoad = pre.counts()
+		if restart {
+			if err := samePretrained(cfg); err != nil {
+				return nil, fmt.Errorf("resume %s: %w", o.Out, err)
+			}
+		} else {
+			cfg.PretrainedLoad = pre.counts()
+		}
 		logf("pretrained %s: %s (%d of the backbone's %d)\n", cfg.Pretrained, pre.report, pre.report.BackboneLoaded, pre.report.Backbone)
 	}
 	if !o.Resume {
@@ -157,7 +171,10 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	var adam *Adam
 	st := TrainState{Seed: cfg.Seed, ConfigHash: cfg.Hash, Select: cfg.Select}
 	var history []rundir.EpochRecord
-	if o.Resume {
+	if restart {
+		logf("resuming %s: no finished checkpoint in %s, starting over from config.json (seed %d)\n", o.Out, rundir.LastDir, cfg.Seed)
+	}
+	if o.Resume && !restart {
 		m, adam, st, err = loadCheckpoint(filepath.Join(o.Out, rundir.LastDir), dev, true, cfg.Optim)
 		if err != nil {
 			return nil, fmt.Errorf("resume %s: %w", o.Out, err)
@@ -170,7 +187,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 			m.Close()
 			return nil, err
 		}
-		history = keepEpochs(history, st.Epoch) // epochs after the checkpoint are redone
+		history = keepEpochs(history, st.Epoch) // resumePoint already dropped the others from the file
 		logf("resuming %s after epoch %d of %d\n", o.Out, st.Epoch, cfg.Epochs)
 	} else {
 		if m, err = model.New(cfg.Model, dev, cfg.Seed); err != nil {
@@ -237,6 +254,39 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		return nil, err
 	}
 	return rep, nil
+}
+
+// resumePoint finds where a resumed run continues, and drops the metrics lines of the epochs
+// after it from metrics.jsonl at once, so the file matches the restored state even when this
+// process stops before its next epoch ends. The point is the epoch of the complete last/
+// checkpoint, or, when the run was stopped before its first last/ was in place (killed in
+// epoch 1 or while writing last/), the start: restart is then true and the run begins again
+// from config.json.
+func resumePoint(out string) (restart bool, err error) {
+	epoch := 0
+	d, err := openCheckpointDir(filepath.Join(out, rundir.LastDir))
+	switch {
+	case errors.Is(err, errNoCheckpoint):
+		restart = true
+	case err != nil:
+		return false, err
+	default:
+		var st TrainState
+		if err := rundir.ReadJSON(filepath.Join(d, StateFile), &st); err != nil {
+			return false, err
+		}
+		epoch = st.Epoch
+	}
+	hist, err := rundir.ReadMetrics(out)
+	if err != nil {
+		return false, err
+	}
+	if kept := keepEpochs(hist, epoch); len(kept) != len(hist) {
+		if err := rundir.WriteMetrics(out, kept); err != nil {
+			return false, err
+		}
+	}
+	return restart, nil
 }
 
 // resumeThreads picks the thread count of a resumed run. The run's own count (ranWith, from

@@ -149,6 +149,19 @@ func sameData(want, got rundir.DatasetRef) error {
 	return nil
 }
 
+// samePretrained checks that a run restarted from its config.json finds the --pretrained file
+// it started with (same content hash), since the weights it loads decide the result.
+func samePretrained(cfg rundir.Config) error {
+	h, err := fileHash(cfg.Pretrained)
+	if err != nil {
+		return err
+	}
+	if h != cfg.PretrainedHash {
+		return fmt.Errorf("--pretrained %s changed since the run started (%s, now %s); restarting needs the same file", cfg.Pretrained, cfg.PretrainedHash, h)
+	}
+	return nil
+}
+
 func findSet(sets []*LoadedSet, name string) *LoadedSet {
 	for _, s := range sets {
 		if s.Ref.Name == name {
