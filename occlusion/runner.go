@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/internal/safepath"
 	"github.com/occfer/occfer/warp"
 )
 
@@ -22,39 +23,47 @@ type runner struct {
 	faces     *faceFinder
 	random    RandomConfig // the random kind's drawing settings
 	settings  []byte
+	untrusted []dataset.Problem // what OUT held that was not trusted (Summary.Untrusted)
 }
 
-func newRunner(cfg Config) (*runner, error) {
+func newRunner(cfg Config) (_ *runner, err error) {
 	ds, err := dataset.Open(cfg.In, dataset.OpenOptions{Aligned: cfg.Aligned, RAFImages: cfg.RAFImages, NeedFiles: true})
 	if err != nil {
 		return nil, err
 	}
-	if err := dataset.CheckOutput(cfg.In, cfg.Out); err != nil {
+	if err := safepath.CheckOutput(cfg.Out, cfg.In); err != nil {
 		return nil, err
 	}
 	r := &runner{cfg: cfg, ds: ds, random: cfg.random()}
+	// OUT is claimed (links removed) before the slow setup. A setup that fails leaves no OUT
+	// behind that it created.
+	_, statErr := os.Lstat(cfg.Out)
+	if r.untrusted, err = claimOut(cfg.Out, cfg.In); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			r.close()
+			if os.IsNotExist(statErr) {
+				os.Remove(filepath.Join(cfg.Out, stateDir)) // only when empty
+				os.Remove(cfg.Out)
+			}
+		}
+	}()
 	for _, it := range ds.Items {
 		if cfg.Shard.Selects(it.Rel) {
 			r.selected = append(r.selected, it)
 		}
 	}
 	if cfg.Kind == KindMask || cfg.Kind == KindSunglasses {
-		r.templates, err = loadTemplates(cfg)
-		if err != nil {
+		if r.templates, err = loadTemplates(cfg); err != nil {
 			return nil, err
 		}
 	}
-	r.faces, err = newFaceFinder(cfg, ds)
-	if err != nil {
-		r.close()
+	if r.faces, err = newFaceFinder(cfg, ds); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Join(cfg.Out, stateDir), 0o755); err != nil {
-		r.close()
-		return nil, fmt.Errorf("create output folder %s: %w", cfg.Out, err)
-	}
 	if err := r.checkSettings(); err != nil {
-		r.close()
 		return nil, err
 	}
 	return r, nil

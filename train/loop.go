@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/internal/safepath"
 	"github.com/occfer/occfer/model"
 	"github.com/occfer/occfer/train/loader"
 	"github.com/occfer/occfer/train/rundir"
@@ -62,8 +64,14 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 			fmt.Fprintf(o.Log, format, a...)
 		}
 	}
+	if o.Out == "" {
+		return nil, errors.New("no run folder (--out)")
+	}
 	cfg := o.Config
 	if o.Resume {
+		if err := removeRunLinks(o.Out, logf); err != nil {
+			return nil, err
+		}
 		var stored rundir.Config
 		if err := rundir.ReadJSON(filepath.Join(o.Out, rundir.ConfigFile), &stored); err != nil {
 			return nil, fmt.Errorf("resume %s: %w", o.Out, err)
@@ -88,6 +96,15 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		return nil, err
 	}
 	if !o.Resume {
+		// Before the folder is created: a run folder inside its data would be read back as
+		// data by the next run.
+		inputs := []string{o.TrainPath}
+		for _, v := range o.Val {
+			inputs = append(inputs, v.Path)
+		}
+		if err := safepath.CheckOutput(o.Out, inputs...); err != nil {
+			return nil, err
+		}
 		if err := claimRunDir(o.Out); err != nil {
 			return nil, err
 		}

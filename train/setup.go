@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/occfer/occfer/internal/safepath"
 	"github.com/occfer/occfer/train/rundir"
 )
 
@@ -210,6 +211,19 @@ func claimRunDir(out string) error {
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fmt.Errorf("run folder %s: %w", out, err)
+	}
+	return nil
+}
+
+// removeRunLinks removes the links that a hand edit left in the run folder of a resume
+// (occfer never makes links there; writing through one would land outside the folder).
+func removeRunLinks(out string, logf func(string, ...any)) error {
+	links, err := safepath.RemoveLinks(out)
+	if err != nil {
+		return err
+	}
+	for _, l := range links {
+		logf("run folder %s: removed the link %s (occfer writes only real files in a run folder)\n", out, l)
 	}
 	return nil
 }
