@@ -25,7 +25,10 @@ type MergeOptions struct {
 // Merge combines the manifest parts of a sharded run in out (all of shard 1..n, each written
 // by a finished shard) into manifest.jsonl, byte for byte what a single run writes, and
 // removes the parts. Shards may have run into separate folders that were then copied
-// together; their settings files must agree.
+// together; their settings files must agree. The parts are read like user input: every record
+// must be valid (Record.check), belong to the shard of its part, and name an output in OUT
+// that holds the recorded bytes; the first that does not stops the merge before anything is
+// written, naming part and line and the shard to redo with --resume.
 func Merge(out string, opts MergeOptions) (string, error) {
 	entries, err := os.ReadDir(out)
 	if err != nil {
@@ -65,15 +68,15 @@ func Merge(out string, opts MergeOptions) (string, error) {
 	}
 	sort.Ints(idx)
 	for _, i := range idx {
-		recs, err := readRecords(parts[i])
+		recs, err := readPart(out, parts[i], Shard{I: i, N: n})
 		if err != nil {
-			return "", fmt.Errorf("merge: %w", err)
+			return "", err
 		}
-		for rel, rec := range recs {
-			if _, dup := all[rel]; dup {
-				return "", fmt.Errorf("merge %s: %s appears in two shards' manifests; were the shards run with different shard counts?", out, rel)
+		for _, rec := range recs {
+			if _, dup := all[rec.In]; dup {
+				return "", fmt.Errorf("merge %s: %s appears in two shards' manifests; were the shards run with different shard counts?", out, rec.In)
 			}
-			all[rel] = rec
+			all[rec.In] = rec.Record
 		}
 	}
 	if n, err := settingsItems(out); err == nil && n != len(all) {
@@ -102,6 +105,43 @@ func Merge(out string, opts MergeOptions) (string, error) {
 		}
 	}
 	return mpath, nil
+}
+
+// readPart reads the manifest part of shard s and checks each record like user input: valid,
+// of an item of s, its output in OUT with the recorded bytes. The error names part and line
+// and says how to redo the shard, whose resume redoes exactly such records.
+func readPart(out, p string, s Shard) ([]lineRecord, error) {
+	recs, bad, err := readRecords(p)
+	if err != nil {
+		return nil, fmt.Errorf("merge: %w", err)
+	}
+	redo := fmt.Sprintf("rerun that shard with its occlude command and --resume --shard %s, then merge again", s)
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("merge: %s; %s", bad[0], redo)
+	}
+	for _, rec := range recs {
+		reason := ""
+		switch {
+		case !s.Selects(rec.In):
+			reason = fmt.Sprintf("%s is an image of shard %s, not of %s", rec.In, shardOf(rec.In, s.N), s)
+		case rec.Action != ActionSkipped:
+			reason = verifyOutput(out, rec.Record)
+		}
+		if reason != "" {
+			return nil, fmt.Errorf("merge: %s:%d: %s; %s", p, rec.Line, reason, redo)
+		}
+	}
+	return recs, nil
+}
+
+// shardOf is the shard of n that holds rel.
+func shardOf(rel string, n int) Shard {
+	for i := 1; i <= n; i++ {
+		if s := (Shard{I: i, N: n}); s.Selects(rel) {
+			return s
+		}
+	}
+	return Shard{}
 }
 
 // settingsItems reads the dataset size recorded in the run settings.

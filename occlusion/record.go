@@ -14,7 +14,8 @@ const (
 
 // Problem codes of Summary.Untrusted.
 const (
-	CodeOutputLink = "output-link" // a symbolic link in OUT, removed
+	CodeOutputLink      = "output-link"      // a symbolic link in OUT, removed
+	CodeUntrustedRecord = "untrusted-record" // a manifest or journal record that failed validation: redone
 )
 
 // Action values: what happened to the output file.

@@ -23,7 +23,9 @@ type Summary struct {
 	Failed    int               // unreadable + error
 	Failures  []string          // "rel: error" of the first failed items by path (at most 20)
 	Problems  []dataset.Problem // entries of the input that were skipped
-	// Untrusted are what OUT held that was not trusted: links removed (CodeOutputLink).
+	// Untrusted are what OUT held that was not trusted: links removed (CodeOutputLink), and
+	// records of an earlier run that failed validation (CodeUntrustedRecord), whose items
+	// were redone.
 	Untrusted  []dataset.Problem
 	Elapsed    time.Duration // the whole run
 	Processing time.Duration // the image-processing phase alone
@@ -63,6 +65,7 @@ func Run(ctx context.Context, c Config) (Summary, error) {
 		return sum, err
 	}
 	done, err := r.resumeState()
+	sum.Untrusted = r.untrusted
 	if err != nil {
 		return sum, err
 	}

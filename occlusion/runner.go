@@ -107,6 +107,9 @@ func (r *runner) copyAux() error {
 
 // resumeState returns the records of items that are finished and verified. Without Resume it
 // clears this shard's journal and manifest, so a stale manifest never sits beside new outputs.
+// With it, the manifest and journal are read like user input: a line that is no valid record
+// (Record.check), a record of another seed, and a record whose files in OUT do not match it
+// are not kept (their items are redone) and are reported in r.untrusted.
 func (r *runner) resumeState() (map[string]Record, error) {
 	done := map[string]Record{}
 	mpath := filepath.Join(r.cfg.Out, r.cfg.Shard.ManifestName())
@@ -127,46 +130,79 @@ func (r *runner) resumeState() (map[string]Record, error) {
 		selected[it.Rel] = true
 	}
 	for _, p := range []string{mpath, jpath} { // journal last: its records are newer
-		recs, err := readRecords(p)
+		recs, bad, err := readRecords(p)
 		if os.IsNotExist(err) {
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("resume: %w", err)
 		}
-		for rel, rec := range recs {
-			if selected[rel] && r.verify(rec) {
-				done[rel] = rec
-			} else {
-				delete(done, rel)
+		r.untrusted = append(r.untrusted, bad...)
+		for _, rec := range recs {
+			if !selected[rec.In] {
+				delete(done, rec.In) // an image no longer in the input (or in another shard)
+				continue
+			}
+			reason := r.verify(rec.Record)
+			if reason == "" {
+				done[rec.In] = rec.Record
+				continue
+			}
+			delete(done, rec.In)
+			if reason != retry {
+				r.untrusted = append(r.untrusted, dataset.Problem{Path: p, Line: rec.Line, Code: CodeUntrustedRecord, Item: rec.In, Reason: reason})
 			}
 		}
 	}
 	return done, nil
 }
 
-// verify reports whether rec's outputs are on disk as recorded. Failed items are never kept:
-// resuming retries them (the file may have been fixed).
-func (r *runner) verify(rec Record) bool {
+// retry is verify's answer for a failed item: not kept, so resuming retries it (the file may
+// have been fixed), and not reported, since nothing is wrong with the record.
+const retry = "retry"
+
+// verify returns "" when rec (already through Record.check) is this run's and its outputs are
+// in OUT as recorded: the output file holds bytes of the recorded sha256 and, with masks, the
+// mask exists. Otherwise it says why, or returns retry for a failed item.
+func (r *runner) verify(rec Record) string {
 	if rec.failed() {
-		return false
+		return retry
+	}
+	if rec.Seed != r.cfg.Seed {
+		return fmt.Sprintf("%s: seed %d, the run's is %d", rec.In, rec.Seed, r.cfg.Seed)
 	}
 	if rec.Action == ActionSkipped {
-		return rec.Out == ""
+		return ""
 	}
-	data, err := os.ReadFile(r.outPath(rec.Out))
-	if err != nil || sha256Hex(data) != rec.SHA256 {
-		return false
+	if reason := verifyOutput(r.cfg.Out, rec); reason != "" {
+		return reason
 	}
-	if r.cfg.WriteMasks && rec.occluded() {
-		if rec.Mask == "" {
-			return false
+	if r.cfg.WriteMasks && rec.occluded() && rec.Mask == "" {
+		return fmt.Sprintf("%s: no mask recorded (the run writes masks)", rec.In)
+	}
+	return ""
+}
+
+// verifyOutput checks that the files rec names in OUT are there, inside OUT (links resolved),
+// and that the output holds bytes of the recorded sha256; it returns why not, or "".
+func verifyOutput(out string, rec Record) string {
+	p, err := safepath.Within(out, rec.Out)
+	if err != nil {
+		return fmt.Sprintf("%s: output: %v", rec.In, err)
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return fmt.Sprintf("%s: output: %v", rec.In, err)
+	}
+	if got := sha256Hex(data); got != rec.SHA256 {
+		return fmt.Sprintf("%s: the sha256 of %s is %s, the record says %s", rec.In, p, got, rec.SHA256)
+	}
+	if rec.Mask != "" {
+		if _, err := safepath.Within(out, rec.Mask); err != nil {
+			return fmt.Sprintf("%s: mask: %v", rec.In, err)
 		}
-		if _, err := os.Stat(r.outPath(rec.Mask)); err != nil {
-			return false
-		}
 	}
-	return true
+	return ""
 }
 
 func sha256Hex(b []byte) string {

@@ -76,6 +76,9 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		if err := rundir.ReadJSON(filepath.Join(o.Out, rundir.ConfigFile), &stored); err != nil {
 			return nil, fmt.Errorf("resume %s: %w", o.Out, err)
 		}
+		if err := checkStoredConfig(stored, o.Out); err != nil {
+			return nil, err
+		}
 		ranWith := stored.Runtime.Threads
 		stored.Runtime = o.Config.Runtime
 		if stored.Runtime == (rundir.Runtime{}) { // a caller that sets nothing gets the defaults
@@ -164,7 +167,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	st := TrainState{Seed: cfg.Seed, ConfigHash: cfg.Hash, Select: cfg.Select}
 	var history []rundir.EpochRecord
 	if o.Resume {
-		m, adam, st, err = loadCheckpoint(filepath.Join(o.Out, rundir.LastDir), dev, true, cfg.Optim)
+		m, adam, st, err = loadCheckpoint(filepath.Join(o.Out, rundir.LastDir), dev, true, cfg)
 		if err != nil {
 			return nil, fmt.Errorf("resume %s: %w", o.Out, err)
 		}

@@ -2,10 +2,13 @@ package train
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/occfer/occfer/train/rundir"
 )
 
 // A run folder is never the training data, a test set, or inside one, and the check comes
@@ -39,5 +42,89 @@ func TestRunFolderInsideDataRefused(t *testing.T) {
 		if _, err := os.Stat(p); !os.IsNotExist(err) {
 			t.Errorf("a refused run created %s", p)
 		}
+	}
+}
+
+// editJSON decodes the JSON file p into a generic map, lets edit change it and writes it back.
+func editJSON(t *testing.T, p string, edit func(m map[string]any)) {
+	t.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	edit(m)
+	if data, err = json.Marshal(m); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A run folder is read back like user input on --resume: config.json must still match its own
+// hash, name its test sets with plain names and keep the run folder outside every dataset it
+// names; last/state.json must hold an epoch, best epoch and seed this run can have; and the
+// checkpoint's own metadata (epoch, config hash, classes, model) must agree with both. An
+// edited folder is refused with the file and the reason; nothing is trained from it.
+func TestResumeDistrustsEditedRunFolder(t *testing.T) {
+	src := synthData(t, "synth70", 70, 35, 2)
+	base := t.TempDir()
+	data, val := filepath.Join(base, "data"), filepath.Join(base, "val")
+	copyTree(t, src, data)
+	copyTree(t, src, val)
+	cfg := testConfig()
+	cfg.Epochs = 2
+	run := filepath.Join(base, "runs", "r")
+	if _, err := Run(context.Background(), Options{Config: cfg, TrainPath: data, OwnTest: "test",
+		Val: []SetSpec{{Name: "v", Path: val}}, Out: run, StopAfter: 1}); err != nil {
+		t.Fatal(err)
+	}
+	config := func(edit func(dir string, m map[string]any)) func(dir string) {
+		return func(dir string) {
+			editJSON(t, filepath.Join(dir, rundir.ConfigFile), func(m map[string]any) { edit(dir, m) })
+		}
+	}
+	state := func(edit func(m map[string]any)) func(dir string) {
+		return func(dir string) { editJSON(t, filepath.Join(dir, rundir.LastDir, StateFile), edit) }
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(dir string)
+		want []string
+	}{
+		{"training data moved around the run folder", config(func(dir string, m map[string]any) {
+			m["train"].(map[string]any)["path"] = filepath.Dir(dir)
+		}), []string{rundir.ConfigFile, "choose a folder outside the input"}},
+		{"test set name leaves the folder", config(func(_ string, m map[string]any) {
+			m["test"].([]any)[1].(map[string]any)["name"] = "x/../../../escape"
+		}), []string{rundir.ConfigFile, "x/../../../escape"}},
+		{"settings edited", config(func(_ string, m map[string]any) { m["epochs"] = 3 }), []string{rundir.ConfigFile, "hash"}},
+		{"epoch beyond the run", state(func(m map[string]any) { m["epoch"] = 99 }), []string{StateFile, "epoch 99"}},
+		{"negative epoch", state(func(m map[string]any) { m["epoch"] = -1 }), []string{StateFile, "epoch -1"}},
+		{"best epoch after the last", state(func(m map[string]any) { m["best_epoch"] = 2 }), []string{StateFile, "best epoch 2"}},
+		{"other seed", state(func(m map[string]any) { m["seed"] = 12345 }), []string{StateFile, "seed"}},
+		{"state and weights disagree", state(func(m map[string]any) { m["epoch"] = 2 }), []string{ModelFile, "epoch"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "r")
+			copyTree(t, run, dir)
+			tc.edit(dir)
+			rep, err := Run(context.Background(), Options{Config: cfg, Out: dir, Resume: true})
+			if err == nil {
+				t.Fatalf("resume of an edited run folder accepted (%d epochs)", rep.Epochs)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not name %q", err, w)
+				}
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(base, "escape.png")); !os.IsNotExist(err) {
+		t.Error("a file was written outside the run folder")
 	}
 }
