@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/internal/safepath"
 )
 
 var partName = regexp.MustCompile(`^manifest\.shard-(\d+)-of-(\d+)\.jsonl$`)
@@ -28,8 +29,22 @@ type MergeOptions struct {
 // together; their settings files must agree. The parts are read like user input: every record
 // must be valid (Record.check), belong to the shard of its part, and name an output in OUT
 // that holds the recorded bytes; the first that does not stops the merge before anything is
-// written, naming part and line and the shard to redo with --resume.
+// written, naming part and line and the shard to redo with --resume. OUT is locked for the
+// merge (no shard may run meanwhile).
 func Merge(out string, opts MergeOptions) (string, error) {
+	if _, err := os.ReadDir(out); err != nil { // OUT must exist: merge creates no output folder
+		return "", fmt.Errorf("merge: %w", err)
+	}
+	if opts.In != "" {
+		if err := safepath.CheckOutput(out, opts.In); err != nil {
+			return "", fmt.Errorf("merge: %w", err)
+		}
+	}
+	l, _, err := claimOut(out, opts.In, Shard{})
+	if err != nil {
+		return "", fmt.Errorf("merge: %w", err)
+	}
+	defer l.release()
 	entries, err := os.ReadDir(out)
 	if err != nil {
 		return "", fmt.Errorf("merge: %w", err)

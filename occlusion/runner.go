@@ -23,6 +23,7 @@ type runner struct {
 	faces     *faceFinder
 	random    RandomConfig // the random kind's drawing settings
 	settings  []byte
+	lock      *outLock          // OUT's lock, held from newRunner to close
 	untrusted []dataset.Problem // what OUT held that was not trusted (Summary.Untrusted)
 }
 
@@ -35,10 +36,10 @@ func newRunner(cfg Config) (_ *runner, err error) {
 		return nil, err
 	}
 	r := &runner{cfg: cfg, ds: ds, random: cfg.random()}
-	// OUT is claimed (links removed) before the slow setup. A setup that fails leaves no OUT
-	// behind that it created.
+	// OUT is claimed (links removed, locked) before the slow setup, so a second run on the
+	// same OUT is refused at once. A setup that fails leaves no OUT behind that it created.
 	_, statErr := os.Lstat(cfg.Out)
-	if r.untrusted, err = claimOut(cfg.Out, cfg.In); err != nil {
+	if r.lock, r.untrusted, err = claimOut(cfg.Out, cfg.In, cfg.Shard); err != nil {
 		return nil, err
 	}
 	defer func() {
@@ -76,6 +77,7 @@ func (r *runner) close() {
 	for _, t := range r.templates {
 		t.Close()
 	}
+	r.lock.release()
 }
 
 // outPath is where rel lands in the output tree.
@@ -122,8 +124,10 @@ func (r *runner) resumeState() (map[string]Record, error) {
 		}
 		return done, nil
 	}
-	if _, err := dataset.RemoveTemps(r.cfg.Out); err != nil {
-		return nil, err
+	if r.lock.alone() { // with shards beside it, their temporary files may be in flight
+		if _, err := dataset.RemoveTemps(r.cfg.Out); err != nil {
+			return nil, err
+		}
 	}
 	selected := make(map[string]bool, len(r.selected))
 	for _, it := range r.selected {

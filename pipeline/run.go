@@ -11,6 +11,7 @@ import (
 	"sort"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/internal/lockfile"
 	"github.com/occfer/occfer/internal/safepath"
 	"github.com/occfer/occfer/occlusion"
 	"github.com/occfer/occfer/synth"
@@ -52,6 +53,11 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Report, error) {
 	if err := os.MkdirAll(c.Out, 0o755); err != nil {
 		return nil, fmt.Errorf("pipeline: %w", err)
 	}
+	lock, err := lockfile.LockDir(c.Out, "output folder")
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: %w", err)
+	}
+	defer lock.Release()
 	links, err := safepath.RemoveLinks(c.Out, c.Source.Path)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: %w", err)

@@ -69,9 +69,11 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	}
 	cfg := o.Config
 	if o.Resume {
-		if err := removeRunLinks(o.Out, logf); err != nil {
+		lock, err := openRunDir(o.Out, logf)
+		if err != nil {
 			return nil, err
 		}
+		defer lock.Release()
 		var stored rundir.Config
 		if err := rundir.ReadJSON(filepath.Join(o.Out, rundir.ConfigFile), &stored); err != nil {
 			return nil, fmt.Errorf("resume %s: %w", o.Out, err)
@@ -108,9 +110,11 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		if err := safepath.CheckOutput(o.Out, inputs...); err != nil {
 			return nil, err
 		}
-		if err := claimRunDir(o.Out); err != nil {
+		lock, err := claimRunDir(o.Out)
+		if err != nil {
 			return nil, err
 		}
+		defer lock.Release()
 	}
 	dopt := dataOptions(cfg, o.Log)
 
