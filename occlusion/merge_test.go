@@ -71,3 +71,47 @@ func TestMergeRefusesUntrustedParts(t *testing.T) {
 		})
 	}
 }
+
+// Merge is idempotent. Parts are removed only after the manifest and the preview are written,
+// so a merge that fails while drawing the preview can simply be run again; a merge after a
+// successful one changes nothing and says so.
+func TestMergeIdempotent(t *testing.T) {
+	base := t.TempDir()
+	in := filepath.Join(base, "in")
+	makeRAF(t, in, 6)
+	single := filepath.Join(base, "single")
+	c := baseConfig(in, single, KindMask)
+	c.Preview = 4
+	if _, err := Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(base, "out")
+	shardedOut(t, in, out)
+
+	// The preview fails half-way: one "before" image cannot be read.
+	first := filepath.Join(in, "Image/aligned/train_00001_aligned.jpg")
+	saved, err := os.ReadFile(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(first, []byte("not an image"), 0o644)
+	if _, err := Merge(out, MergeOptions{In: in, Preview: 4}); err == nil || !strings.Contains(err.Error(), "preview") {
+		t.Fatalf("merge with an unreadable preview image: %v", err)
+	}
+	parts, _ := filepath.Glob(filepath.Join(out, "manifest.shard-*.jsonl"))
+	if len(parts) != 2 {
+		t.Fatalf("after a failed preview %d parts are left, want both", len(parts))
+	}
+	os.WriteFile(first, saved, 0o644)
+	res, err := Merge(out, MergeOptions{In: in, Preview: 4})
+	if err != nil || res.Parts != 2 || res.Already {
+		t.Fatalf("merge again: %+v, %v", res, err)
+	}
+	sameTree(t, single, out)
+
+	res, err = Merge(out, MergeOptions{In: in, Preview: 4})
+	if err != nil || !res.Already || res.Parts != 0 {
+		t.Fatalf("merge after a successful merge: %+v, %v; want a no-op", res, err)
+	}
+	sameTree(t, single, out)
+}

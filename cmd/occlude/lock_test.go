@@ -117,8 +117,11 @@ func TestShardsShareOut(t *testing.T) {
 	if err := <-exited; err != nil {
 		t.Fatal(err)
 	}
-	if _, stderr, code := run(t, "merge", out); code != 0 {
+	if _, stderr, code := run(t, "merge", out); code != 0 || !strings.Contains(stderr, "merged 2 parts") {
 		t.Fatalf("merge: exit %d: %s", code, stderr)
+	}
+	if _, stderr, code := run(t, "merge", out); code != 0 || !strings.Contains(stderr, "nothing to merge") {
+		t.Fatalf("second merge: exit %d: %s", code, stderr)
 	}
 	left, _ := filepath.Glob(filepath.Join(out, ".occfer", "lock*"))
 	if len(left) > 0 {
