@@ -2,12 +2,14 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/occfer/occfer/internal/lockfile"
 	"github.com/occfer/occfer/synth"
 )
 
@@ -51,5 +53,28 @@ func TestSheetFileStaysInOut(t *testing.T) {
 		if _, err := LoadConfig(p); err == nil || !strings.Contains(err.Error(), `"sheet" "file"`) {
 			t.Errorf("sheet file %q: %v", file, err)
 		}
+	}
+}
+
+// occfer's out is written by one process at a time: while another holds its lock (here this
+// process, through a second open of the lock file), a run is refused naming the holder.
+func TestOutLocked(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	held, err := lockfile.LockDir(out, "output folder")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Release()
+	c := writeConfig(t, dir, `{"out": "out", "source": {"synth": {"train": 7, "test": 7}}}`)
+	_, err = Run(context.Background(), c, io.Discard)
+	if want := fmt.Sprintf("is in use by pid %d", os.Getpid()); err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("run beside a holder: %v; want %q", err, want)
+	}
+	if _, err := os.Stat(filepath.Join(out, CleanName)); !os.IsNotExist(err) {
+		t.Error("a refused run wrote its clean set")
 	}
 }

@@ -3,11 +3,13 @@ package train
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/occfer/occfer/internal/lockfile"
 	"github.com/occfer/occfer/train/rundir"
 )
 
@@ -126,5 +128,31 @@ func TestResumeDistrustsEditedRunFolder(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(base, "escape.png")); !os.IsNotExist(err) {
 		t.Error("a file was written outside the run folder")
+	}
+}
+
+// A run folder is written by one process at a time: while another holds its lock (here this
+// process, through a second open of the lock file), a fresh run and a resume are refused with a
+// message naming the holder, before anything is read or written.
+func TestRunFolderLocked(t *testing.T) {
+	src := synthData(t, "synth70", 70, 35, 2)
+	out := filepath.Join(t.TempDir(), "run")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	held, err := lockfile.LockDir(out, "run folder")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Release()
+	want := fmt.Sprintf("run folder %s is in use by pid %d", out, os.Getpid())
+	for _, resume := range []bool{false, true} {
+		_, err := Run(context.Background(), Options{Config: testConfig(), TrainPath: src, OwnTest: "test", Out: out, Resume: resume})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("resume %v beside a holder: %v; want %q", resume, err, want)
+		}
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 1 {
+		t.Errorf("a refused run wrote into the run folder: %v", entries)
 	}
 }
