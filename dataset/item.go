@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 )
 
@@ -102,8 +103,16 @@ type Dataset struct {
 	Classes  []string // Item.Label indexes this; canonical names (see CanonicalClass)
 	Order    string   // the class order the labels were read with ("rafdb", "ferplus", ...)
 	Items    []Item
-	AuxFiles []string
+	AuxFiles []string // sorted slash paths; only files that passed the path rule (safepath.Walk)
 	Problems []Problem
+}
+
+// HasAux reports whether rel is one of the dataset's non-image files. Side files named by
+// convention (landmarks68.jsonl at the root, RAF-DB's Annotation/ files) are read only when
+// listed here, so a link that leaves the tree is never read through them.
+func (d *Dataset) HasAux(rel string) bool {
+	i := sort.SearchStrings(d.AuxFiles, rel)
+	return i < len(d.AuxFiles) && d.AuxFiles[i] == rel
 }
 
 // LabelOptions say how labels are read. They change what a model learns, so a training run

@@ -123,7 +123,7 @@ func (r *runner) writeOutputs(rec *Record, it dataset.Item, img gocv.Mat, cv *ca
 			return err
 		}
 		defer m.Close()
-		rel := maskDir + "/" + it.Rel + ".png"
+		rel := maskRel(it.Rel)
 		b, err := imageio.Encode(rel, m)
 		if err != nil {
 			return err

@@ -99,6 +99,11 @@ func (r *runner) checkSettings() error {
 		return err
 	}
 	r.settings = cur
+	sl, err := r.lock.settingsLock(r.cfg.Out)
+	if err != nil {
+		return err
+	}
+	defer sl.Release()
 	p := filepath.Join(r.cfg.Out, stateDir, settingsFile)
 	old, err := os.ReadFile(p)
 	if err == nil && !bytes.Equal(old, cur) && (r.cfg.Resume || r.cfg.Shard.Active()) {

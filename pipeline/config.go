@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/occfer/occfer/internal/cli"
+	"github.com/occfer/occfer/internal/safepath"
 	"github.com/occfer/occfer/occlusion"
 )
 
@@ -174,6 +175,12 @@ func (c Config) validate() error {
 	if c.Train != nil {
 		if err := c.Train.validate(seen); err != nil {
 			return err
+		}
+	}
+	if c.Sheet != nil {
+		// The sheet is written at OUT/<file>: a path that leaves OUT is refused.
+		if _, err := safepath.Rel(c.Sheet.File); err != nil {
+			return fmt.Errorf("\"sheet\" \"file\": %w (want a file name inside \"out\")", err)
 		}
 	}
 	return nil

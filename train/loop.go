@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/internal/safepath"
 	"github.com/occfer/occfer/model"
 	"github.com/occfer/occfer/train/loader"
 	"github.com/occfer/occfer/train/rundir"
@@ -62,11 +64,22 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 			fmt.Fprintf(o.Log, format, a...)
 		}
 	}
+	if o.Out == "" {
+		return nil, errors.New("no run folder (--out)")
+	}
 	cfg := o.Config
 	if o.Resume {
+		lock, err := openRunDir(o.Out, logf)
+		if err != nil {
+			return nil, err
+		}
+		defer lock.Release()
 		var stored rundir.Config
 		if err := rundir.ReadJSON(filepath.Join(o.Out, rundir.ConfigFile), &stored); err != nil {
 			return nil, fmt.Errorf("resume %s: %w", o.Out, err)
+		}
+		if err := checkStoredConfig(stored, o.Out); err != nil {
+			return nil, err
 		}
 		ranWith := stored.Runtime.Threads
 		stored.Runtime = o.Config.Runtime
@@ -88,9 +101,20 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		return nil, err
 	}
 	if !o.Resume {
-		if err := claimRunDir(o.Out); err != nil {
+		// Before the folder is created: a run folder inside its data would be read back as
+		// data by the next run.
+		inputs := []string{o.TrainPath}
+		for _, v := range o.Val {
+			inputs = append(inputs, v.Path)
+		}
+		if err := safepath.CheckOutput(o.Out, inputs...); err != nil {
 			return nil, err
 		}
+		lock, err := claimRunDir(o.Out)
+		if err != nil {
+			return nil, err
+		}
+		defer lock.Release()
 	}
 	dopt := dataOptions(cfg, o.Log)
 
@@ -147,7 +171,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	st := TrainState{Seed: cfg.Seed, ConfigHash: cfg.Hash, Select: cfg.Select}
 	var history []rundir.EpochRecord
 	if o.Resume {
-		m, adam, st, err = loadCheckpoint(filepath.Join(o.Out, rundir.LastDir), dev, true, cfg.Optim)
+		m, adam, st, err = loadCheckpoint(filepath.Join(o.Out, rundir.LastDir), dev, true, cfg)
 		if err != nil {
 			return nil, fmt.Errorf("resume %s: %w", o.Out, err)
 		}

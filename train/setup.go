@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/occfer/occfer/internal/lockfile"
+	"github.com/occfer/occfer/internal/safepath"
 	"github.com/occfer/occfer/train/rundir"
 )
 
@@ -193,25 +195,60 @@ func epochLine(r rundir.EpochRecord, epochs int, sets []string) string {
 	return b.String()
 }
 
-// claimRunDir makes sure out is a new or empty folder: a run is never silently overwritten.
-func claimRunDir(out string) error {
+// claimRunDir makes sure out is a new or empty folder (a run is never silently overwritten),
+// creates it and locks it; the caller has checked that out lies outside every input
+// (safepath.CheckOutput). Release the lock when the run ends.
+func claimRunDir(out string) (*lockfile.Lock, error) {
 	if out == "" {
-		return errors.New("no run folder (--out)")
-	}
-	entries, err := os.ReadDir(out)
-	if err == nil && len(entries) > 0 {
-		if _, e := os.Stat(filepath.Join(out, rundir.ConfigFile)); e == nil {
-			return fmt.Errorf("run folder %s already holds a run (config.json); continue it with ffra train --resume -o %s, or pick another -o", out, out)
-		}
-		return fmt.Errorf("run folder %s is not empty; pick a new or empty folder", out)
-	}
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("run folder %s: %w", out, err)
+		return nil, errors.New("no run folder (--out)")
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("run folder %s: %w", out, err)
+		return nil, fmt.Errorf("run folder %s: %w", out, err)
 	}
-	return nil
+	lock, err := lockfile.LockDir(out, "run folder")
+	if err != nil {
+		return nil, err
+	}
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		lock.Release()
+		return nil, fmt.Errorf("run folder %s: %w", out, err)
+	}
+	for _, e := range entries {
+		if e.Name() == lockfile.DirFile {
+			continue
+		}
+		lock.Release()
+		if _, e := os.Stat(filepath.Join(out, rundir.ConfigFile)); e == nil {
+			return nil, fmt.Errorf("run folder %s already holds a run (config.json); continue it with ffra train --resume -o %s, or pick another -o", out, out)
+		}
+		return nil, fmt.Errorf("run folder %s is not empty; pick a new or empty folder", out)
+	}
+	return lock, nil
+}
+
+// openRunDir locks the run folder of a resume and removes the links that a hand edit left in
+// it (occfer never makes links there; writing through one would land outside the folder).
+func openRunDir(out string, logf func(string, ...any)) (*lockfile.Lock, error) {
+	if out == "" {
+		return nil, errors.New("no run folder (--out)")
+	}
+	if st, err := os.Stat(out); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("resume %s: not a run folder (%v)", out, err)
+	}
+	lock, err := lockfile.LockDir(out, "run folder")
+	if err != nil {
+		return nil, err
+	}
+	links, err := safepath.RemoveLinks(out)
+	if err != nil {
+		lock.Release()
+		return nil, err
+	}
+	for _, l := range links {
+		logf("run folder %s: removed the link %s (occfer writes only real files in a run folder)\n", out, l)
+	}
+	return lock, nil
 }
 
 func keepEpochs(recs []rundir.EpochRecord, upto int) []rundir.EpochRecord {

@@ -155,6 +155,13 @@ func printSummary(w io.Writer, s occlusion.Summary) {
 		}
 		fmt.Fprintf(w, "occlude: input problem: %s\n", p)
 	}
+	for i, p := range s.Untrusted {
+		if i == 10 {
+			fmt.Fprintf(w, "occlude: ... and %d more entries of OUT not trusted\n", len(s.Untrusted)-10)
+			break
+		}
+		fmt.Fprintf(w, "occlude: not trusted (%s): %s\n", p.Code, p)
+	}
 	if s.Manifest != "" {
 		fmt.Fprintf(w, "occlude: manifest %s\n", s.Manifest)
 	}
