@@ -3,11 +3,12 @@ package dataset
 import (
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/occfer/occfer/internal/limits"
 )
 
 // The CSV files of FER2013 (Kaggle, "Challenges in Representation Learning: Facial Expression
@@ -109,7 +110,7 @@ func openFER2013CSV(root string, files []string, present map[string]bool, opts O
 // readFER2013 parses fer2013.csv. Rows that do not parse keep their place (pix nil) so that
 // row i still pairs with row i of fer2013new.csv, and become Problems.
 func readFER2013(p string) ([]fer2013Row, []Problem, error) {
-	data, err := os.ReadFile(p)
+	data, err := limits.ReadFile(p, limits.DataCSV, "FER2013 CSV")
 	if err != nil {
 		return nil, nil, fmt.Errorf("read FER2013: %w", err)
 	}
@@ -129,7 +130,7 @@ func readFER2013(p string) ([]fer2013Row, []Problem, error) {
 					}
 				}
 				if cols[i] < 0 {
-					bad(line, fmt.Sprintf("header has no %q column", name))
+					bad(line, fmt.Sprintf("header has no %q column", name)) // name is one of ours
 					cols[i] = i
 				}
 			}
@@ -144,13 +145,13 @@ func readFER2013(p string) ([]fer2013Row, []Problem, error) {
 		e, err := strconv.Atoi(strings.TrimSpace(rec[cols[0]]))
 		if err != nil || e < 0 || e >= len(fer2013Folders) {
 			probs = append(probs, Problem{Path: p, Line: line, Code: CodeUnknownLabel,
-				Reason: fmt.Sprintf("emotion %q is not a FER2013 label (0..6)", rec[cols[0]])})
+				Reason: fmt.Sprintf("emotion %s is not a FER2013 label (0..6)", limits.Excerpt(rec[cols[0]]))})
 			return
 		}
 		usage := strings.TrimSpace(rec[cols[2]])
 		split, ok := fer2013Usage[usage]
 		if !ok {
-			bad(line, fmt.Sprintf("Usage %q is not Training, PublicTest or PrivateTest", usage))
+			bad(line, fmt.Sprintf("Usage %s is not Training, PublicTest or PrivateTest", limits.Excerpt(usage)))
 			return
 		}
 		pix, err := parsePixels(rec[cols[1]])
@@ -177,7 +178,7 @@ func parsePixels(s string) (*Gray, error) {
 	for i, f := range fields {
 		v, err := strconv.Atoi(f)
 		if err != nil || v < 0 || v > 255 {
-			return nil, fmt.Errorf("pixels: value %d is %q, want 0..255", i, f)
+			return nil, fmt.Errorf("pixels: value %d is %s, want 0..255", i, limits.Excerpt(f))
 		}
 		g.Pix[i] = uint8(v)
 	}
@@ -187,7 +188,7 @@ func parsePixels(s string) (*Gray, error) {
 // readFERPlusNew parses fer2013new.csv (header "Usage,Image name,neutral,...,NF"). Rows that
 // do not parse keep their place with line 0 and become Problems.
 func readFERPlusNew(p string) ([]ferNewRow, []Problem, error) {
-	data, err := os.ReadFile(p)
+	data, err := limits.ReadFile(p, limits.LabelFile, "FERPlus label file")
 	if err != nil {
 		return nil, nil, fmt.Errorf("read FERPlus labels: %w", err)
 	}
@@ -208,7 +209,7 @@ func readFERPlusNew(p string) ([]ferNewRow, []Problem, error) {
 		}
 		split, ok := fer2013Usage[strings.TrimSpace(rec[0])]
 		if !ok {
-			bad(line, fmt.Sprintf("Usage %q is not Training, PublicTest or PrivateTest", rec[0]))
+			bad(line, fmt.Sprintf("Usage %s is not Training, PublicTest or PrivateTest", limits.Excerpt(rec[0])))
 			return
 		}
 		votes, err := parseVotes(rec[2:])
@@ -220,7 +221,7 @@ func readFERPlusNew(p string) ([]ferNewRow, []Problem, error) {
 		if name != "" {
 			if _, err := CleanRel(name); err != nil || strings.ContainsAny(name, `/\`) || !IsImageName(name) {
 				probs = append(probs, Problem{Path: p, Line: line, Code: CodeUnsafeName,
-					Reason: fmt.Sprintf("image name %q rejected: want a plain image file name", name)})
+					Reason: fmt.Sprintf("image name %s rejected: want a plain image file name", limits.Excerpt(name))})
 				return
 			}
 		}

@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
 
+	"github.com/occfer/occfer/internal/limits"
 	"github.com/occfer/occfer/internal/textfile"
 )
 
@@ -68,7 +68,7 @@ func openFERPlus(root string, files []string, present map[string]bool, opts Open
 			rel := f.dir + "/" + r.name
 			if !present[rel] {
 				d.Problems = append(d.Problems, Problem{Path: abs, Line: r.line, Code: CodeMissingImage,
-					Reason: fmt.Sprintf("image %s listed in %s does not exist", rel, lp)})
+					Reason: fmt.Sprintf("image %s listed in %s does not exist", limits.Clip(rel), lp)})
 				continue
 			}
 			it := Item{Rel: rel, Abs: filepath.Join(root, filepath.FromSlash(rel)), Split: f.split, Aligned: true,
@@ -124,7 +124,7 @@ func (d *Dataset) labelFERPlus(it *Item, votes FERPlusVotes, file string, line i
 // readFERPlusLabels parses a FERPlus label.csv. Lines that do not parse become Problems; a
 // first line whose vote columns are not numbers is taken for a header.
 func readFERPlusLabels(p string) ([]ferPlusRow, []Problem, error) {
-	data, err := os.ReadFile(p)
+	data, err := limits.ReadFile(p, limits.LabelFile, "FERPlus label file")
 	if err != nil {
 		return nil, nil, fmt.Errorf("read FERPlus labels: %w", err)
 	}
@@ -152,11 +152,11 @@ func readFERPlusLabels(p string) ([]ferPlusRow, []Problem, error) {
 		}
 		name := strings.TrimSpace(rec[0])
 		if _, err := CleanRel(name); err != nil || strings.ContainsAny(name, `/\`) || !IsImageName(name) {
-			bad(CodeUnsafeName, fmt.Sprintf("image name %q rejected: want a plain image file name", name))
+			bad(CodeUnsafeName, fmt.Sprintf("image name %s rejected: want a plain image file name", limits.Excerpt(name)))
 			return
 		}
 		if first, dup := seen[name]; dup {
-			bad(CodeDuplicate, fmt.Sprintf("%s is listed again (first on line %d)", name, first))
+			bad(CodeDuplicate, fmt.Sprintf("%s is listed again (first on line %d)", limits.Clip(name), first))
 			return
 		}
 		seen[name] = line
@@ -171,7 +171,7 @@ func parseVotes(fields []string) (FERPlusVotes, error) {
 	for i, f := range fields {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 0 {
-			return v, fmt.Errorf("vote column %d is %q, want a count >= 0", i+1, f)
+			return v, fmt.Errorf("vote column %d is %s, want a count >= 0", i+1, limits.Excerpt(f))
 		}
 		v[i] = n
 	}

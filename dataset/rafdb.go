@@ -2,13 +2,13 @@ package dataset
 
 import (
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/occfer/occfer/internal/limits"
 	"github.com/occfer/occfer/internal/textfile"
 )
 
@@ -46,7 +46,7 @@ func openRAF(root string, files []string, opts OpenOptions) (*Dataset, error) {
 		for _, rel := range wanted {
 			if !present[rel] {
 				d.Problems = append(d.Problems, Problem{Path: labelPath, Line: l.line, Code: CodeMissingImage,
-					Reason: fmt.Sprintf("image %s listed for %s does not exist", rel, l.name)})
+					Reason: fmt.Sprintf("image %s listed for %s does not exist", limits.Clip(rel), limits.Clip(l.name))})
 				continue
 			}
 			byRel[rel] = l
@@ -108,7 +108,7 @@ type rafLabel struct {
 // readRAFLabels parses list_patition_label.txt ("train_00001.jpg 5" per line). Lines with an
 // unknown label, an unsafe or nested name, or a duplicate name become Problems.
 func readRAFLabels(p string) ([]rafLabel, []Problem, error) {
-	data, err := os.ReadFile(p)
+	data, err := limits.ReadFile(p, limits.LabelFile, "label file")
 	if err != nil {
 		return nil, nil, fmt.Errorf("read label file: %w", err)
 	}
@@ -125,12 +125,12 @@ func readRAFLabels(p string) ([]rafLabel, []Problem, error) {
 			problems = append(problems, Problem{Path: p, Line: n, Code: code, Reason: reason})
 		}
 		if len(fields) != 2 {
-			bad(CodeBadLine, fmt.Sprintf("want \"<image> <label>\" (2 columns), got %d columns: %q", len(fields), line))
+			bad(CodeBadLine, fmt.Sprintf("want \"<image> <label>\" (2 columns), got %d columns: %s", len(fields), limits.Excerpt(line)))
 			continue
 		}
 		name := fields[0]
 		if _, err := CleanRel(name); err != nil || strings.Contains(name, "/") || strings.Contains(name, "\\") {
-			bad(CodeUnsafeName, fmt.Sprintf("image name %q rejected: it must be a plain file name inside the dataset", name))
+			bad(CodeUnsafeName, fmt.Sprintf("image name %s rejected: it must be a plain file name inside the dataset", limits.Excerpt(name)))
 			continue
 		}
 		class, err := parseRAFLabel(fields[1])
@@ -139,7 +139,7 @@ func readRAFLabels(p string) ([]rafLabel, []Problem, error) {
 			continue
 		}
 		if first, dup := seen[name]; dup {
-			bad(CodeDuplicate, fmt.Sprintf("%s is listed again (first on line %d)", name, first))
+			bad(CodeDuplicate, fmt.Sprintf("%s is listed again (first on line %d)", limits.Clip(name), first))
 			continue
 		}
 		seen[name] = n

@@ -2,12 +2,12 @@ package dataset
 
 import (
 	"fmt"
-	"os"
 	"path"
 	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/occfer/occfer/internal/limits"
 	"github.com/occfer/occfer/internal/textfile"
 )
 
@@ -32,7 +32,7 @@ type SubsetEntry struct {
 // accepted. A file that looks like a RAN label file ("1247 7" then one label per line) is
 // refused: give the list file, whose names carry the labels.
 func ReadSubsetList(p string) ([]SubsetEntry, error) {
-	data, err := os.ReadFile(p)
+	data, err := limits.ReadFile(p, limits.LabelFile, "subset list")
 	if err != nil {
 		return nil, fmt.Errorf("subset list: %w", err)
 	}
@@ -49,7 +49,7 @@ func ReadSubsetList(p string) ([]SubsetEntry, error) {
 		return nil, fmt.Errorf("subset list %s: no names", p)
 	}
 	if looksLikeLabelFile(out) {
-		return nil, fmt.Errorf("subset list %s: line 1 %q and single numbers below look like a RAN label file (count, classes, then one label per line); give the list file with the image names", p, out[0].Name+" "+strings.Join(out[0].Cols, " "))
+		return nil, fmt.Errorf("subset list %s: line 1 %s and single numbers below look like a RAN label file (count, classes, then one label per line); give the list file with the image names", p, limits.Excerpt(out[0].Name+" "+strings.Join(out[0].Cols, " ")))
 	}
 	return out, nil
 }
@@ -131,22 +131,22 @@ func SelectSubset(d *Dataset, list string) ([]Item, []Problem, error) {
 			if strings.HasPrefix(why, "ambiguous") {
 				code = CodeAmbiguous
 			}
-			bad(code, fmt.Sprintf("%s: %s", e.Name, why))
+			bad(code, fmt.Sprintf("%s: %s", limits.Clip(e.Name), why))
 			continue
 		}
 		it := d.Items[idx]
 		if first, dup := seen[idx]; dup {
-			bad(CodeDuplicate, fmt.Sprintf("%s is %s again (first on line %d)", e.Name, it.Rel, first))
+			bad(CodeDuplicate, fmt.Sprintf("%s is %s again (first on line %d)", limits.Clip(e.Name), it.Rel, first))
 			continue
 		}
 		seen[idx] = e.Line
 		if it.Label < 0 || it.Label >= len(d.Classes) {
-			bad(CodeNoLabel, fmt.Sprintf("%s is %s, which has no usable label in the dataset%s", e.Name, it.Rel, itemProblem(d, it.Rel)))
+			bad(CodeNoLabel, fmt.Sprintf("%s is %s, which has no usable label in the dataset%s", limits.Clip(e.Name), it.Rel, itemProblem(d, it.Rel)))
 			continue
 		}
 		if listLabel >= 0 && listLabel != it.Label {
 			probs = append(probs, Problem{Path: list, Line: e.Line, Code: CodeLabelDiffers, Item: it.Rel,
-				Reason: fmt.Sprintf("%s: the list says class %d, the dataset %d (%s); the dataset's label is used", e.Name, listLabel, it.Label, d.Classes[it.Label])})
+				Reason: fmt.Sprintf("%s: the list says class %d, the dataset %d (%s); the dataset's label is used", limits.Clip(e.Name), listLabel, it.Label, d.Classes[it.Label])})
 		}
 		it.Source = list + ":" + strconv.Itoa(e.Line)
 		items = append(items, it)
@@ -187,7 +187,7 @@ func matchEntry(e SubsetEntry, byRel map[string]int, byStem map[string][]int, it
 		}
 		stems += " or " + matchKey(m[2])
 	}
-	return -1, -1, fmt.Sprintf("no image of the dataset is %s or has the stem %s", rel, stems)
+	return -1, -1, fmt.Sprintf("no image of the dataset is %s or has the stem %s", limits.Clip(rel), limits.Clip(stems))
 }
 
 // pick chooses among items with the same stem by split preference.
