@@ -49,6 +49,14 @@ Examples:
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.In, o.Out = args[0], args[1]
+			// A range's zero value means its default, so an explicit 0,0 would silently
+			// become 1,3 or 0.05,0.25: refuse it.
+			if cmd.Flags().Changed("area") && o.Settings.Area == (cli.FloatRange{}) {
+				return errors.New("--area 0,0: want 0 < MIN <= MAX <= 1 (fractions of the face box)")
+			}
+			if cmd.Flags().Changed("occluders") && o.Settings.Occluders == (cli.IntRange{}) {
+				return errors.New("--occluders 0,0: want 1 <= MIN <= MAX")
+			}
 			if runF != nil {
 				return runF(cmd.Context(), o)
 			}
