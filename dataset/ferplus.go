@@ -59,15 +59,16 @@ func openFERPlus(root string, files []string, present map[string]bool, opts Open
 		}
 		hasLabels[f.dir] = true
 		abs := filepath.Join(root, filepath.FromSlash(lp))
-		rows, probs, err := readFERPlusLabels(abs)
+		rows, probs, err := readFERPlusLabels(abs, opts.maxProblems())
 		if err != nil {
 			return nil, err
 		}
 		d.Problems = append(d.Problems, probs...)
+		missing := newProblemList(opts.maxProblems())
 		for _, r := range rows {
 			rel := f.dir + "/" + r.name
 			if !present[rel] {
-				d.Problems = append(d.Problems, Problem{Path: abs, Line: r.line, Code: CodeMissingImage,
+				missing.add(Problem{Path: abs, Line: r.line, Code: CodeMissingImage,
 					Reason: fmt.Sprintf("image %s listed in %s does not exist", limits.Clip(rel), lp)})
 				continue
 			}
@@ -76,6 +77,7 @@ func openFERPlus(root string, files []string, present map[string]bool, opts Open
 			d.labelFERPlus(&it, r.votes, abs, r.line, opts)
 			listed[rel] = it
 		}
+		d.Problems = append(d.Problems, missing.done()...)
 	}
 	for _, rel := range files {
 		if !IsImageName(rel) {
@@ -123,20 +125,20 @@ func (d *Dataset) labelFERPlus(it *Item, votes FERPlusVotes, file string, line i
 
 // readFERPlusLabels parses a FERPlus label.csv. Lines that do not parse become Problems; a
 // first line whose vote columns are not numbers is taken for a header.
-func readFERPlusLabels(p string) ([]ferPlusRow, []Problem, error) {
+func readFERPlusLabels(p string, maxProblems int) ([]ferPlusRow, []Problem, error) {
 	data, err := limits.ReadFile(p, limits.LabelFile, "FERPlus label file")
 	if err != nil {
 		return nil, nil, fmt.Errorf("read FERPlus labels: %w", err)
 	}
 	var rows []ferPlusRow
-	var probs []Problem
+	probs := newProblemList(maxProblems)
 	seen := map[string]int{}
 	badLine := func(line int, reason string) {
-		probs = append(probs, Problem{Path: p, Line: line, Code: CodeBadLine, Reason: reason})
+		probs.add(Problem{Path: p, Line: line, Code: CodeBadLine, Reason: reason})
 	}
 	err = readCSV(p, data, func(line int, rec []string) {
 		bad := func(code, reason string) {
-			probs = append(probs, Problem{Path: p, Line: line, Code: code, Reason: reason})
+			probs.add(Problem{Path: p, Line: line, Code: code, Reason: reason})
 		}
 		if len(rec) != 2+NumVotes {
 			bad(CodeBadLine, fmt.Sprintf("want 12 columns (image, face box, 10 votes), got %d", len(rec)))
@@ -144,7 +146,7 @@ func readFERPlusLabels(p string) ([]ferPlusRow, []Problem, error) {
 		}
 		votes, err := parseVotes(rec[2:])
 		if err != nil {
-			if line == 1 && len(rows) == 0 && len(probs) == 0 {
+			if line == 1 && len(rows) == 0 && len(probs.list) == 0 {
 				return // a header line
 			}
 			bad(CodeBadLine, err.Error())
@@ -162,7 +164,7 @@ func readFERPlusLabels(p string) ([]ferPlusRow, []Problem, error) {
 		seen[name] = line
 		rows = append(rows, ferPlusRow{name: name, box: strings.TrimSpace(rec[1]), votes: votes, line: line})
 	}, badLine)
-	return rows, probs, err
+	return rows, probs.done(), err
 }
 
 // parseVotes parses ten non-negative vote counts.

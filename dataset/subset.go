@@ -105,8 +105,9 @@ var splitPreference = map[string]int{"test": 0, "val": 1, "": 2, "train": 3}
 // file and line, and are left out. A list label that differs from the item's label (both as
 // class indices in the dataset's order; RAN's lists use RAF-DB's 0-6 and FERPlus's 0-7, which
 // are these layouts' orders) is a CodeLabelDiffers Problem; the item stays, with the
-// dataset's label.
-func SelectSubset(d *Dataset, list string) ([]Item, []Problem, error) {
+// dataset's label. Problems are capped as a label file's are: maxProblems of each code kept
+// in full (DefaultMaxProblems; -1 keeps all), the rest counted.
+func SelectSubset(d *Dataset, list string, maxProblems int) ([]Item, []Problem, error) {
 	entries, err := ReadSubsetList(list)
 	if err != nil {
 		return nil, nil, err
@@ -119,11 +120,17 @@ func SelectSubset(d *Dataset, list string) ([]Item, []Problem, error) {
 		byStem[k] = append(byStem[k], i)
 	}
 	var items []Item
-	var probs []Problem
+	probs := newProblemList(maxProblems)
 	seen := map[int]int{}
+	itemProblems := map[string]Problem{} // the dataset's first problem about each item
+	for _, p := range d.Problems {
+		if _, ok := itemProblems[p.Item]; p.Item != "" && !ok {
+			itemProblems[p.Item] = p
+		}
+	}
 	for _, e := range entries {
 		bad := func(code, reason string) {
-			probs = append(probs, Problem{Path: list, Line: e.Line, Code: code, Reason: reason})
+			probs.add(Problem{Path: list, Line: e.Line, Code: code, Reason: reason})
 		}
 		idx, listLabel, why := matchEntry(e, byRel, byStem, d.Items)
 		if idx < 0 {
@@ -141,17 +148,17 @@ func SelectSubset(d *Dataset, list string) ([]Item, []Problem, error) {
 		}
 		seen[idx] = e.Line
 		if it.Label < 0 || it.Label >= len(d.Classes) {
-			bad(CodeNoLabel, fmt.Sprintf("%s is %s, which has no usable label in the dataset%s", limits.Clip(e.Name), it.Rel, itemProblem(d, it.Rel)))
+			bad(CodeNoLabel, fmt.Sprintf("%s is %s, which has no usable label in the dataset%s", limits.Clip(e.Name), it.Rel, itemProblem(itemProblems, it.Rel)))
 			continue
 		}
 		if listLabel >= 0 && listLabel != it.Label {
-			probs = append(probs, Problem{Path: list, Line: e.Line, Code: CodeLabelDiffers, Item: it.Rel,
+			probs.add(Problem{Path: list, Line: e.Line, Code: CodeLabelDiffers, Item: it.Rel,
 				Reason: fmt.Sprintf("%s: the list says class %d, the dataset %d (%s); the dataset's label is used", limits.Clip(e.Name), listLabel, it.Label, d.Classes[it.Label])})
 		}
 		it.Source = list + ":" + strconv.Itoa(e.Line)
 		items = append(items, it)
 	}
-	return items, probs, nil
+	return items, probs.done(), nil
 }
 
 // matchEntry finds the item of one list entry (see SelectSubset), the list's label (-1: none)
@@ -211,12 +218,10 @@ func pick(cands []int, items []Item) (int, string) {
 	return best, ""
 }
 
-// itemProblem returns ": <reason>" of the dataset's problem about rel, or "".
-func itemProblem(d *Dataset, rel string) string {
-	for _, p := range d.Problems {
-		if p.Item == rel {
-			return " (" + p.String() + ")"
-		}
+// itemProblem returns " (<problem>)" of the dataset's problem about rel, or "".
+func itemProblem(byItem map[string]Problem, rel string) string {
+	if p, ok := byItem[rel]; ok {
+		return " (" + p.String() + ")"
 	}
 	return ""
 }

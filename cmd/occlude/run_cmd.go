@@ -153,12 +153,16 @@ func printSummary(w io.Writer, s occlusion.Summary) {
 	if s.Failed > len(s.Failures) {
 		fmt.Fprintf(w, "occlude: ... and %d more failed images (see the manifest)\n", s.Failed-len(s.Failures))
 	}
-	for i, p := range s.Problems {
-		if i == 10 {
-			fmt.Fprintf(w, "occlude: ... and %d more input problems\n", len(s.Problems)-10)
-			break
+	total, shown := 0, 0
+	for _, p := range s.Problems {
+		total += p.Weight()
+		if p.Count <= 1 && shown < 10 { // (a Count stands for problems not kept one by one)
+			fmt.Fprintf(w, "occlude: input problem: %s\n", p)
+			shown++
 		}
-		fmt.Fprintf(w, "occlude: input problem: %s\n", p)
+	}
+	if total > shown {
+		fmt.Fprintf(w, "occlude: ... and %d more input problems\n", total-shown)
 	}
 	if s.Manifest != "" {
 		fmt.Fprintf(w, "occlude: manifest %s\n", s.Manifest)
