@@ -116,13 +116,18 @@ func readFER2013(p string, maxProblems int) ([]fer2013Row, []Problem, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("read FER2013: %w", err)
 	}
+	return parseFER2013(p, data, maxProblems)
+}
+
+// parseFER2013 parses the fer2013.csv p whose content is data.
+func parseFER2013(p string, data []byte, maxProblems int) ([]fer2013Row, []Problem, error) {
 	var rows []fer2013Row
 	probs := newProblemList(maxProblems)
 	cols := [3]int{0, 1, 2} // emotion, pixels, Usage
 	bad := func(line int, reason string) {
 		probs.add(Problem{Path: p, Line: line, Code: CodeBadLine, Reason: reason})
 	}
-	err = readCSV(p, data, func(line int, rec []string) {
+	err := readCSV(p, data, func(line int, rec []string) {
 		if len(rows) == 0 && slices.ContainsFunc(rec, func(f string) bool { return strings.EqualFold(strings.TrimSpace(f), "pixels") }) {
 			for i, name := range []string{"emotion", "pixels", "usage"} {
 				cols[i] = -1
@@ -194,12 +199,17 @@ func readFERPlusNew(p string, maxProblems int) ([]ferNewRow, []Problem, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("read FERPlus labels: %w", err)
 	}
+	return parseFERPlusNew(p, data, maxProblems)
+}
+
+// parseFERPlusNew parses the fer2013new.csv p whose content is data.
+func parseFERPlusNew(p string, data []byte, maxProblems int) ([]ferNewRow, []Problem, error) {
 	var rows []ferNewRow
 	probs := newProblemList(maxProblems)
 	bad := func(line int, reason string) {
 		probs.add(Problem{Path: p, Line: line, Code: CodeBadLine, Reason: reason})
 	}
-	err = readCSV(p, data, func(line int, rec []string) {
+	err := readCSV(p, data, func(line int, rec []string) {
 		if line == 1 && strings.EqualFold(strings.TrimSpace(rec[0]), "usage") {
 			return
 		}

@@ -130,13 +130,18 @@ func readFERPlusLabels(p string, maxProblems int) ([]ferPlusRow, []Problem, erro
 	if err != nil {
 		return nil, nil, fmt.Errorf("read FERPlus labels: %w", err)
 	}
+	return parseFERPlusLabels(p, data, maxProblems)
+}
+
+// parseFERPlusLabels parses the label.csv p whose content is data.
+func parseFERPlusLabels(p string, data []byte, maxProblems int) ([]ferPlusRow, []Problem, error) {
 	var rows []ferPlusRow
 	probs := newProblemList(maxProblems)
 	seen := map[string]int{}
 	badLine := func(line int, reason string) {
 		probs.add(Problem{Path: p, Line: line, Code: CodeBadLine, Reason: reason})
 	}
-	err = readCSV(p, data, func(line int, rec []string) {
+	err := readCSV(p, data, func(line int, rec []string) {
 		bad := func(code, reason string) {
 			probs.add(Problem{Path: p, Line: line, Code: code, Reason: reason})
 		}

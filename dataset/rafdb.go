@@ -114,6 +114,12 @@ func readRAFLabels(p string, maxProblems int) ([]rafLabel, []Problem, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("read label file: %w", err)
 	}
+	labels, problems := parseRAFLabels(p, data, maxProblems)
+	return labels, problems, nil
+}
+
+// parseRAFLabels parses the label file p whose content is data.
+func parseRAFLabels(p string, data []byte, maxProblems int) ([]rafLabel, []Problem) {
 	var labels []rafLabel
 	problems := newProblemList(maxProblems)
 	seen := map[string]int{}
@@ -147,5 +153,5 @@ func readRAFLabels(p string, maxProblems int) ([]rafLabel, []Problem, error) {
 		seen[name] = n
 		labels = append(labels, rafLabel{name: name, class: class, line: n})
 	}
-	return labels, problems.done(), nil
+	return labels, problems.done()
 }

@@ -36,6 +36,11 @@ func ReadSubsetList(p string) ([]SubsetEntry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("subset list: %w", err)
 	}
+	return parseSubsetList(p, data)
+}
+
+// parseSubsetList parses the subset list p whose content is data.
+func parseSubsetList(p string, data []byte) ([]SubsetEntry, error) {
 	var out []SubsetEntry
 	for n, line := range textfile.Lines(data) {
 		line = strings.TrimSpace(line)

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/occfer/occfer/internal/limits"
 	"github.com/sugarme/gotch/pickle"
 	"github.com/sugarme/gotch/ts"
 )
@@ -106,7 +107,7 @@ func loadTorchPickle(path string) (any, error) {
 	var obj any
 	if zr, zerr := zip.OpenReader(path); zerr == nil {
 		defer zr.Close()
-		obj, err = loadTorchZip(&zr.Reader)
+		obj, err = loadTorchZip(&zr.Reader, st.Size())
 	} else {
 		obj, err = loadTorchLegacy(path)
 	}
@@ -138,7 +139,7 @@ func parseStorageID(pid any, legacy bool) (storageID, error) {
 		return storageID{}, fmt.Errorf("persistent id %T is not a storage tuple", pid)
 	}
 	if kind, _ := t.Get(0).(string); kind != "storage" {
-		return storageID{}, fmt.Errorf("persistent id of kind %v, want storage", t.Get(0))
+		return storageID{}, fmt.Errorf("persistent id of kind %s, want storage", limits.Excerpt(fmt.Sprint(t.Get(0))))
 	}
 	var id storageID
 	var ok1, ok2, ok3 bool
@@ -150,15 +151,15 @@ func parseStorageID(pid any, legacy bool) (storageID, error) {
 		return storageID{}, fmt.Errorf("storage tuple (%T, %T, %T, %T) is not (class, key, location, size)", t.Get(1), t.Get(2), t.Get(3), t.Get(4))
 	}
 	if n < 0 {
-		return storageID{}, fmt.Errorf("storage %q declares %d elements", id.key, n)
+		return storageID{}, fmt.Errorf("storage %s declares %d elements", limits.Excerpt(id.key), n)
 	}
 	if legacy && t.Len() >= 6 && t.Get(5) != nil {
-		return storageID{}, fmt.Errorf("storage %q is a view of another storage (legacy view metadata is not supported)", id.key)
+		return storageID{}, fmt.Errorf("storage %s is a view of another storage (legacy view metadata is not supported)", limits.Excerpt(id.key))
 	}
 	id.numel = int64(n)
 	id.elem = int64(id.class.New(0, "cpu").DType().Size())
 	if id.elem <= 0 {
-		return storageID{}, fmt.Errorf("storage %q: unknown element size", id.key)
+		return storageID{}, fmt.Errorf("storage %s: unknown element size", limits.Excerpt(id.key))
 	}
 	return id, nil
 }
@@ -167,7 +168,7 @@ func parseStorageID(pid any, legacy bool) (storageID, error) {
 // the checkpoint limit, before anything is allocated.
 func (r *storageReader) reserve(id storageID, avail int64) error {
 	if id.numel > avail/id.elem {
-		return fmt.Errorf("storage %q declares %d elements of %d bytes, but the file holds %d bytes for it", id.key, id.numel, id.elem, avail)
+		return fmt.Errorf("storage %s declares %d elements of %d bytes, but the file holds %d bytes for it", limits.Excerpt(id.key), id.numel, id.elem, avail)
 	}
 	if r.total += id.numel * id.elem; r.total > MaxCheckpointBytes {
 		return fmt.Errorf("storages add up to more than the %d-byte checkpoint limit", int64(MaxCheckpointBytes))
@@ -176,7 +177,8 @@ func (r *storageReader) reserve(id storageID, avail int64) error {
 }
 
 // loadTorchZip reads the zip format: <prefix>/data.pkl, storages in <prefix>/data/<key>.
-func loadTorchZip(zr *zip.Reader) (any, error) {
+// size is the archive's: no record's compressed bytes may claim more.
+func loadTorchZip(zr *zip.Reader, size int64) (any, error) {
 	if len(zr.File) > maxZipEntries {
 		return nil, fmt.Errorf("%d zip records (limit %d)", len(zr.File), maxZipEntries)
 	}
@@ -184,10 +186,13 @@ func loadTorchZip(zr *zip.Reader) (any, error) {
 	records := map[string]*zip.File{}
 	for _, f := range zr.File {
 		if f.UncompressedSize64 > MaxCheckpointBytes {
-			return nil, fmt.Errorf("zip record %s declares %d bytes (limit %d)", f.Name, f.UncompressedSize64, int64(MaxCheckpointBytes))
+			return nil, fmt.Errorf("zip record %s declares %d bytes (limit %d)", limits.Excerpt(f.Name), f.UncompressedSize64, int64(MaxCheckpointBytes))
+		}
+		if f.CompressedSize64 > uint64(size) || (f.Method == zip.Store && f.UncompressedSize64 != f.CompressedSize64) {
+			return nil, fmt.Errorf("zip record %s declares %d bytes (%d compressed) in a %d-byte archive (corrupt)", limits.Excerpt(f.Name), f.UncompressedSize64, f.CompressedSize64, size)
 		}
 		if f.Method != zip.Store && f.UncompressedSize64 > 1<<20 && f.UncompressedSize64/maxInflateRatio > f.CompressedSize64 {
-			return nil, fmt.Errorf("zip record %s inflates %d bytes to %d, more than %d times (a zip bomb?)", f.Name, f.CompressedSize64, f.UncompressedSize64, maxInflateRatio)
+			return nil, fmt.Errorf("zip record %s inflates %d bytes to %d, more than %d times (a zip bomb?)", limits.Excerpt(f.Name), f.CompressedSize64, f.UncompressedSize64, maxInflateRatio)
 		}
 		dir, base := path.Split(f.Name)
 		switch {
@@ -202,7 +207,7 @@ func loadTorchZip(zr *zip.Reader) (any, error) {
 	if pkl == nil {
 		return nil, errors.New("no data.pkl in the zip archive")
 	}
-	data, err := readZipRecord(pkl, maxPickleBytes)
+	data, err := readZipRecord(pkl, -1)
 	if err != nil {
 		return nil, err
 	}
@@ -217,44 +222,62 @@ func loadTorchZip(zr *zip.Reader) (any, error) {
 		}
 		f, ok := records[id.key]
 		if !ok {
-			return nil, fmt.Errorf("storage %q has no record data/%s in the archive", id.key, id.key)
+			return nil, fmt.Errorf("storage %s has no record data/%s in the archive", limits.Excerpt(id.key), limits.Excerpt(id.key))
 		}
 		if err := r.reserve(id, int64(f.UncompressedSize64)); err != nil {
 			return nil, err
 		}
-		rc, err := f.Open()
+		data, err := readZipRecord(f, id.numel*id.elem)
 		if err != nil {
-			return nil, fmt.Errorf("zip record %s: %w", f.Name, err)
+			return nil, err
 		}
-		defer rc.Close()
-		s := id.class.New(int(id.numel), id.location)
-		if err := s.SetFromFileWithSize(io.LimitReader(rc, id.numel*id.elem), int(id.numel)); err != nil {
-			return nil, fmt.Errorf("zip record %s: %w", f.Name, err)
+		s, err := newStorage(id, data)
+		if err != nil {
+			return nil, fmt.Errorf("zip record %s: %w", limits.Excerpt(f.Name), err)
 		}
 		r.loaded[id.key] = s
 		return s, nil
 	})
 }
 
-// readZipRecord reads a whole zip record of at most limit bytes; the zip reader checks the
-// bytes against the declared size and CRC.
-func readZipRecord(f *zip.File, limit int64) ([]byte, error) {
-	if f.UncompressedSize64 > uint64(limit) {
-		return nil, fmt.Errorf("zip record %s declares %d bytes (limit %d)", f.Name, f.UncompressedSize64, limit)
+// readZipRecord reads the first n bytes of a zip record (the whole record when n < 0, which
+// must then be at most maxPickleBytes). The buffer grows with the bytes actually read, never
+// to a size the archive declares, and the zip reader checks them against the CRC when the
+// record is read to its end.
+func readZipRecord(f *zip.File, n int64) ([]byte, error) {
+	if n < 0 {
+		if f.UncompressedSize64 > maxPickleBytes {
+			return nil, fmt.Errorf("zip record %s declares %d bytes (limit %d)", limits.Excerpt(f.Name), f.UncompressedSize64, maxPickleBytes)
+		}
+		n = int64(f.UncompressedSize64)
 	}
 	rc, err := f.Open()
 	if err != nil {
-		return nil, fmt.Errorf("zip record %s: %w", f.Name, err)
+		return nil, fmt.Errorf("zip record %s: %w", limits.Excerpt(f.Name), err)
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, int64(f.UncompressedSize64)+1))
+	data, err := io.ReadAll(io.LimitReader(rc, n))
 	if err != nil {
-		return nil, fmt.Errorf("zip record %s: %w", f.Name, err)
+		return nil, fmt.Errorf("zip record %s: %w", limits.Excerpt(f.Name), err)
 	}
-	if uint64(len(data)) != f.UncompressedSize64 {
-		return nil, fmt.Errorf("zip record %s holds %d bytes, its header says %d", f.Name, len(data), f.UncompressedSize64)
+	if int64(len(data)) != n {
+		return nil, fmt.Errorf("zip record %s holds %d bytes, %d expected", limits.Excerpt(f.Name), len(data), n)
 	}
 	return data, nil
+}
+
+// newStorage makes the storage id describes from its little-endian bytes, which hold exactly
+// its elements. (gotch's readers take any io.Reader but do not retry short reads, so they are
+// given the bytes in memory.)
+func newStorage(id storageID, data []byte) (pickle.Storage, error) {
+	if int64(len(data)) != id.numel*id.elem {
+		return nil, fmt.Errorf("storage %s: %d bytes for %d elements of %d bytes", limits.Excerpt(id.key), len(data), id.numel, id.elem)
+	}
+	s := id.class.New(int(id.numel), id.location)
+	if err := s.SetFromFileWithSize(bytes.NewReader(data), int(id.numel)); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // loadTorchLegacy reads the format of torch < 1.6: pickles of the magic number, the protocol
@@ -274,6 +297,11 @@ func loadTorchLegacy(path string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	return loadTorchLegacyBytes(data)
+}
+
+// loadTorchLegacyBytes reads a legacy torch.save file held in data.
+func loadTorchLegacyBytes(data []byte) (any, error) {
 	pos := 0
 	next := func(what string, persistent func(any) (any, error)) (any, error) {
 		n, err := scanPickle(data[pos:])
@@ -336,19 +364,20 @@ func loadTorchLegacy(path string) (any, error) {
 		key, _ := k.(string)
 		id, ok := declared[key]
 		if !ok {
-			return nil, fmt.Errorf("storage key %v is not a storage of the state", k)
+			return nil, fmt.Errorf("storage key %s is not a storage of the state", limits.Excerpt(fmt.Sprint(k)))
 		}
 		if len(data)-pos < 8 {
-			return nil, fmt.Errorf("storage %q: data cut off at byte %d", key, pos)
+			return nil, fmt.Errorf("storage %s: data cut off at byte %d", limits.Excerpt(key), pos)
 		}
 		n := binary.LittleEndian.Uint64(data[pos:])
 		pos += 8
 		if n != uint64(id.numel) || id.numel > int64(len(data)-pos)/id.elem {
-			return nil, fmt.Errorf("storage %q: %d elements declared, %d stored, %d bytes left", key, id.numel, n, len(data)-pos)
+			return nil, fmt.Errorf("storage %s: %d elements declared, %d stored, %d bytes left", limits.Excerpt(key), id.numel, n, len(data)-pos)
 		}
 		size := int(id.numel * id.elem)
+		// the storage the state refers to, filled in place from bytes in memory
 		if err := r.loaded[key].SetFromFileWithSize(bytes.NewReader(data[pos:pos+size]), int(id.numel)); err != nil {
-			return nil, fmt.Errorf("storage %q: %w", key, err)
+			return nil, fmt.Errorf("storage %s: %w", limits.Excerpt(key), err)
 		}
 		pos += size
 		delete(declared, key)
@@ -361,7 +390,15 @@ func loadTorchLegacy(path string) (any, error) {
 
 // unpickleTorch unpickles one pickle after scanPickle has checked it, with the classes a
 // torch.save of tensors uses and persistent ids resolved by persistent (nil: none allowed).
-func unpickleTorch(data []byte, persistent func(any) (any, error)) (any, error) {
+//
+// gotch's unpickler indexes its stack without checks, so a malformed pickle (SETITEMS without
+// a mark, ...) panics inside it: the panic is turned into an error here, at the package line.
+func unpickleTorch(data []byte, persistent func(any) (any, error)) (obj any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			obj, err = nil, fmt.Errorf("malformed pickle: %v", r)
+		}
+	}()
 	if _, err := scanPickle(data); err != nil {
 		return nil, err
 	}
@@ -406,7 +443,7 @@ func torchClass(module, name string) (any, error) {
 	case "torch.BoolStorage":
 		return &pickle.BoolStorageClass{}, nil
 	}
-	return nil, fmt.Errorf("the pickle names %s.%s, which a checkpoint of tensors does not use (refused)", module, name)
+	return nil, fmt.Errorf("the pickle names %s.%s, which a checkpoint of tensors does not use (refused)", limits.Clip(module), limits.Clip(name))
 }
 
 // rebuildTensor is torch._utils._rebuild_tensor(_v2)(storage, offset, size, stride, ...): a

@@ -130,6 +130,11 @@ func LoadConfig(path string) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("pipeline config: %w", err)
 	}
+	return parseConfig(path, data)
+}
+
+// parseConfig reads the config file path whose content is data (see LoadConfig).
+func parseConfig(path string, data []byte) (Config, error) {
 	c := Config{Seed: 1} // a config without "seed" means seed 1, as the commands do
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

@@ -266,10 +266,19 @@ func FuzzDecode(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add(file(`{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}`, []byte{1}))
+	f.Add(file(`{"w":{"dtype":"F32","shape":[0,1099511627776,1099511627776],"data_offsets":[0,0]}}`, nil))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := Decode("fuzz", data)
 		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error of several lines: %.300q", err)
+			}
 			return
+		}
+		for n, x := range st.Tensors { // what reaches libtorch: a size that matches, bounded rank
+			if want, err := x.byteLen(); err != nil || want != uint64(len(x.Data)) || len(x.Shape) > MaxDims {
+				t.Fatalf("tensor %q: %d bytes for %v %s (%v)", n, len(x.Data), x.Shape, x.DType, err)
+			}
 		}
 		b, err := Encode(st.Tensors, st.Meta)
 		if err != nil {
