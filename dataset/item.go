@@ -80,13 +80,20 @@ const (
 
 // Problem is an input entry that was skipped (or, for CodeLabelDiffers, noted), with the
 // file, line (0 when not a line), why, and the item concerned when there is one.
+//
+// A Problem with Count above 1 stands for Count problems of one file and code that are not
+// listed one by one (see DefaultMaxProblems); Line is then the first of them.
 type Problem struct {
 	Path   string `json:"path"`
 	Line   int    `json:"line,omitempty"`
 	Code   string `json:"code,omitempty"`
 	Item   string `json:"item,omitempty"` // Rel of the item it concerns
 	Reason string `json:"reason"`
+	Count  int    `json:"count,omitempty"`
 }
+
+// Weight is the number of problems p stands for: Count, or 1.
+func (p Problem) Weight() int { return max(1, p.Count) }
 
 func (p Problem) String() string {
 	if p.Line > 0 {
@@ -171,6 +178,17 @@ type OpenOptions struct {
 	// NeedFiles refuses layouts whose images live inside a CSV file, for callers that read
 	// image files (occlude, predict); the error says how to write them out.
 	NeedFiles bool
+	// AllProblems keeps every problem of a label file in Dataset.Problems; without it the
+	// first DefaultMaxProblems of each file and code are kept and the rest counted.
+	AllProblems bool
+}
+
+// maxProblems is the per-file, per-code cap the options ask for (-1: none).
+func (o OpenOptions) maxProblems() int {
+	if o.AllProblems {
+		return -1
+	}
+	return DefaultMaxProblems
 }
 
 // Split returns the items of one split ("train", "val", "test"), in Rel order.

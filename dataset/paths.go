@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/occfer/occfer/internal/limits"
 	"github.com/occfer/occfer/internal/safepath"
 )
 
@@ -20,11 +21,11 @@ func CleanRel(rel string) (string, error) {
 		rel = strings.ReplaceAll(rel, "\\", "/")
 	}
 	if path.IsAbs(rel) || filepath.IsAbs(rel) {
-		return "", fmt.Errorf("path %q is absolute", rel)
+		return "", fmt.Errorf("path %s is absolute", limits.Excerpt(rel))
 	}
 	for _, part := range strings.Split(rel, "/") {
 		if part == ".." {
-			return "", fmt.Errorf("path %q leaves the dataset folder", rel)
+			return "", fmt.Errorf("path %s leaves the dataset folder", limits.Excerpt(rel))
 		}
 	}
 	return path.Clean(rel), nil

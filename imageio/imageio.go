@@ -6,16 +6,17 @@ package imageio
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path"
 	"strings"
 
+	"github.com/occfer/occfer/internal/limits"
 	"gocv.io/x/gocv"
 )
 
 // MaxImagePixels bounds what Decode accepts, so one huge file cannot exhaust memory in a
-// many-worker run. 64 MP covers every camera a FER dataset is shot with.
-const MaxImagePixels = 64 << 20
+// many-worker run. 64 MP covers every camera a FER dataset is shot with (limits.ImagePixels,
+// shared with the training loader).
+const MaxImagePixels = limits.ImagePixels
 
 // ErrUnreadable marks images that cannot be decoded (corrupt, empty, not an image).
 var ErrUnreadable = errors.New("unreadable image")
@@ -24,7 +25,7 @@ var ErrUnreadable = errors.New("unreadable image")
 // images are converted, an alpha channel is dropped. Errors name the file and the reason and
 // wrap ErrUnreadable when the content (not the file system) is at fault.
 func Decode(p string) (gocv.Mat, error) {
-	data, err := os.ReadFile(p)
+	data, err := limits.ReadFile(p, limits.ImageFile, "image")
 	if err != nil {
 		return gocv.NewMat(), fmt.Errorf("read image %s: %w", p, err)
 	}
@@ -35,6 +36,11 @@ func Decode(p string) (gocv.Mat, error) {
 func DecodeBytes(name string, data []byte) (gocv.Mat, error) {
 	if len(data) == 0 {
 		return gocv.NewMat(), fmt.Errorf("image %s: empty file: %w", name, ErrUnreadable)
+	}
+	// The header's size first: OpenCV allocates the whole canvas before its own check (up
+	// to 2^30 pixels, 3 GB as BGR), so a small file claiming a huge image is refused here.
+	if err := limits.CheckImageHeader(name, data); err != nil {
+		return gocv.NewMat(), fmt.Errorf("%w: %w", err, ErrUnreadable)
 	}
 	raw, err := gocv.IMDecode(data, gocv.IMReadAnyDepth|gocv.IMReadAnyColor)
 	if err != nil || raw.Empty() {

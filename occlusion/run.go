@@ -59,7 +59,7 @@ func Run(ctx context.Context, c Config) (Summary, error) {
 	defer r.close()
 	sum := Summary{Items: len(r.selected), Problems: r.ds.Problems, Untrusted: r.untrusted, ByStatus: map[string]int{}}
 	if cfg.Strict && len(r.ds.Problems) > 0 {
-		return sum, fmt.Errorf("%d problems in the input (strict): %s", len(r.ds.Problems), r.ds.Problems[0])
+		return sum, fmt.Errorf("problems in the input (strict): %s", dataset.ProblemDigest(r.ds.Problems, 1))
 	}
 	if err := r.copyAux(); err != nil {
 		return sum, err

@@ -50,7 +50,7 @@ func TestSheetFileStaysInOut(t *testing.T) {
 	for _, file := range []string{"../escape.png", "/tmp/escape.png", "a/../../escape.png", ""} {
 		p := filepath.Join(dir, "c.json")
 		os.WriteFile(p, []byte(`{"out": "o", "source": {"path": "x"}, "sheet": {"rows": 2, "cell": 40, "file": "`+file+`"}}`), 0o644)
-		if _, err := LoadConfig(p); err == nil || !strings.Contains(err.Error(), `"sheet" "file"`) {
+		if _, err := LoadConfig(p); err == nil || !strings.Contains(err.Error(), `sheet "file"`) {
 			t.Errorf("sheet file %q: %v", file, err)
 		}
 	}

@@ -27,7 +27,10 @@ type Options struct {
 	Resume    bool          // continue the run in Out from its last checkpoint
 	StopAfter int           // stop (resumably) after this many epochs in this process; 0: run to the end
 	Log       io.Writer     // messages and plain progress lines (nil: silent)
-	Progress  io.Writer     // progress bar target (nil: none)
+	// ProblemsFile, when set, receives every skipped entry of every set (WriteProblems);
+	// report.json and the log give counts and the first examples only.
+	ProblemsFile string
+	Progress     io.Writer // progress bar target (nil: none)
 }
 
 // Report is report.json.
@@ -42,9 +45,9 @@ type Report struct {
 	Final        map[string]rundir.SetMetrics `json:"final"` // every test set after the last epoch
 	FinalTrain   rundir.EpochRecord           `json:"final_epoch"`
 	ParamCount   int64                        `json:"param_count"`
-	TrainSeconds float64                      `json:"train_seconds"` // sum over epochs, this and earlier processes
-	Threads      int                          `json:"threads"`       // libtorch intra-op threads of the process that wrote the report
-	Skipped      map[string][]string          `json:"skipped,omitempty"`
+	TrainSeconds float64                      `json:"train_seconds"`     // sum over epochs, this and earlier processes
+	Threads      int                          `json:"threads"`           // libtorch intra-op threads of the process that wrote the report
+	Skipped      map[string]SkipSummary       `json:"skipped,omitempty"` // per set: counts by reason, first examples
 	Env          model.Env                    `json:"env"`
 }
 
@@ -117,6 +120,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		defer lock.Release()
 	}
 	dopt := dataOptions(cfg, o.Log)
+	dopt.AllProblems = o.ProblemsFile != ""
 
 	// Data: training split, its own test split, extra test sets.
 	var trainSet *LoadedSet
@@ -128,6 +132,11 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if o.ProblemsFile != "" {
+		if err := WriteProblems(o.ProblemsFile, append([]*LoadedSet{trainSet}, tests...)); err != nil {
+			return nil, err
+		}
 	}
 	for _, t := range tests {
 		checkClasses(o.Log, t)

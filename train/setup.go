@@ -16,37 +16,8 @@ import (
 	"github.com/occfer/occfer/train/rundir"
 )
 
-// validateConfig checks the settings that the model and loader do not check themselves.
-func validateConfig(c rundir.Config) error {
-	if err := c.Model.Validate(); err != nil {
-		return fmt.Errorf("model: %w", err)
-	}
-	if err := c.Labels.Validate(); err != nil {
-		return err
-	}
-	if c.Limit < 0 {
-		return fmt.Errorf("--limit %d must be >= 0", c.Limit)
-	}
-	if err := c.Optim.Validate(); err != nil {
-		return err
-	}
-	if err := c.Augment.Validate(); err != nil {
-		return fmt.Errorf("augmentation: %w", err)
-	}
-	if c.Epochs < 1 {
-		return fmt.Errorf("--epochs %d must be >= 1", c.Epochs)
-	}
-	if c.BatchSize < 1 {
-		return fmt.Errorf("--batch-size %d must be >= 1", c.BatchSize)
-	}
-	if c.Runtime.EvalBatch < 1 {
-		return fmt.Errorf("--eval-batch %d must be >= 1", c.Runtime.EvalBatch)
-	}
-	if c.Runtime.CacheMB < 0 {
-		return fmt.Errorf("--cache-mb %d must be >= 0", c.Runtime.CacheMB)
-	}
-	return nil
-}
+// validateConfig checks every setting before the run folder is created or data is read.
+func validateConfig(c rundir.Config) error { return c.Validate() }
 
 // dataOptions are the loading settings of a run.
 func dataOptions(cfg rundir.Config, log io.Writer) DataOptions {

@@ -14,6 +14,7 @@ var pureGo = []string{
 	"github.com/occfer/occfer/internal/cli",
 	"github.com/occfer/occfer/internal/imgtext",
 	"github.com/occfer/occfer/internal/lockfile",
+	"github.com/occfer/occfer/internal/limits",
 	"github.com/occfer/occfer/internal/procstat",
 	"github.com/occfer/occfer/internal/progress",
 	"github.com/occfer/occfer/internal/safepath",

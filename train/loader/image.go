@@ -12,7 +12,8 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"os"
+
+	"github.com/occfer/occfer/internal/limits"
 
 	// Registered decoders: the formats a RAF-DB-style tree or a user folder can hold.
 	_ "image/gif"
@@ -38,7 +39,7 @@ func (m *RGB) Bytes() int64 { return int64(len(m.Pix)) }
 // converted to 8-bit RGB; alpha is dropped (not blended), as OpenCV's IMREAD_COLOR does, so
 // the pixels match what the occlude pipeline sees. The error names the file and the reason.
 func DecodeFile(path string) (*RGB, error) {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path, limits.ImageFile, "image")
 	if err != nil {
 		return nil, fmt.Errorf("read image %s: %w", path, err)
 	}
@@ -53,6 +54,14 @@ func DecodeFile(path string) (*RGB, error) {
 func DecodeBytes(data []byte) (*RGB, error) {
 	if len(data) == 0 {
 		return nil, errors.New("empty file")
+	}
+	// Go's decoders allocate the canvas the header declares: check it first.
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > limits.ImagePixels {
+		return nil, fmt.Errorf("%dx%d is larger than the %d-pixel limit", cfg.Width, cfg.Height, limits.ImagePixels)
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
