@@ -243,4 +243,12 @@ func TestReportCapsSkippedEntries(t *testing.T) {
 	if len(lines) != 5000 || !strings.HasPrefix(lines[0], `{"set":"train","path":"`+lf+`","line":`) || !strings.Contains(lines[4999], "train_m04999") {
 		t.Fatalf("%d lines, first %.200s", len(lines), lines[0])
 	}
+	// Like every output, never inside the data it lists (issue 11), refused before it is made.
+	inside := filepath.Join(dir, "logs", "problems.jsonl")
+	if err := WriteProblems(inside, []*LoadedSet{all}); err == nil || !strings.Contains(err.Error(), "inside the input folder") {
+		t.Errorf("problems file inside the dataset: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "logs")); !os.IsNotExist(err) {
+		t.Error("a refused problems file created its folder inside the dataset")
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/internal/safepath"
 )
 
 // problemLine is one line of a problems file: the set and the problem.
@@ -21,7 +22,19 @@ type problemLine struct {
 // the log only count and sample. The sets should be loaded with DataOptions.AllProblems, or
 // the list has the counting entries ("count") of a capped read. The file is written under a
 // temporary name and renamed, and streamed, so a long list never sits in memory twice.
+//
+// Like every output, the file may not lie inside a set's dataset folder (safepath.CheckOutput):
+// that is refused before anything is created.
 func WriteProblems(path string, sets []*LoadedSet) (err error) {
+	var inputs []string
+	for _, s := range sets {
+		if s.Ref.Path != "" {
+			inputs = append(inputs, s.Ref.Path)
+		}
+	}
+	if err := safepath.CheckOutput(path, inputs...); err != nil {
+		return fmt.Errorf("problems file: %w", err)
+	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("problems file: %w", err)
