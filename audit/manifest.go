@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/occfer/occfer/internal/limits"
 	"github.com/occfer/occfer/internal/safepath"
 	"github.com/occfer/occfer/landmarks/face68"
 )
@@ -131,7 +132,7 @@ func readManifest(out string) ([]record, error) {
 // when the file is absent.
 func runKind(out string) (string, error) {
 	p := filepath.Join(out, ".occfer", "occlude.json")
-	data, err := os.ReadFile(p)
+	data, err := limits.ReadFile(p, limits.RunFile, "run settings")
 	if errors.Is(err, os.ErrNotExist) {
 		return "", nil
 	}

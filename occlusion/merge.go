@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/internal/limits"
 	"github.com/occfer/occfer/internal/safepath"
 )
 
@@ -225,7 +226,7 @@ func mergePreview(out string, opts MergeOptions, recs map[string]Record) (string
 
 // settingsItems reads the dataset size recorded in the run settings.
 func settingsItems(out string) (int, error) {
-	b, err := os.ReadFile(filepath.Join(out, stateDir, settingsFile))
+	b, err := limits.ReadFile(filepath.Join(out, stateDir, settingsFile), limits.RunFile, "run settings")
 	if err != nil {
 		return 0, err
 	}

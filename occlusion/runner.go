@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/internal/limits"
 	"github.com/occfer/occfer/internal/safepath"
 	"github.com/occfer/occfer/warp"
 )
@@ -194,7 +195,7 @@ func verifyOutput(out string, rec Record) string {
 	if err != nil {
 		return fmt.Sprintf("%s: output: %v", rec.In, err)
 	}
-	data, err := os.ReadFile(p)
+	data, err := limits.ReadFile(p, limits.ImageFile, "output")
 	if err != nil {
 		return fmt.Sprintf("%s: output: %v", rec.In, err)
 	}

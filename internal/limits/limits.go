@@ -42,6 +42,10 @@ const (
 	AnnotationFile = 1 << 20
 	// ConfigFile bounds a JSON settings file: a pipeline config, a template spec (a few KB).
 	ConfigFile = 1 << 20
+	// RunFile bounds a file occfer wrote itself into an output or run folder and reads back
+	// (config.json, state.json, report.json, metrics.jsonl, OUT/.occfer/occlude.json: under
+	// 1 MB for a 1000-epoch run); a hand edit may have made it anything.
+	RunFile = 64 << 20
 	// ImageFile bounds an image file (a 64-megapixel photo compresses to well under 64 MB).
 	ImageFile = 256 << 20
 )
