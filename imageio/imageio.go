@@ -4,26 +4,27 @@
 package imageio
 
 import (
-	"errors"
 	"fmt"
 	"path"
 	"strings"
 
-	"github.com/occfer/occfer/internal/limits"
 	"gocv.io/x/gocv"
+
+	"github.com/occfer/occfer/imageio/imagefile"
+	"github.com/occfer/occfer/internal/limits"
 )
 
-// MaxImagePixels bounds what Decode accepts, so one huge file cannot exhaust memory in a
-// many-worker run. 64 MP covers every camera a FER dataset is shot with (limits.ImagePixels,
-// shared with the training loader).
-const MaxImagePixels = limits.ImagePixels
+// MaxImagePixels bounds what Decode accepts (imagefile.MaxPixels, shared with ffra's loader).
+const MaxImagePixels = imagefile.MaxPixels
 
-// ErrUnreadable marks images that cannot be decoded (corrupt, empty, not an image).
-var ErrUnreadable = errors.New("unreadable image")
+// ErrUnreadable marks images that cannot be decoded (corrupt, truncated, empty, not an image).
+// It is imagefile's, so ffra's loader and occlude report the same files unreadable.
+var ErrUnreadable = imagefile.ErrUnreadable
 
-// Decode reads an image file as 8-bit BGR, whatever it holds: grayscale and 16-bit
-// images are converted, an alpha channel is dropped. Errors name the file and the reason and
-// wrap ErrUnreadable when the content (not the file system) is at fault.
+// Decode reads an image file as 8-bit BGR, turned upright by its EXIF orientation, whatever it
+// holds: grayscale and 16-bit images are converted, an alpha channel is dropped (DecodeNative
+// keeps the file's format). Errors name the file and the reason and wrap ErrUnreadable when
+// the content (not the file system) is at fault.
 func Decode(p string) (gocv.Mat, error) {
 	data, err := limits.ReadFile(p, limits.ImageFile, "image")
 	if err != nil {
@@ -34,28 +35,15 @@ func Decode(p string) (gocv.Mat, error) {
 
 // DecodeBytes is Decode for bytes already read; name is used in errors only.
 func DecodeBytes(name string, data []byte) (gocv.Mat, error) {
-	if len(data) == 0 {
-		return gocv.NewMat(), fmt.Errorf("image %s: empty file: %w", name, ErrUnreadable)
+	img, err := DecodeNative(name, data)
+	if err != nil {
+		return gocv.NewMat(), err
 	}
-	// The header's size first: OpenCV allocates the whole canvas before its own check (up
-	// to 2^30 pixels, 3 GB as BGR), so a small file claiming a huge image is refused here.
-	if err := limits.CheckImageHeader(name, data); err != nil {
-		return gocv.NewMat(), fmt.Errorf("%w: %w", err, ErrUnreadable)
-	}
-	raw, err := gocv.IMDecode(data, gocv.IMReadAnyDepth|gocv.IMReadAnyColor)
-	if err != nil || raw.Empty() {
-		raw.Close()
-		return gocv.NewMat(), fmt.Errorf("image %s: not a decodable image (corrupt or unsupported format): %w", name, ErrUnreadable)
-	}
-	if raw.Rows()*raw.Cols() > MaxImagePixels {
-		defer raw.Close()
-		return gocv.NewMat(), fmt.Errorf("image %s: %dx%d is larger than the %d-pixel limit: %w", name, raw.Cols(), raw.Rows(), MaxImagePixels, ErrUnreadable)
-	}
-	img, err := toBGR8(raw)
+	m, err := toBGR8(img.Mat)
 	if err != nil {
 		return gocv.NewMat(), fmt.Errorf("image %s: %v: %w", name, err, ErrUnreadable)
 	}
-	return img, nil
+	return m, nil
 }
 
 // toBGR8 converts depth and channel count to 8-bit BGR, consuming src.

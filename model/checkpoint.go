@@ -46,6 +46,7 @@ func (m *Model) SaveCheckpoint(path string, classes []string, extra map[string]s
 	meta["config"] = string(cfgJSON)
 	meta["classes"] = string(clsJSON)
 	meta["num_batches_tracked"] = strconv.FormatInt(m.batchesTracked, 10)
+	meta["seed"] = strconv.FormatUint(m.seed, 10)
 
 	tensors := map[string]*ts.Tensor{}
 	for name, t := range m.vars {
@@ -72,8 +73,10 @@ func (m *Model) SaveCheckpoint(path string, classes []string, extra map[string]s
 	return nil
 }
 
-// LoadCheckpoint rebuilds a model saved by SaveCheckpoint on dev. Every model
-// variable must be in the file.
+// LoadCheckpoint rebuilds a model saved by SaveCheckpoint on dev. The file
+// must hold exactly the model's variables (ImportFull). A file without this
+// package's metadata (a PyTorch state_dict) is an *ErrNotCheckpoint: import it
+// with ImportFile.
 func LoadCheckpoint(path string, dev gotch.Device) (*Model, *Checkpoint, error) {
 	tensors, meta, err := ReadStateDict(path)
 	if err != nil {
@@ -84,18 +87,14 @@ func LoadCheckpoint(path string, dev gotch.Device) (*Model, *Checkpoint, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := New(ck.Config, dev, 0)
+	seed, _ := strconv.ParseUint(meta["seed"], 10, 64) // absent in older checkpoints: 0
+	m, err := New(ck.Config, dev, seed)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	rep, err := m.LoadStateDict(tensors, ImportFull)
-	if err != nil {
+	if _, err := m.LoadStateDict(tensors, ImportFull); err != nil {
 		m.Close()
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(rep.Missing) > 0 {
-		m.Close()
-		return nil, nil, fmt.Errorf("%s: checkpoint lacks %d variable(s) of a %s model, e.g. %s", path, len(rep.Missing), ck.Config.Variant, rep.Missing[0])
 	}
 	if n, err := strconv.ParseInt(meta["num_batches_tracked"], 10, 64); err == nil {
 		m.batchesTracked = n
@@ -103,9 +102,24 @@ func LoadCheckpoint(path string, dev gotch.Device) (*Model, *Checkpoint, error) 
 	return m, ck, nil
 }
 
+// ErrNotCheckpoint is a weights file without this package's metadata: a
+// PyTorch state_dict (.pth/.pt) or a foreign safetensors file.
+type ErrNotCheckpoint struct {
+	Path   string
+	Format string // the metadata's format, "" when there is none
+}
+
+func (e *ErrNotCheckpoint) Error() string {
+	what := "a PyTorch state_dict"
+	if e.Format != "" {
+		what = fmt.Sprintf("metadata format %q", e.Format)
+	}
+	return fmt.Sprintf("%s is not an ffra checkpoint (%s, want format %q): import it naming its architecture", e.Path, what, CheckpointFormat)
+}
+
 func checkpointMeta(path string, meta map[string]string) (*Checkpoint, error) {
 	if meta["format"] != CheckpointFormat {
-		return nil, fmt.Errorf("%s: not an occfer checkpoint (metadata format %q, want %q); import PyTorch weights with LoadWeights instead", path, meta["format"], CheckpointFormat)
+		return nil, &ErrNotCheckpoint{Path: path, Format: meta["format"]}
 	}
 	ck := &Checkpoint{Extra: map[string]string{}}
 	if err := json.Unmarshal([]byte(meta["config"]), &ck.Config); err != nil {
@@ -122,7 +136,7 @@ func checkpointMeta(path string, meta map[string]string) (*Checkpoint, error) {
 	}
 	for k, v := range meta {
 		switch k {
-		case "format", "config", "classes", "num_batches_tracked":
+		case "format", "config", "classes", "num_batches_tracked", "seed":
 		default:
 			ck.Extra[k] = v
 		}

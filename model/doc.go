@@ -1,11 +1,14 @@
 // Package model is FFRA-Net (/work/shared/docs/ffra-spec.md, mirrored in
-// docs/) and its plain ResNet-18 baseline on libtorch through gotch, with
-// PyTorch-compatible weights: .pth/.pt import and safetensors checkpoints
-// whose names are the spec's state_dict names (section 11).
+// docs/), its plain ResNet-18 baseline and the FFRA-Net paper's Table 4
+// baselines (torchvision 0.14's resnet50, vgg16 and mobilenet_v2, with
+// torchvision's state_dict names, init and parameter counts) on libtorch
+// through gotch, with PyTorch-compatible weights: .pth/.pt import and
+// safetensors checkpoints whose names are the spec's or torchvision's
+// state_dict names (section 11).
 //
 // # API for the trainer (train/)
 //
-//	cfg, err := ffranet.ConfigFor("ffra")        // package model/ffranet; variants: ffranet.Variants()
+//	cfg, err := ffranet.ConfigFor("ffra")        // package model/ffranet; variants: ffranet.Variants() (ffra*, resnet18, resnet50, vgg16, mobilenet_v2)
 //	cfg.InputSize = 112                          // optional; any field may be set, then New validates
 //	dev, err := model.ParseDevice("auto")        // auto | cpu | cuda | cuda:N
 //	m, err := model.New(cfg, dev, seed)          // weights per spec 8, drawn from a Go PCG(seed)
@@ -20,8 +23,8 @@
 //	logits.MustDrop(); loss.MustDrop()            // free per step: gotch otherwise waits for the Go GC
 //
 //	logits, err := m.Predict(x)                  // eval mode, no autograd (thread-safe w.r.t. grad mode)
-//	logits, feats, err := m.PredictFeatures(x)   // + layer4 output [B,512,h,w] before pooling, for CAM:
-//	                                             //   cam_k = sum_c m.FCWeight()[k,c] * feats[:,c]  (+ m.FCBias()[k])
+//	logits, feats, err := m.PredictFeatures(x)   // + the last conv features before the head (m.FeatureLayer())
+//	cam, err := m.ClassActivation(x1, k)         // CAM (linear heads) or Grad-CAM (VGG-16) of one image
 //	err = m.SaveCheckpoint(path, classNames, map[string]string{"epoch": "12"})
 //	m2, ck, err := model.LoadCheckpoint(path, dev) // ck.Config, ck.Classes, ck.Extra
 //	s, err := model.Summary(cfg, 224)            // modules, output shapes, params, MACs

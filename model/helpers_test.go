@@ -105,6 +105,15 @@ func maxAbsDiff(a, b []float32) (float64, error) {
 	return m, nil
 }
 
+func mustConfig(t *testing.T, variant string) ffranet.Config {
+	t.Helper()
+	cfg, err := ffranet.ConfigFor(variant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
 func mustNew(t *testing.T, variant string, seed uint64) *Model {
 	t.Helper()
 	cfg, err := ffranet.ConfigFor(variant)

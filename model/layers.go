@@ -7,9 +7,11 @@ import (
 	"github.com/sugarme/gotch/ts"
 )
 
-// pass carries per-forward state: train/eval mode and, for Summary, a recorder.
+// pass carries per-forward state: train/eval mode, the dropout masks of a
+// training pass and, for Summary, a recorder.
 type pass struct {
 	train bool
+	masks *maskSource
 	rec   *recorder
 }
 
@@ -31,31 +33,48 @@ func dropAll(tensors map[string]*ts.Tensor) {
 	}
 }
 
-// conv2d is a bias-free Conv2d (every conv in the spec is bias=False).
+// conv2d is Conv2d with square kernel, stride and padding; bias-free unless
+// made by newConvG with bias (every conv in the spec, the ResNets and MobileNetV2 is
+// bias=False; VGG's have a bias).
 type conv2d struct {
 	name          string
 	w             *ts.Tensor
-	noBias        *ts.Tensor
+	b             *ts.Tensor // an undefined tensor when bias-free
+	hasBias       bool
 	stride, pad   int64
 	in, out, kern int64
+	groups        int64
 }
 
 func newConv(b *builder, name string, in, out, k, stride, pad int64) (*conv2d, error) {
-	dims := []int64{out, in, k, k}
+	return newConvG(b, name, in, out, k, stride, pad, 1, false)
+}
+
+// newConvG is a grouped conv (groups == in == out: depthwise), optionally with
+// a bias initialised to 0 (torchvision's VGG and MobileNetV2 init).
+func newConvG(b *builder, name string, in, out, k, stride, pad, groups int64, bias bool) (*conv2d, error) {
+	dims := []int64{out, in / groups, k, k}
 	w, err := b.add(name, "weight", dims, b.kaimingNormalFanOut(dims), true)
 	if err != nil {
 		return nil, err
 	}
-	return &conv2d{name: name, w: w, noBias: ts.NewTensor(), stride: stride, pad: pad, in: in, out: out, kern: k}, nil
+	c := &conv2d{name: name, w: w, b: ts.NewTensor(), stride: stride, pad: pad, in: in, out: out, kern: k, groups: groups}
+	if bias {
+		c.hasBias = true
+		if c.b, err = b.add(name, "bias", []int64{out}, b.filled(out, 0), true); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 func (c *conv2d) forward(p *pass, x *ts.Tensor) (*ts.Tensor, error) {
-	y, err := ts.Conv2d(x, c.w, c.noBias, []int64{c.stride, c.stride}, []int64{c.pad, c.pad}, []int64{1, 1}, 1)
+	y, err := ts.Conv2d(x, c.w, c.b, []int64{c.stride, c.stride}, []int64{c.pad, c.pad}, []int64{1, 1}, c.groups)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c.name, err)
 	}
 	if p.rec != nil {
-		if err := p.rec.conv(c.name, y, c.in*c.kern*c.kern); err != nil {
+		if err := p.rec.conv(c.name, y, c.in/c.groups*c.kern*c.kern); err != nil {
 			drop(y)
 			return nil, err
 		}
@@ -135,6 +154,15 @@ func convBN(p *pass, c *conv2d, n *batchNorm2d, x *ts.Tensor) (*ts.Tensor, error
 	return z, err
 }
 
+// convBNReLU is convBN then ReLU; x is not consumed.
+func convBNReLU(p *pass, c *conv2d, n *batchNorm2d, x *ts.Tensor) (*ts.Tensor, error) {
+	z, err := convBN(p, c, n, x)
+	if err != nil {
+		return nil, err
+	}
+	return relu(z, n.name)
+}
+
 // relu consumes x.
 func relu(x *ts.Tensor, where string) (*ts.Tensor, error) {
 	y, err := x.Relu(true)
@@ -158,6 +186,20 @@ func newLinear(b *builder, name string, in, out int64) (*linear, error) {
 		return nil, err
 	}
 	bias, err := b.add(name, "bias", []int64{out}, b.uniform(out, bound), true)
+	if err != nil {
+		return nil, err
+	}
+	return &linear{name: name, w: w, b: bias, in: in, out: out}, nil
+}
+
+// newLinearNormal is Linear with torchvision's VGG/MobileNetV2 init: weight
+// N(0, 0.01^2), bias 0.
+func newLinearNormal(b *builder, name string, in, out int64) (*linear, error) {
+	w, err := b.add(name, "weight", []int64{out, in}, b.normal(out*in, 0.01), true)
+	if err != nil {
+		return nil, err
+	}
+	bias, err := b.add(name, "bias", []int64{out}, b.filled(out, 0), true)
 	if err != nil {
 		return nil, err
 	}

@@ -12,20 +12,18 @@ import (
 	"github.com/occfer/occfer/model/ffranet"
 )
 
-// Model is FFRA-Net (or ResNet-18 when both branches are off) with its
-// variables in a gotch VarStore under PyTorch state_dict names.
+// Model is one network of ffranet.Config (FFRA-Net, ResNet-18, or a torchvision
+// baseline; see Arches) with its variables in a gotch VarStore under PyTorch
+// state_dict names.
 type Model struct {
 	cfg   ffranet.Config
 	vs    *nn.VarStore
 	names []string              // variable names in creation order
 	vars  map[string]*ts.Tensor // the VarStore's own handles
-
-	stem                       *stem
-	layer1, layer2, layer3, l4 *stage
-	ms                         *multiScale
-	la                         *localAttention
-	fuse                       *fusion
-	fc                         *linear
+	net   network
+	// seed is the init seed; with batchesTracked it seeds the dropout masks of
+	// a training forward, so a resumed run draws the masks the original would.
+	seed uint64
 
 	// batchesTracked is BN's num_batches_tracked (one count for every BN, as
 	// every BN runs once per training forward); written to checkpoints only.
@@ -33,7 +31,8 @@ type Model struct {
 }
 
 // New builds a model for cfg on dev with weights initialised as in spec
-// section 8, drawn from a generator seeded with seed.
+// section 8 (FFRA family) or as torchvision initialises the baseline, drawn
+// from a generator seeded with seed.
 func New(cfg ffranet.Config, dev gotch.Device, seed uint64) (m *Model, err error) {
 	defer recoverInto(&err, "build model")
 	if err := cfg.Validate(); err != nil {
@@ -41,50 +40,14 @@ func New(cfg ffranet.Config, dev gotch.Device, seed uint64) (m *Model, err error
 	}
 	vs := nn.NewVarStore(dev)
 	b := newBuilder(vs, seed)
-	m = &Model{cfg: cfg, vs: vs}
-	if m.stem, err = newStem(b); err != nil {
+	net, err := buildNet(b, cfg)
+	if err != nil {
 		return nil, err
 	}
-	if m.layer1, err = newStage(b, "layer1", 64, 64, 1); err != nil {
-		return nil, err
-	}
-	if m.layer2, err = newStage(b, "layer2", 64, 128, 2); err != nil {
-		return nil, err
-	}
-	if m.layer3, err = newStage(b, "layer3", 128, 256, 2); err != nil {
-		return nil, err
-	}
-	if m.l4, err = newStage(b, "layer4", 256, 512, 2); err != nil {
-		return nil, err
-	}
-	gamma := float32(1)
-	if cfg.ZeroInitLastBN {
-		gamma = 0
-	}
-	ch := cfg.ModuleChannels()
-	if cfg.MultiScale {
-		if m.ms, err = newMultiScale(b, ch, gamma); err != nil {
-			return nil, err
-		}
-	}
-	if cfg.LocalAttention {
-		if m.la, err = newLocalAttention(b, ch, int64(cfg.SAGroups), cfg.SharedLA, gamma); err != nil {
-			return nil, err
-		}
-	}
-	if cfg.MultiScale && cfg.LocalAttention && cfg.Fusion == ffranet.FusionConcat {
-		if m.fuse, err = newConcatFusion(b, ch); err != nil {
-			return nil, err
-		}
-	}
-	if m.fc, err = newLinear(b, "fc", 512, int64(cfg.NumClasses)); err != nil {
-		return nil, err
-	}
-	m.names, m.vars = b.names, b.vars
-	return m, nil
+	return &Model{cfg: cfg, vs: vs, names: b.names, vars: b.vars, net: net, seed: seed}, nil
 }
 
-// Config returns the model's configuration.
+// ffranet.Config returns the model's configuration.
 func (m *Model) Config() ffranet.Config { return m.cfg }
 
 // VarStore holds every variable; build a gotch optimizer on it, e.g.
@@ -132,12 +95,6 @@ func (m *Model) bnNames() []string {
 	sort.Strings(out)
 	return out
 }
-
-// FCWeight returns fc.weight [classes, 512] (for class activation maps).
-func (m *Model) FCWeight() *ts.Tensor { return m.fc.w }
-
-// FCBias returns fc.bias [classes].
-func (m *Model) FCBias() *ts.Tensor { return m.fc.b }
 
 // Close frees the model's tensors. The model must not be used afterwards.
 func (m *Model) Close() {

@@ -10,12 +10,17 @@ import (
 // noGrad runs fn with autograd off. libtorch's grad mode is per OS thread and
 // Go moves goroutines between threads, so the goroutine is locked to its
 // thread for the duration; gotch's own ts.NoGrad does not do this.
-func noGrad(fn func() error) (err error) {
+func noGrad(fn func() error) (err error) { return gradMode(false, fn) }
+
+// withGrad runs fn with autograd on (see noGrad).
+func withGrad(fn func() error) (err error) { return gradMode(true, fn) }
+
+func gradMode(on bool, fn func() error) (err error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	prev, err := ts.GradSetEnabled(false)
+	prev, err := ts.GradSetEnabled(on)
 	if err != nil {
-		return fmt.Errorf("disable autograd: %w", err)
+		return fmt.Errorf("set autograd %v: %w", on, err)
 	}
 	defer func() {
 		if _, rerr := ts.GradSetEnabled(prev); rerr != nil && err == nil {

@@ -79,36 +79,46 @@ func (blk *basicBlock) forward(p *pass, x *ts.Tensor) (*ts.Tensor, error) {
 	return out, p.record(blk.name, "BasicBlock", out)
 }
 
-// stage is torchvision's layerK: two BasicBlocks, the first with the stride.
-type stage struct {
-	name   string
-	blocks [2]*basicBlock
+// resBlock is a residual block (BasicBlock or Bottleneck); forward does not
+// consume x.
+type resBlock interface {
+	forward(p *pass, x *ts.Tensor) (*ts.Tensor, error)
+	onnx(e *onnxEmitter, x string) string
 }
 
+// stage is torchvision's layerK: residual blocks, the first with the stride.
+type stage struct {
+	name   string
+	blocks []resBlock
+}
+
+// newStage is ResNet-18's layerK: two BasicBlocks.
 func newStage(b *builder, name string, in, out, stride int64) (*stage, error) {
-	s := &stage{name: name}
-	var err error
-	if s.blocks[0], err = newBasicBlock(b, name+".0", in, out, stride); err != nil {
+	first, err := newBasicBlock(b, name+".0", in, out, stride)
+	if err != nil {
 		return nil, err
 	}
-	if s.blocks[1], err = newBasicBlock(b, name+".1", out, out, 1); err != nil {
+	second, err := newBasicBlock(b, name+".1", out, out, 1)
+	if err != nil {
 		return nil, err
 	}
-	return s, nil
+	return &stage{name: name, blocks: []resBlock{first, second}}, nil
 }
 
 // forward does not consume x.
 func (s *stage) forward(p *pass, x *ts.Tensor) (*ts.Tensor, error) {
-	y, err := s.blocks[0].forward(p, x)
-	if err != nil {
-		return nil, err
+	y := x
+	for i, blk := range s.blocks {
+		z, err := blk.forward(p, y)
+		if i > 0 {
+			drop(y)
+		}
+		if err != nil {
+			return nil, err
+		}
+		y = z
 	}
-	z, err := s.blocks[1].forward(p, y)
-	drop(y)
-	if err != nil {
-		return nil, err
-	}
-	return z, p.record(s.name, "Sequential", z)
+	return y, p.record(s.name, "Sequential", y)
 }
 
 // stem is conv1 (7x7/2) -> bn1 -> relu -> maxpool (3x3/2, pad 1).

@@ -5,35 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
-	"sort"
-	"strings"
 
 	"github.com/sugarme/gotch/ts"
-)
-
-// LoadReport says what a weight import did with each name.
-type LoadReport struct {
-	Loaded  []string `json:"loaded"`  // copied into the model
-	Missing []string `json:"missing"` // model variables left at their initial values
-	Ignored []string `json:"ignored"` // file entries not used, each "name (reason)"
-}
-
-func (r *LoadReport) String() string {
-	return fmt.Sprintf("%d loaded, %d left at init, %d ignored", len(r.Loaded), len(r.Missing), len(r.Ignored))
-}
-
-// ImportMode selects how file names map onto the model.
-type ImportMode int
-
-const (
-	// ImportFull expects a full state_dict with this package's names (a
-	// checkpoint of this model, or a PyTorch FFRA-Net built from the spec).
-	ImportFull ImportMode = iota
-	// ImportBackbone is spec section 8's loader rule for pretrained
-	// checkpoints (torchvision, MS-Celeb): strip "module.", drop fc.* and
-	// feature.*, load the rest; ms.*, la.*, fuse.* and fc.* stay at init.
-	ImportBackbone
 )
 
 // ReadStateDict reads a PyTorch .pth/.pt (torch.save) or a .safetensors file,
@@ -53,6 +26,16 @@ func ReadStateDict(path string) (tensors map[string]*ts.Tensor, meta map[string]
 	default:
 		return nil, nil, fmt.Errorf("%s is not a checkpoint: neither a torch.save file (zip or legacy pickle) nor safetensors", path)
 	}
+}
+
+// SniffWeights says what a weights file is by its first bytes: "torch" (a torch.save zip or
+// legacy pickle) or "safetensors"; anything else is an error naming the file.
+func SniffWeights(path string) (string, error) {
+	kind, err := sniff(path)
+	if err == nil && kind == "" {
+		err = fmt.Errorf("%s is not a checkpoint: neither a torch.save file (zip or legacy pickle) nor safetensors", path)
+	}
+	return kind, err
 }
 
 // sniff tells torch zip / legacy pickle files from safetensors by their first bytes.
@@ -82,72 +65,62 @@ func sniff(path string) (string, error) {
 	return "", nil
 }
 
-// LoadWeights imports the tensors of a checkpoint file into m (see ImportMode).
-// A name present in both with a different shape is an error naming both shapes.
-func (m *Model) LoadWeights(path string, mode ImportMode) (*LoadReport, error) {
+// LoadWeights imports the tensors of a checkpoint file into m with the rules
+// of opts (see ImportOptions). Nothing is copied when the file does not fit;
+// the error (an *ImportError for a misfit) names the file.
+func (m *Model) LoadWeights(path string, opts ImportOptions) (*LoadReport, error) {
 	tensors, _, err := ReadStateDict(path)
 	if err != nil {
 		return nil, err
 	}
 	defer dropAll(tensors)
-	rep, err := m.LoadStateDict(tensors, mode)
+	rep, err := m.LoadStateDict(tensors, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return rep, nil
 }
 
-// LoadStateDict copies tensors (state_dict names) into the model's variables.
-// Nothing is copied when any shape mismatches. Tensors are not consumed.
-func (m *Model) LoadStateDict(tensors map[string]*ts.Tensor, mode ImportMode) (rep *LoadReport, err error) {
-	defer recoverInto(&err, "load state_dict")
-	rep = &LoadReport{}
-	plan := map[string]*ts.Tensor{} // model name -> source
-	keys := make([]string, 0, len(tensors))
-	for k := range tensors {
-		keys = append(keys, k)
+// StateDictShapes returns the shape of each tensor.
+func StateDictShapes(tensors map[string]*ts.Tensor) (map[string][]int64, error) {
+	out := make(map[string][]int64, len(tensors))
+	for k, t := range tensors {
+		s, err := t.Size()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", k, err)
+		}
+		out[k] = s
 	}
-	sort.Strings(keys)
-	for _, key := range keys {
-		name := key
-		if mode == ImportBackbone {
-			name = strings.TrimPrefix(name, "module.")
-			if strings.HasPrefix(name, "fc.") || strings.HasPrefix(name, "feature.") {
-				rep.Ignored = append(rep.Ignored, key+" (pretrained head, dropped by the backbone loader)")
-				continue
-			}
-		}
-		if strings.HasSuffix(name, ".num_batches_tracked") {
-			rep.Ignored = append(rep.Ignored, key+" (BN counter, ignored on import)")
-			continue
-		}
-		dst, ok := m.vars[name]
-		if !ok {
-			rep.Ignored = append(rep.Ignored, key+" (not in this model)")
-			continue
-		}
-		want, err := dst.Size()
+	return out, nil
+}
+
+// LoadStateDict copies tensors (state_dict names) into the model's variables
+// with the rules of opts. Nothing is copied when the file does not fit (an
+// *ImportError). Tensors are not consumed.
+func (m *Model) LoadStateDict(tensors map[string]*ts.Tensor, opts ImportOptions) (rep *LoadReport, err error) {
+	defer recoverInto(&err, "load state_dict")
+	shapes, err := StateDictShapes(tensors)
+	if err != nil {
+		return nil, err
+	}
+	specs := make([]VarSpec, 0, len(m.names))
+	for _, n := range m.names {
+		dims, err := m.vars[n].Size()
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, fmt.Errorf("%s: %w", n, err)
 		}
-		got, err := tensors[key].Size()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", key, err)
-		}
-		if !slices.Equal(want, got) {
-			return nil, fmt.Errorf("shape mismatch for %q: file has %v, model %q (%s) needs %v", key, got, name, m.cfg.Variant, want)
-		}
+		specs = append(specs, VarSpec{Name: n, Shape: dims, Trainable: !isBuffer(n)})
+	}
+	src, rep, err := planImport(m.cfg, specs, shapes, opts)
+	if err != nil {
+		return nil, err
+	}
+	plan := make(map[string]*ts.Tensor, len(src))
+	for name, key := range src {
 		plan[name] = tensors[key]
 	}
 	if err := m.copyIn(plan); err != nil {
 		return nil, err
-	}
-	for _, name := range m.names {
-		if _, ok := plan[name]; ok {
-			rep.Loaded = append(rep.Loaded, name)
-		} else {
-			rep.Missing = append(rep.Missing, name)
-		}
 	}
 	return rep, nil
 }

@@ -120,9 +120,12 @@ func (r *runner) alignItem(rec Record, it dataset.Item, img gocv.Mat, f landmark
 		return failRecord(rec, StatusError, fmt.Errorf("%s: align: %w", it.Abs, err))
 	}
 	defer out.Close()
-	data, err := imageio.Encode(it.Rel, out)
+	data, conv, err := imageio.EncodeAs(it.Rel, out)
 	if err != nil {
 		return failRecord(rec, StatusError, err)
+	}
+	if rec.Format != nil {
+		rec.Format.Conversion = conv
 	}
 	if err := dataset.WriteFileAtomic(r.outPath(it.Rel), data); err != nil {
 		return failRecord(rec, StatusError, err)

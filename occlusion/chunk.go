@@ -42,10 +42,18 @@ func (r *runner) work(ctx context.Context, items <-chan dataset.Item, emit func(
 
 // loadedItem is an item read and decoded, waiting in its worker's chunk for its faces.
 type loadedItem struct {
-	it     dataset.Item
-	data   []byte   // the input bytes, copied unchanged under the no-face policy
-	img    gocv.Mat // decoded image; empty when loading failed
-	rec    Record   // the record so far; final when loading failed
+	it   dataset.Item
+	data []byte   // the input bytes, copied unchanged under the no-face policy
+	img  gocv.Mat // 8-bit BGR working image (detection, drawing); empty when loading failed
+	// native is the image in the file's own format (gray, 16-bit, alpha); img is native.Mat
+	// itself when that is 8-bit BGR (shared).
+	native imageio.Image
+	shared bool
+	// base is img before drawing, kept when merge is set: the drawing has to be carried into
+	// native (native.NeedsMerge).
+	base   gocv.Mat
+	merge  bool
+	rec    Record // the record so far; final when loading failed
 	failed bool
 }
 
@@ -63,13 +71,26 @@ func (r *runner) load(it dataset.Item) (l *loadedItem) {
 		l.rec, l.failed = failRecord(l.rec, StatusUnreadable, err), true
 		return l
 	}
-	img, err := imageio.DecodeBytes(it.Abs, data)
+	native, err := imageio.DecodeNative(it.Abs, data)
 	if err != nil {
 		l.rec, l.failed = failRecord(l.rec, StatusUnreadable, err), true
 		return l
 	}
-	l.data, l.img = data, img
+	img, shared, err := native.Working()
+	if err != nil {
+		native.Mat.Close()
+		l.rec, l.failed = failRecord(l.rec, StatusUnreadable, fmt.Errorf("image %s: %v: %w", it.Abs, err, imageio.ErrUnreadable)), true
+		return l
+	}
+	l.data, l.img, l.native, l.shared = data, img, native, shared
+	if native.NeedsMerge() {
+		if shared { // gray content in 8-bit BGR: draw on a copy, merge in luminance
+			img, l.shared = img.Clone(), false
+		}
+		l.img, l.base, l.merge = img, img.Clone(), true
+	}
 	l.rec.Width, l.rec.Height = img.Cols(), img.Rows()
+	l.rec.Format = newInputFormat(native.Format)
 	return l
 }
 
@@ -79,6 +100,12 @@ func (l *loadedItem) pixels() int { return l.rec.Width * l.rec.Height }
 func (l *loadedItem) close() {
 	if !l.failed {
 		l.img.Close()
+		if !l.shared {
+			l.native.Mat.Close()
+		}
+		if l.merge {
+			l.base.Close()
+		}
 	}
 }
 

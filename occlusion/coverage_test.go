@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/occfer/occfer/imageio"
+	"github.com/occfer/occfer/warp"
 )
 
 // The overlays land where they should: a face mask hides the mouth and leaves the eyes, and
@@ -39,8 +40,8 @@ func TestOverlayCoverage(t *testing.T) {
 					t.Fatalf("%s: status %s action %s faces %d (%s)", r.In, r.Status, r.Action, len(r.Faces), r.Error)
 				}
 				f := r.Faces[0]
-				if f.Template == nil || f.Template.Name == "" || len(f.Transform) == 0 {
-					t.Errorf("%s: template/transform not recorded: %+v", r.In, f)
+				if f.Template == nil || f.Template.Name == "" || f.Pose == nil || f.Placement != warp.PlacementRefined {
+					t.Errorf("%s: template, pose or placement not recorded (want placement %s): %+v", r.In, warp.PlacementRefined, f)
 				}
 				if !tc.wantEyes(f.Coverage.Eyes) || !tc.wantMouth(f.Coverage.Mouth) {
 					t.Errorf("%s (%s, %s): coverage eyes %.3f mouth %.3f", r.In, f.Source, f.Template.Name, f.Coverage.Eyes, f.Coverage.Mouth)

@@ -36,7 +36,7 @@ func (r *runner) finishItem(l *loadedItem, faces []landmarks.Face, findErr error
 		return r.noFace(rec, it, l.data)
 	}
 	if r.cfg.Kind == KindAlign {
-		return r.alignItem(rec, it, img, faces[0]) // findAll sorts largest first
+		return r.alignItem(rec, it, l.native.Mat, faces[0]) // findAll sorts largest first; the crop keeps the input's format
 	}
 	if r.cfg.Faces == FacesLargest {
 		i := landmarks.MostProminent(faces)
@@ -60,7 +60,7 @@ func (r *runner) finishItem(l *loadedItem, faces []landmarks.Face, findErr error
 		rec.Faces[i].Coverage = Coverage{Face: round4(fc), Eyes: round4(eyes), Mouth: round4(mouth)}
 	}
 	rec.Status = string(faces[0].Source)
-	if err := r.writeOutputs(&rec, it, img, cv); err != nil {
+	if err := r.writeOutputs(&rec, l, cv); err != nil {
 		return failRecord(rec, StatusError, err)
 	}
 	return rec
@@ -92,6 +92,7 @@ func (r *runner) occludeFace(it dataset.Item, img gocv.Mat, cv *canvas, f landma
 			return fr, fmt.Errorf("face box %v is too small to place occluders", f.Box)
 		}
 		fr.Occluders = drawRandom(cv, box, rng, r.random, r.donor(it))
+		fr.Pose = facePose(f.Points)
 		return fr, nil
 	}
 	t := r.templates[rng.IntN(len(r.templates))]
@@ -116,7 +117,10 @@ func (r *runner) noFace(rec Record, it dataset.Item, data []byte) Record {
 // writeOutputs encodes the occluded image (and mask) and writes them atomically. The image is
 // written last-but-one and the record is journaled after both, so a journal record always
 // means the files exist.
-func (r *runner) writeOutputs(rec *Record, it dataset.Item, img gocv.Mat, cv *canvas) error {
+// The image is written in the input's own format: what was drawn on the 8-bit BGR working
+// image is carried into it first (imageio.Image.MergeInto) unless it is that image.
+func (r *runner) writeOutputs(rec *Record, l *loadedItem, cv *canvas) error {
+	it, img := l.it, l.img
 	if r.cfg.WriteMasks {
 		m, err := cv.mask().ToMat()
 		if err != nil {
@@ -133,9 +137,18 @@ func (r *runner) writeOutputs(rec *Record, it dataset.Item, img gocv.Mat, cv *ca
 		}
 		rec.Mask = rel
 	}
-	out, err := imageio.Encode(it.Rel, img)
+	if l.merge {
+		if err := l.native.MergeInto(l.base, l.img); err != nil {
+			return fmt.Errorf("%s: %w", it.Abs, err)
+		}
+		img = l.native.Mat
+	}
+	out, conv, err := imageio.EncodeAs(it.Rel, img)
 	if err != nil {
 		return err
+	}
+	if rec.Format != nil {
+		rec.Format.Conversion = conv
 	}
 	if err := dataset.WriteFileAtomic(r.outPath(it.Rel), out); err != nil {
 		return err

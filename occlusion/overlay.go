@@ -1,17 +1,19 @@
 package occlusion
 
 import (
-	"math"
 	"math/rand/v2"
 
 	"gocv.io/x/gocv"
 
+	"github.com/occfer/occfer/face3d"
 	"github.com/occfer/occfer/landmarks"
+	"github.com/occfer/occfer/landmarks/face68"
 	"github.com/occfer/occfer/warp"
 )
 
-// overlay draws template t (or its yaw variant) on face f with warp's realistic compositing,
-// adds what it covered to the canvas mask, and records template and transform.
+// overlay draws template t on face f with warp's pose-aware placement and realistic
+// compositing, adds what it covered to the canvas mask, and records template, pose and
+// placement.
 func (r *runner) overlay(img gocv.Mat, cv *canvas, f landmarks.Face, t *warp.Template, rng *rand.Rand, fr FaceRecord) (FaceRecord, error) {
 	res, err := warp.Apply(img, f.Points, t, warp.DefaultOptions(), rng)
 	if err != nil {
@@ -22,18 +24,22 @@ func (r *runner) overlay(img gocv.Mat, cv *canvas, f landmarks.Face, t *warp.Tem
 			cv.occ.Pix[i] = 255
 		}
 	}
-	drawn := res.Template
-	fr.Template = &TemplateInfo{Name: drawn.Name, Style: drawn.Style, Color: drawn.Colour,
-		Texture: templateTexture(drawn), Variant: drawn.Variant}
-	// The drawn transforms: one 3x3, or the left and right halves of a piecewise fit.
-	for _, m := range res.Pieces {
-		for _, row := range m {
-			for _, v := range row {
-				fr.Transform = append(fr.Transform, round6(v))
-			}
-		}
-	}
+	fr.Template = &TemplateInfo{Name: t.Name, Style: t.Style, Color: t.Colour, Texture: templateTexture(t)}
+	fr.Pose = poseInfo(res.Pose)
+	fr.Placement = res.Placement
 	return fr, nil
 }
 
-func round6(v float64) float64 { return math.Round(v*1e6) / 1e6 }
+func poseInfo(p face3d.Pose) *PoseInfo {
+	return &PoseInfo{Yaw: round2(p.Yaw), Pitch: round2(p.Pitch), Roll: round2(p.Roll)}
+}
+
+// facePose is the pose recorded for a face occluded without a template (random occluders):
+// the same fit that places templates, absent when the landmarks admit none.
+func facePose(s face68.Shape) *PoseInfo {
+	fit, err := face3d.FitPose(&s)
+	if err != nil {
+		return nil
+	}
+	return poseInfo(fit.Pose)
+}

@@ -1,5 +1,7 @@
 package occlusion
 
+import "github.com/occfer/occfer/imageio"
+
 // Status values of a manifest record. The first four say where the landmarks of an occluded
 // image came from; the others say why an image was not occluded.
 const (
@@ -35,6 +37,7 @@ type Record struct {
 	Width  int          `json:"width,omitempty"`  // decoded image size
 	Height int          `json:"height,omitempty"` //
 	Seed   uint64       `json:"seed"`             // run seed; per-item streams are ItemRNG(seed, in, purpose)
+	Format *InputFormat `json:"format,omitempty"` // the input's pixel format (decoded images only)
 	Faces  []FaceRecord `json:"faces,omitempty"`
 	Mask   string       `json:"mask,omitempty"`   // rel path of the binary occlusion mask (--write-masks)
 	SHA256 string       `json:"sha256,omitempty"` // of the output file; resume checks it
@@ -48,10 +51,20 @@ type FaceRecord struct {
 	Score     *float64       `json:"score,omitempty"`    // HOG detector score, rounded to 1e-4 (HOG detections only)
 	Detector  string         `json:"detector,omitempty"` // hog or profile: the detector that found the face
 	Landmarks [68][2]float64 `json:"landmarks"`          // iBUG-300W order, pixels, rounded to 0.01
+	Pose      *PoseInfo      `json:"pose,omitempty"`     // head pose fitted to the landmarks (face3d.FitPose)
 	Template  *TemplateInfo  `json:"template,omitempty"`
-	Transform []float64      `json:"transform,omitempty"` // template->image 3x3, row-major (piecewise: 18 values)
+	Placement string         `json:"placement,omitempty"` // mask/sunglasses: warp.PlacementRefined or warp.PlacementPose
+	Transform []float64      `json:"transform,omitempty"` // align: input image -> crop, 3x3 row-major
 	Occluders []Occluder     `json:"occluders,omitempty"` // random kind
 	Coverage  Coverage       `json:"coverage"`
+}
+
+// PoseInfo is a head pose in degrees (face3d's conventions: yaw > 0 turns the face toward
+// image right, pitch > 0 tilts it up, roll > 0 rotates it clockwise on screen), rounded to 0.01.
+type PoseInfo struct {
+	Yaw   float64 `json:"yaw"`
+	Pitch float64 `json:"pitch"`
+	Roll  float64 `json:"roll"`
 }
 
 // TemplateInfo names the overlay template drawn on a face.
@@ -60,7 +73,6 @@ type TemplateInfo struct {
 	Style   string `json:"style,omitempty"`
 	Color   string `json:"color,omitempty"`
 	Texture string `json:"texture,omitempty"`
-	Variant string `json:"variant,omitempty"` // yaw-aware variant (frontal, left, right)
 }
 
 // Occluder is one random occluder.
@@ -90,4 +102,27 @@ func (r *Record) occluded() bool {
 // failed reports whether r counts as a failure for --strict.
 func (r *Record) failed() bool {
 	return r.Status == StatusUnreadable || r.Status == StatusError
+}
+
+// InputFormat records an input image's format as decoded and what writing its output changed.
+// Outputs keep the input's format: channels, bit depth and alpha (docs/occlude.md, "Colour
+// and format"); Conversion says otherwise when a format could not hold something.
+type InputFormat struct {
+	Type     string `json:"type"`            // jpeg, png, gif, bmp, tiff, webp
+	Channels int    `json:"channels"`        // 1, 3 or 4 as decoded (a palette decodes to 3 or 4)
+	Depth    int    `json:"depth"`           // bits per channel: 8 or 16
+	Alpha    bool   `json:"alpha,omitempty"` // a 4th, alpha channel: kept as it was
+	// Gray is grayscale content (one channel, or colour channels that agree to within 8 levels
+	// on all but 0.5% of pixels): the overlay was drawn in luminance.
+	Gray        bool   `json:"gray,omitempty"`
+	Orientation int    `json:"orientation,omitempty"` // EXIF orientation applied (absent: upright, 1)
+	Conversion  string `json:"conversion,omitempty"`  // what the output could not keep ("" none)
+}
+
+func newInputFormat(f imageio.Format) *InputFormat {
+	in := &InputFormat{Type: f.Type, Channels: f.Channels, Depth: f.Depth, Alpha: f.Alpha, Gray: f.Gray}
+	if f.Orientation > 1 {
+		in.Orientation = f.Orientation
+	}
+	return in
 }

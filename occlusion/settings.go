@@ -52,14 +52,14 @@ type runSettings struct {
 // settingsVersion changes whenever the same settings would give different bytes.
 // 2: aligned crops are detected at native scale only (no 2x upsampled pass).
 // 3: weak second HOG detections dropped, profile detector, scores and clipped boxes recorded.
-const settingsVersion = 3
+// 4: masks and sunglasses are placed in 3-D with the fitted head pose (no yaw variants); the
+// manifest records pose and placement.
+const settingsVersion = 4
 
 func (r *runner) makeSettings() ([]byte, error) {
 	var templates []string
 	for _, t := range r.templates {
-		for _, v := range t.Variants() {
-			templates = append(templates, v.Name+":"+templateDigest(v))
-		}
+		templates = append(templates, t.Name+":"+templateDigest(t))
 	}
 	profile := ""
 	if r.faces.profile != nil {

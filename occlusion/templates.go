@@ -27,8 +27,8 @@ func templateSources(cfg Config) ([]warp.TemplateSource, error) {
 	return append(srcs, warp.DirSource(cfg.TemplatesDir)), nil
 }
 
-// loadTemplates loads the template set and keeps the frontal templates of cfg.Kind that match
-// the Style/Color/Texture filters (warp swaps in the left/right variants by yaw).
+// loadTemplates loads the template set and keeps the templates of cfg.Kind that match the
+// Style/Color/Texture filters.
 func loadTemplates(cfg Config) ([]*warp.Template, error) {
 	srcs, err := templateSources(cfg)
 	if err != nil {
@@ -45,7 +45,7 @@ func loadTemplates(cfg Config) ([]*warp.Template, error) {
 	var keep []*warp.Template
 	var seen []string
 	for _, t := range all {
-		if t.Kind != string(cfg.Kind) || t.Variant != warp.VariantFrontal {
+		if t.Kind != string(cfg.Kind) {
 			continue
 		}
 		seen = append(seen, fmt.Sprintf("%s (style %s, colour %s)", t.Name, t.Style, t.Colour))
@@ -54,7 +54,7 @@ func loadTemplates(cfg Config) ([]*warp.Template, error) {
 		}
 	}
 	for _, t := range all {
-		if !contains(keep, t) && !siblingKept(keep, t) {
+		if !contains(keep, t) {
 			t.Close()
 		}
 	}
@@ -70,16 +70,6 @@ func match(want, have string) bool { return want == "" || strings.EqualFold(want
 func contains(ts []*warp.Template, t *warp.Template) bool {
 	for _, k := range ts {
 		if k == t {
-			return true
-		}
-	}
-	return false
-}
-
-// siblingKept reports whether t is a yaw variant of a kept template (it stays loaded).
-func siblingKept(keep []*warp.Template, t *warp.Template) bool {
-	for _, k := range keep {
-		if k.Group == t.Group {
 			return true
 		}
 	}

@@ -17,6 +17,9 @@ type canvas struct {
 	img  *image.RGBA
 	ras  *vector.Rasterizer
 	pose func(face68.Point) face68.Point
+	// clip, when set, limits fill to where it covers (a turned head's features to its
+	// outline).
+	clip *image.Alpha
 }
 
 func newCanvas(size int, pose func(face68.Point) face68.Point) *canvas {
@@ -31,13 +34,16 @@ func newCanvas(size int, pose func(face68.Point) face68.Point) *canvas {
 // box: the rasterizer's cost is proportional to its area, and a brow covers 1% of the image.
 // It returns the box, in image coordinates, that Draw must target; empty when the polygon
 // misses the image.
-func (c *canvas) trace(pts []face68.Point) image.Rectangle {
+func (c *canvas) trace(pts []face68.Point) image.Rectangle { return c.traceWith(pts, c.pose) }
+
+// traceWith is trace with the given transform (the identity for image coordinates).
+func (c *canvas) traceWith(pts []face68.Point, pose func(face68.Point) face68.Point) image.Rectangle {
 	b := c.img.Bounds()
 	lim := float64(4 * (b.Dx() + b.Dy()))
 	q := make([]face68.Point, len(pts))
 	lo, hi := face68.Point{X: math.Inf(1), Y: math.Inf(1)}, face68.Point{X: math.Inf(-1), Y: math.Inf(-1)}
 	for i, p := range pts {
-		p = c.pose(p)
+		p = pose(p)
 		// The rasterizer divides by zero on NaN; keep any bad point finite and near the image.
 		q[i] = face68.Point{X: finite(p.X, lim), Y: finite(p.Y, lim)}
 		lo = face68.Point{X: math.Min(lo.X, q[i].X), Y: math.Min(lo.Y, q[i].Y)}
@@ -70,7 +76,22 @@ func (c *canvas) fill(pts []face68.Point, col rgb, alpha float64) {
 	if len(pts) < 3 {
 		return
 	}
+	if c.clip != nil {
+		c.fillClippedAlpha(pts, col, alpha, c.clip)
+		return
+	}
 	if box := c.trace(pts); !box.Empty() {
+		c.ras.Draw(c.img, box, image.NewUniform(toNRGBA(col, alpha)), image.Point{})
+	}
+}
+
+// fillImage paints a polygon given in image coordinates (continuous, pixel (i, j) covering
+// [i, i+1) × [j, j+1)), bypassing the pose: parts of a turned head computed in 3-D.
+func (c *canvas) fillImage(pts []face68.Point, col rgb, alpha float64) {
+	if len(pts) < 3 {
+		return
+	}
+	if box := c.traceWith(pts, func(p face68.Point) face68.Point { return p }); !box.Empty() {
 		c.ras.Draw(c.img, box, image.NewUniform(toNRGBA(col, alpha)), image.Point{})
 	}
 }
@@ -94,11 +115,32 @@ func (c *canvas) coverage(pts []face68.Point) *image.Alpha {
 
 // fillClipped paints pts only where clip covers, with the product of both coverages.
 func (c *canvas) fillClipped(pts []face68.Point, col rgb, clip *image.Alpha) {
+	c.fillClippedAlpha(pts, col, 1, clip)
+}
+
+// fillClippedAlpha is fillClipped at opacity alpha.
+func (c *canvas) fillClippedAlpha(pts []face68.Point, col rgb, alpha float64, clip *image.Alpha) {
 	m := c.coverage(pts)
 	for i := range m.Pix {
 		m.Pix[i] = uint8((uint16(m.Pix[i])*uint16(clip.Pix[i]) + 127) / 255)
 	}
-	draw.DrawMask(c.img, c.img.Bounds(), image.NewUniform(toNRGBA(col, 1)), image.Point{}, m, image.Point{}, draw.Over)
+	draw.DrawMask(c.img, c.img.Bounds(), image.NewUniform(toNRGBA(col, alpha)), image.Point{}, m, image.Point{}, draw.Over)
+}
+
+// coverageImage is coverage for a polygon in image coordinates.
+func (c *canvas) coverageImage(pts []face68.Point) *image.Alpha {
+	m := image.NewAlpha(c.img.Bounds())
+	if len(pts) < 3 {
+		return m
+	}
+	box := c.traceWith(pts, func(p face68.Point) face68.Point { return p })
+	if box.Empty() {
+		return m
+	}
+	c.ras.DrawOp = draw.Src
+	c.ras.Draw(m, box, image.Opaque, image.Point{})
+	c.ras.DrawOp = draw.Over
+	return m
 }
 
 // ribbon turns a polyline into a closed band whose width goes linearly from w0 to w1, for

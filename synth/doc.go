@@ -40,4 +40,17 @@
 // position, roll within ±15°), lighting gradient, background and sensor noise vary per image.
 // All randomness of one image comes from dataset.ItemRNG(seed, relative path, purpose), so the
 // output is byte-identical whatever the worker count.
+//
+// # Turned faces
+//
+// PosedFace draws the same face at a given yaw and pitch (up to 70° and 30°), for tests that
+// need turned faces with exact landmarks. The face's 2-D layout is lifted onto a 3-D head:
+// face3d.ReferenceHead's depth profile stretched to this face's outline, plus the reference
+// landmarks' relief (recessed eye and mouth corners) around this face's landmarks; it is
+// rotated and projected, and every feature is drawn through the same projection. The head's
+// fill is its projected outline (skin to the ears, hair behind), the nose is filled so that it
+// hides the far cheek, features are clipped to the face, and neck and shoulders do not turn.
+// The landmarks come in both jaw conventions: Visible (the far jaw on the face's outline, as
+// 300-W and dlib annotate) and Hidden (where the 3-D jaw projects, as AFLW2000-3D does).
+// Generate does not draw turned faces; its output is unchanged.
 package synth

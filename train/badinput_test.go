@@ -148,7 +148,7 @@ func TestUnknownDevice(t *testing.T) {
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Fatal("run folder created before the device was checked")
 	}
-	if _, err := OpenPredictor(t.TempDir(), "cuda:7"); err == nil {
+	if _, err := OpenPredictor(t.TempDir(), "cuda:7", nil); err == nil {
 		t.Fatal("predictor accepted a folder without checkpoint")
 	}
 }

@@ -1,20 +1,23 @@
 package train
 
 import (
-	"fmt"
+	"math"
 
 	"github.com/occfer/occfer/train/loader"
 )
 
-// CAM is a class activation map (Zhou et al. 2016), as in FFRA-Net's Fig. 6: the fc weights
-// of one class times the last conv feature map (layer4's output), summed over channels.
-// Because the head is global average pooling followed by a linear layer, the map's mean plus
-// the class bias is exactly that class's logit.
+// CAM is a class activation map, as in FFRA-Net's Fig. 6: for the networks whose head is
+// global average pooling then a linear layer (ResNets, FFRA-Net, MobileNetV2) the fc weights
+// of one class times the last conv feature map, summed over channels (Zhou et al. 2016), so
+// the map's mean plus the class bias is that class's logit; for VGG-16 Grad-CAM on
+// features.29 (model.ClassActivation says which: Method and Layer).
 type CAM struct {
-	Class int       // class the map explains
-	W, H  int       // map size (7x7 at 224 input, 4x4 at 112)
-	Map   []float32 // row-major H x W
-	Probs []float32 // softmax over classes for the image
+	Class  int       // class the map explains
+	W, H   int       // map size (7x7 at 224 input, 4x4 at 112; VGG-16: 14x14 / 7x7)
+	Map    []float32 // row-major H x W
+	Probs  []float32 // softmax over classes for the image
+	Layer  string    // feature layer the map is computed on
+	Method string    // "cam" or "grad-cam"
 }
 
 // ClassActivation computes the CAM of img for class (or the predicted class when class < 0).
@@ -25,48 +28,28 @@ func (p *Predictor) ClassActivation(img *loader.RGB, class int) (c *CAM, err err
 		return nil, err
 	}
 	defer x.Drop()
-	err = noGrad(func() error {
-		logits, feat, err := p.Model.ForwardFeatures(x, false)
-		if err != nil {
-			return torchErr("forward", err)
-		}
-		defer logits.Drop()
-		defer feat.Drop()
-		rows, err := softmaxRows(logits, len(p.Classes))
-		if err != nil {
-			return err
-		}
-		c = &CAM{Probs: rows[0], Class: class}
-		if class < 0 {
-			c.Class = Argmax(rows[0])
-		} else if class >= len(p.Classes) {
-			return fmt.Errorf("class %d out of range (%d classes)", class, len(p.Classes))
-		}
-		dims, err := feat.Size()
-		if err != nil || len(dims) != 4 {
-			return fmt.Errorf("feature map shape %v: %v", dims, err)
-		}
-		fh, err := toHost(feat) // [1,C,h,w]
-		if err != nil {
-			return torchErr("features", err)
-		}
-		wt, err := toHost(p.Model.FCWeight()) // [classes, C]
-		if err != nil {
-			return torchErr("fc weight", err)
-		}
-		ch, h, w := int(dims[1]), int(dims[2]), int(dims[3])
-		if len(wt) != len(p.Classes)*ch {
-			return fmt.Errorf("fc weight has %d values, want %d x %d", len(wt), len(p.Classes), ch)
-		}
-		c.W, c.H, c.Map = w, h, make([]float32, h*w)
-		row := wt[c.Class*ch : (c.Class+1)*ch]
-		for k := 0; k < ch; k++ {
-			plane := fh[k*h*w : (k+1)*h*w]
-			for i, v := range plane {
-				c.Map[i] += row[k] * v
-			}
-		}
-		return nil
-	})
-	return c, err
+	a, err := p.Model.ClassActivation(x, class)
+	if err != nil {
+		return nil, err
+	}
+	return &CAM{Class: a.Class, W: a.W, H: a.H, Map: a.Map, Probs: softmax(a.Logits), Layer: a.Layer, Method: a.Method}, nil
+}
+
+// softmax in float64 (the logits of one image).
+func softmax(logits []float32) []float32 {
+	maxv := math.Inf(-1)
+	for _, v := range logits {
+		maxv = math.Max(maxv, float64(v))
+	}
+	var sum float64
+	e := make([]float64, len(logits))
+	for i, v := range logits {
+		e[i] = math.Exp(float64(v) - maxv)
+		sum += e[i]
+	}
+	out := make([]float32, len(logits))
+	for i := range e {
+		out[i] = float32(e[i] / sum)
+	}
+	return out
 }

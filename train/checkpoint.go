@@ -24,7 +24,8 @@ const (
 // TrainState is what a resume needs besides weights and moments. All randomness of a run is
 // derived from (Seed, epoch, item path): the "RNG state" is therefore Seed plus Epoch, the
 // next epoch to run; libtorch's generator is not used (weights are initialised in Go from
-// the seed, the model has no dropout).
+// the seed; the dropout masks of VGG-16 and MobileNetV2 come from the seed and the forward
+// count, which the model checkpoint carries).
 type TrainState struct {
 	Epoch      int     `json:"epoch"`       // epochs completed
 	AdamSteps  int64   `json:"adam_steps"`  // optimizer updates so far

@@ -131,7 +131,7 @@ func TestTrainFERPlusClassesAndModes(t *testing.T) {
 	if m := rep8.Final["test"]; len(m.Confusion) != 8 || m.Images != 35 {
 		t.Errorf("test confusion %dx?, %d images", len(m.Confusion), m.Images)
 	}
-	p, err := OpenPredictor(filepath.Join(out8, rundir.BestDir), "cpu")
+	p, err := OpenPredictor(filepath.Join(out8, rundir.BestDir), "cpu", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func TestEvalMapsClassesByName(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.Close()
-	p, err := OpenPredictor(ckpt, "cpu")
+	p, err := OpenPredictor(ckpt, "cpu", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +293,7 @@ func TestSubsetEval(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.Close()
-	p, err := OpenPredictor(ckpt, "cpu")
+	p, err := OpenPredictor(ckpt, "cpu", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,7 +72,7 @@ func TestMouthMaskHurtsMouthOnlyClasses(t *testing.T) {
 	f := trainedModel(t)
 	masked := filepath.Join(fixtureRoot, "synth350-mouthless")
 	maskMouths(t, f.data, masked)
-	p, err := OpenPredictor(f.run, "cpu")
+	p, err := OpenPredictor(f.run, "cpu", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -103,6 +103,17 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// A --pretrained file is read and checked before the run folder exists, so one that does
+	// not fit leaves nothing behind that would block a rerun.
+	var pre *pretrained
+	if !o.Resume && cfg.Pretrained != "" {
+		if pre, err = readPretrained(cfg); err != nil {
+			return nil, err
+		}
+		defer pre.close()
+		cfg.PretrainedLoad = pre.counts()
+		logf("pretrained %s: %s (%d of the backbone's %d)\n", cfg.Pretrained, pre.report, pre.report.BackboneLoaded, pre.report.Backbone)
+	}
 	if !o.Resume {
 		// Before the folder is created: a run folder inside its data would be read back as
 		// data by the next run.
@@ -198,13 +209,12 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		if m, err = model.New(cfg.Model, dev, cfg.Seed); err != nil {
 			return nil, err
 		}
-		if cfg.Pretrained != "" {
-			lr, err := m.LoadWeights(cfg.Pretrained, model.ImportBackbone)
-			if err != nil {
+		if pre != nil {
+			if _, err := pre.load(m); err != nil {
 				m.Close()
-				return nil, fmt.Errorf("--pretrained: %w", err)
+				return nil, err
 			}
-			logf("pretrained %s: %s\n", cfg.Pretrained, lr)
+			pre.close() // the model holds its copy
 		}
 		if adam, err = newAdamFor(m, cfg.Optim); err != nil {
 			m.Close()

@@ -48,8 +48,9 @@ func ResolveCheckpoint(p string) (string, error) {
 }
 
 // OpenPredictor loads a checkpoint (see ResolveCheckpoint) on the device ("auto", "cpu",
-// "cuda[:N]").
-func OpenPredictor(ckpt, device string) (*Predictor, error) {
+// "cuda[:N]"). A foreign weights file (a PyTorch state_dict) is imported when spec names its
+// network (see ImportSpec); spec may be nil.
+func OpenPredictor(ckpt, device string, spec *ImportSpec) (*Predictor, error) {
 	path, err := ResolveCheckpoint(ckpt)
 	if err != nil {
 		return nil, err
@@ -58,7 +59,7 @@ func OpenPredictor(ckpt, device string) (*Predictor, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, ck, err := model.LoadCheckpoint(path, dev)
+	m, ck, err := openWeights(path, dev, spec)
 	if err != nil {
 		return nil, err
 	}

@@ -40,12 +40,12 @@ func benchApply(b *testing.B, name string, aligned bool) {
 	}
 }
 
-func BenchmarkApplyMask100(b *testing.B)      { benchApply(b, "mask_surgical_blue_frontal", true) }
-func BenchmarkApplyClothMask100(b *testing.B) { benchApply(b, "mask_cloth_plaid_frontal", true) }
+func BenchmarkApplyMask100(b *testing.B)      { benchApply(b, "mask_surgical_blue", true) }
+func BenchmarkApplyClothMask100(b *testing.B) { benchApply(b, "mask_cloth_plaid", true) }
 func BenchmarkApplySunglasses100(b *testing.B) {
-	benchApply(b, "sunglasses_aviator_green_frontal", true)
+	benchApply(b, "sunglasses_aviator_green", true)
 }
-func BenchmarkApplyMask512(b *testing.B) { benchApply(b, "mask_surgical_blue_frontal", false) }
+func BenchmarkApplyMask512(b *testing.B) { benchApply(b, "mask_surgical_blue", false) }
 
 // BenchmarkApplyMask100Parallel runs one worker per core on shared templates,
 // as the occlude workers do.
@@ -54,7 +54,7 @@ func BenchmarkApplyMask100Parallel(b *testing.B) {
 	defer src.Close()
 	base, face := placementCase{aligned: true}.render(b, src, astronautLandmarks(b))
 	defer base.Close()
-	tpl := templateByName(b, "mask_surgical_blue_frontal")
+	tpl := templateByName(b, "mask_surgical_blue")
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		work := gocv.NewMat()

@@ -2,41 +2,22 @@ package warp
 
 import (
 	"image"
-	"math"
 	"math/rand/v2"
 
 	"github.com/occfer/occfer/landmarks/face68"
 )
 
-// shading is the overlay's colour gain: gain·(1 + slope·u), with u the signed
-// position across the face (−1 image-left contour … +1 right) along the eye
-// axis, so an overlay on a face lit from one side is lit from that side too.
+// shading is the overlay's colour gain: the global exposure gain (face mean luma against
+// skinReferenceLuma) times, where the face's light was measured, its relative illumination
+// at the pixel (lightMap, shade.go), so an overlay on a face lit from one side is lit from
+// that side too and shaded where the face is.
 type shading struct {
-	gain, slope    float64
-	ox, oy, ux, uy float64 // u = ((x,y) − o)·(ux,uy)
+	gain  float64
+	light *lightMap // nil: the global gain alone
 }
 
-func newShading(st faceStats, face *face68.Shape) shading {
-	s := shading{gain: clamp(st.mean/skinReferenceLuma, minGain, maxGain)}
-	if st.left+st.right > 0 {
-		s.slope = clamp((st.right-st.left)/(st.right+st.left), -maxShading, maxShading)
-	}
-	le, re := face.RightEye(), face.LeftEye() // image left, image right
-	ax, ay := re.X-le.X, re.Y-le.Y
-	n := math.Hypot(ax, ay)
-	half := math.Hypot(face[16].X-face[0].X, face[16].Y-face[0].Y) / 2
-	if n == 0 || half == 0 {
-		s.slope = 0
-		return s
-	}
-	s.ox, s.oy = face[30].X, face[30].Y
-	s.ux, s.uy = ax/n/half, ay/n/half
-	return s
-}
-
-func (s shading) at(x, y int) float64 {
-	u := clamp((float64(x)-s.ox)*s.ux+(float64(y)-s.oy)*s.uy, -1, 1)
-	return s.gain * (1 + s.slope*u)
+func newShading(st faceStats, pix []uint8, w, h int, face *face68.Shape, roi image.Rectangle) shading {
+	return shading{gain: clamp(st.mean/skinReferenceLuma, minGain, maxGain), light: newLightMap(pix, w, h, face, roi)}
 }
 
 // composite blends the premultiplied BGRA overlay (roi-sized) over the BGR
@@ -45,8 +26,18 @@ func (s shading) at(x, y int) float64 {
 // sequence is deterministic).
 func composite(pix []uint8, w int, ov []uint8, roi image.Rectangle, sh shading, noise float64, rng *rand.Rand, mask Mask) {
 	rw := roi.Dx()
+	gains := make([]float64, rw)
+	for i := range gains {
+		gains[i] = sh.gain
+	}
 	for y := 0; y < roi.Dy(); y++ {
 		iy := y + roi.Min.Y
+		if sh.light != nil {
+			sh.light.row(iy, roi.Min.X, gains)
+			for i := range gains {
+				gains[i] *= sh.gain
+			}
+		}
 		orow := ov[y*rw*4 : (y+1)*rw*4]
 		drow := pix[(iy*w+roi.Min.X)*3:]
 		mrow := mask.Pix[iy*w+roi.Min.X:]
@@ -56,17 +47,14 @@ func composite(pix []uint8, w int, ov []uint8, roi image.Rectangle, sh shading, 
 				continue
 			}
 			a := float64(A) * (1.0 / 255)
-			g := sh.gain
-			if sh.slope != 0 {
-				g = sh.at(x+roi.Min.X, iy)
-			}
+			g := gains[x]
 			n := 0.0
 			if noise > 0 {
 				n = noise * rng.NormFloat64() * a
 			}
 			d := drow[3*x : 3*x+3]
 			for c := 0; c < 3; c++ {
-				d[c] = to8(brighten(float64(orow[4*x+c]), a, g) + n + float64(d[c])*(1-a))
+				d[c] = to8(expose(float64(orow[4*x+c]), a, g) + n + float64(d[c])*(1-a))
 			}
 			if A >= 128 {
 				mrow[x] = 255
@@ -86,14 +74,17 @@ func to8(v float64) uint8 {
 	return uint8(v + 0.5)
 }
 
-// brighten applies gain g to a premultiplied value p of alpha a. Dimming
-// scales; brightening lifts toward white instead (c' = 255 − (255 − c)/g) so a
-// white mask on a bright face keeps its folds rather than clipping flat.
-func brighten(p, a, g float64) float64 {
-	if g <= 1 {
+// expose applies gain g to a premultiplied value p of alpha a. Dimming scales, as less light
+// does. Brightening scales dark colours by g too but rolls highlights off toward white
+// (c' = g·c / (1 + (g−1)·c/255), which is g·c near black, 255 at white and the identity at
+// g = 1), so a white mask on the lit side of a face keeps its folds instead of clipping flat,
+// and a black one becomes dark gray, not mid gray.
+func expose(p, a, g float64) float64 {
+	if g <= 1 || a <= 0 {
 		return p * g
 	}
-	return 255*a - (255*a-p)/g
+	c := p / a
+	return a * g * c / (1 + (g-1)*c/255)
 }
 
 // clamp limits v to [lo, hi] (NaN stays NaN). Plain comparisons, not

@@ -19,7 +19,7 @@ const (
 	FitHomography FitKind = "homography"
 	// FitPiecewise is two homographies, one per half of the template, split
 	// along the line through the two centre anchors (side "both"); see
-	// piecewise.go for why masks use it.
+	// place.go for why masks use it.
 	FitPiecewise FitKind = "piecewise"
 )
 

@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"gocv.io/x/gocv"
+
+	"github.com/occfer/occfer/landmarks/face68"
+	"github.com/occfer/occfer/synth"
 )
 
 // Golden tolerance: a render matches when at most 0.5% of its channel values
@@ -19,26 +22,40 @@ const (
 	goldenMessage = "per-channel |diff| ≤ 2 on ≥ 99.5% of values"
 )
 
+// goldenViews are the turned synth faces of the golden strips (after the fixture's views):
+// 35° with visible-contour landmarks, -60° tilted up with hidden-contour ones.
+var goldenViews = []struct {
+	v      synth.View
+	hidden bool
+}{{synth.View{Yaw: 35}, false}, {synth.View{Yaw: -60, Pitch: 10}, true}}
+
 // TestGoldenPlacement renders every committed template on the astronaut
 // fixture in each placementCase (scales, ±20° roll, mirror, aligned 100×100
-// crop) with DefaultOptions and a fixed-seed rng, and compares the strip of
-// tiles with testdata/golden/<template>.png. Run with -update to rewrite.
+// crop) and on two turned synth faces (goldenViews), with DefaultOptions and a
+// fixed-seed rng, and compares the strip of tiles with
+// testdata/golden/<template>.png. Run with -update to rewrite.
 func TestGoldenPlacement(t *testing.T) {
 	src := astronaut(t)
 	defer src.Close()
 	lm := astronautLandmarks(t)
+	n := len(placementCases) + len(goldenViews)
 	for ti, tpl := range assetTemplates(t) {
 		t.Run(tpl.Name, func(t *testing.T) {
-			strip := gocv.NewMatWithSize(tileSize, tileSize*len(placementCases), gocv.MatTypeCV8UC3)
+			strip := gocv.NewMatWithSize(tileSize, tileSize*n, gocv.MatTypeCV8UC3)
 			defer strip.Close()
-			for ci, c := range placementCases {
-				img, face := c.render(t, src, lm)
+			for ci := 0; ci < n; ci++ {
+				var img gocv.Mat
+				var face face68.Shape
+				if ci < len(placementCases) {
+					img, face = placementCases[ci].render(t, src, lm)
+				} else {
+					g := goldenViews[ci-len(placementCases)]
+					img, face = posedFace(t, uint64(ci), 3, tileSize, g.v, g.hidden)
+				}
 				rng := rand.New(rand.NewPCG(uint64(ti), uint64(ci)))
-				opts := DefaultOptions()
-				opts.YawAware = false // each variant is pinned to its own golden
-				if _, err := Apply(img, face, tpl, opts, rng); err != nil {
+				if _, err := Apply(img, face, tpl, DefaultOptions(), rng); err != nil {
 					img.Close()
-					t.Fatalf("%s: %v", c.name, err)
+					t.Fatalf("tile %d: %v", ci, err)
 				}
 				dst := strip.Region(image.Rect(ci*tileSize, 0, ci*tileSize+img.Cols(), img.Rows()))
 				img.CopyTo(&dst)

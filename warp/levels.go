@@ -18,6 +18,8 @@ import (
 type level struct {
 	mat    gocv.Mat // 8UC4 premultiplied BGRA
 	fx, fy float64  // level pixels per template pixel
+	w, h   int      // mat's size, read once (Mat.Cols and Rows are cgo calls)
+	data   []uint8  // mat's pixels
 }
 
 // maxLevel bounds the cache to 2^-8 of the template size.
@@ -46,7 +48,11 @@ func (t *Template) levelFor(s float64) (*level, error) {
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", t.Name, err)
 		}
-		base = &level{mat: m, fx: 1, fy: 1}
+		base = &level{mat: m, fx: 1, fy: 1, w: m.Cols(), h: m.Rows()}
+		if base.data, err = m.DataPtrUint8(); err != nil {
+			m.Close()
+			return nil, fmt.Errorf("template %s: level data: %w", t.Name, err)
+		}
 		t.levels[0] = base
 	}
 	if k == 0 {
@@ -57,15 +63,14 @@ func (t *Template) levelFor(s float64) (*level, error) {
 	h := max(1, int(math.Round(float64(base.mat.Rows())*f)))
 	dst := gocv.NewMat()
 	gocv.Resize(base.mat, &dst, image.Pt(w, h), 0, 0, gocv.InterpolationArea)
-	l := &level{mat: dst, fx: float64(w) / float64(base.mat.Cols()), fy: float64(h) / float64(base.mat.Rows())}
+	l := &level{mat: dst, fx: float64(w) / float64(base.w), fy: float64(h) / float64(base.h), w: w, h: h}
+	var err error
+	if l.data, err = dst.DataPtrUint8(); err != nil {
+		dst.Close()
+		return nil, fmt.Errorf("template %s: level data: %w", t.Name, err)
+	}
 	t.levels[k] = l
 	return l, nil
-}
-
-// toLevel maps template pixels to level pixels (pixel centres at integers:
-// template x ↦ fx·(x+½) − ½).
-func (l *level) toLevel() Mat3 {
-	return Mat3{{l.fx, 0, 0.5*l.fx - 0.5}, {0, l.fy, 0.5*l.fy - 0.5}, {0, 0, 1}}
 }
 
 // Close frees the cached pre-scaled images; the template stays usable (the

@@ -25,10 +25,12 @@ import (
 
 // Spec is the JSON form of a template (one file per template, next to its PNG).
 type Spec struct {
-	Kind      string       `json:"kind"`
-	Style     string       `json:"style"`
-	Colour    string       `json:"colour"`
-	Variant   string       `json:"variant"`
+	Kind   string `json:"kind"`
+	Style  string `json:"style"`
+	Colour string `json:"colour"`
+	// Variant and Group are accepted for templates written before 3-D placement, when turned
+	// heads got separate "left"/"right" drawings; only "frontal" (or nothing) is valid now.
+	Variant   string       `json:"variant,omitempty"`
 	Group     string       `json:"group,omitempty"`
 	Transform string       `json:"transform"`
 	Image     string       `json:"image"` // PNG path relative to the JSON file
@@ -62,9 +64,8 @@ func (s TemplateSource) display(rel string) string {
 	return filepath.Join(s.Where, filepath.FromSlash(rel))
 }
 
-// LoadTemplates loads every *.json template spec under dir (recursively),
-// validates each, and links the left/right/frontal variants of a group.
-// All problems are reported together, each naming its file.
+// LoadTemplates loads every *.json template spec under dir (recursively) and
+// validates each. All problems are reported together, each naming its file.
 func LoadTemplates(dir string) ([]*Template, error) { return LoadTemplatesFrom("", DirSource(dir)) }
 
 // LoadTemplatesOfKind is LoadTemplates for the specs whose "kind" is kind
@@ -177,7 +178,6 @@ func LoadTemplatesFrom(kind string, srcs ...TemplateSource) ([]*Template, error)
 		return nil, errors.Join(errs...)
 	}
 	sortTemplates(ts)
-	LinkVariants(ts)
 	return ts, nil
 }
 
@@ -248,13 +248,10 @@ func sha256Hex(b []byte) string {
 // toTemplate converts the spec; face point and anchor shape errors are
 // reported here, geometric checks in ValidateTemplate.
 func (s Spec) toTemplate(name, specPath string) (*Template, error) {
-	t := &Template{
-		Name: name, Kind: s.Kind, Style: s.Style, Colour: s.Colour, Variant: s.Variant,
-		Group: s.Group, Transform: FitKind(s.Transform), SpecPath: specPath,
+	if s.Variant != "" && s.Variant != "frontal" {
+		return nil, fmt.Errorf("template %s: variant %q: side variants are no longer used (turned heads are drawn by posing the frontal template in 3-D); remove this template", specPath, s.Variant)
 	}
-	if t.Group == "" {
-		t.Group = strings.TrimSuffix(name, "_"+s.Variant)
-	}
+	t := &Template{Name: name, Kind: s.Kind, Style: s.Style, Colour: s.Colour, Transform: FitKind(s.Transform), SpecPath: specPath}
 	for i, a := range s.Anchors {
 		label := a.Name
 		if label == "" {

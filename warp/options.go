@@ -2,10 +2,6 @@ package warp
 
 // Options control placement and the realism steps of Apply.
 type Options struct {
-	// YawAware swaps the template for its left/right variant when
-	// |face68.Shape.YawRatio| exceeds YawThreshold (0 means DefaultYawThreshold).
-	YawAware     bool
-	YawThreshold float64
 	// Feather is the minimum Gaussian σ, in image pixels, applied to the
 	// warped overlay (colour and alpha together) so its outline is
 	// anti-aliased and a little soft, as a real edge in a photo is.
@@ -29,8 +25,6 @@ type Options struct {
 // DefaultOptions are the settings used for dataset synthesis.
 func DefaultOptions() Options {
 	return Options{
-		YawAware:         true,
-		YawThreshold:     DefaultYawThreshold,
 		Feather:          0.6,
 		MatchBrightness:  true,
 		BrightnessJitter: 0.05,

@@ -239,6 +239,15 @@ func (pl placement) mapAnchor(a Anchor) face68.Point {
 	return face68.Point{X: (l.X + r.X) / 2, Y: (l.Y + r.Y) / 2}
 }
 
+// imageSide reports which piece draws image pixel p: 0 left, 1 right.
+func (pl placement) imageSide(x, y float64) int {
+	c := cross(pl.seamB.X-pl.seamA.X, pl.seamB.Y-pl.seamA.Y, x-pl.seamA.X, y-pl.seamA.Y)
+	if c*pl.leftSign >= 0 {
+		return 0
+	}
+	return 1
+}
+
 func cross(ax, ay, bx, by float64) float64 { return ax*by - ay*bx }
 
 // polygonArea is the signed shoelace area.

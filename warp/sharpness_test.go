@@ -31,28 +31,23 @@ func alphaEdgeWidth(bgra []uint8, w, h int) float64 {
 	return edgeWidth(eg, el, n)
 }
 
-// TestOverlayEdgeWidth backs overlayEdgeWidth: a template warped (no blur)
-// to faces of 40 to 300 px has an alpha outline of edge width ≈ 0.5 px, and a
-// magnified one about 0.5·s.
+// TestOverlayEdgeWidth backs overlayEdgeWidth: a template drawn (no blur) on faces of 40 to
+// 300 px has an alpha outline of edge width ≈ 0.5 px, and a magnified one about 0.5·s.
 func TestOverlayEdgeWidth(t *testing.T) {
 	lm := astronautLandmarks(t)
-	tpl := templateByName(t, "mask_surgical_blue_frontal")
+	tpl := templateByName(t, "mask_surgical_blue")
 	for _, k := range []float64{0.45, 1, 2, 3.3, 12} {
 		var face face68.Shape
 		for i, p := range lm {
 			face[i] = face68.Point{X: (p.X-220)*k + 1500, Y: (p.Y-130)*k + 1500}
 		}
-		pl, err := tpl.placeOn(&face)
+		pm, _, err := tpl.pose(&face)
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := pl.pieces[0].H.LocalScale(face68.Centroid(pl.pieces[0].domain))
-		roi, _ := pl.imageBounds(3000, 3000, 2)
-		lv, err := tpl.levelFor(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ov, err := warpPieces(lv, pl, roi)
+		s := pm.scale()
+		roi, _ := pm.imageBounds(3000, 3000, 2)
+		ov, err := renderMesh(tpl, pm, nil, roi)
 		if err != nil {
 			t.Fatal(err)
 		}

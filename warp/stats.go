@@ -15,10 +15,9 @@ func luma(b, g, r uint8) int32 { return (29*int32(b) + 150*int32(g) + 77*int32(r
 // faceStats summarises the face region of the image before the overlay is
 // drawn.
 type faceStats struct {
-	mean        float64 // mean luma inside the face polygon
-	left, right float64 // mean luma of the halves either side of the nose line
-	edgeWidth   float64 // see edgeWidth; 0 when unknown
-	noise       float64 // noise σ in luma levels (Immerkær), 0 when unknown
+	mean      float64 // mean luma inside the face polygon
+	edgeWidth float64 // see edgeWidth; 0 when unknown
+	noise     float64 // noise σ in luma levels (Immerkær), 0 when unknown
 }
 
 // lumaPool recycles the luma planes of measureFace, so Apply on a stream of
@@ -55,11 +54,8 @@ func measureFace(pix []uint8, w, h int, face *face68.Shape) faceStats {
 			out[x] = luma(row[3*x], row[3*x+1], row[3*x+2])
 		}
 	}
-	// nose line: bridge top (27) to nose tip (30); left/right is relative to
-	// its direction so roll does not mix the halves.
-	a, b := face[27], face[30]
-	var n, nl, nr int
-	var sum, suml, sumr float64
+	var n int
+	var sum float64
 	var eg, el, noiseSum float64
 	var ne, nn int
 	scanPolygon(poly, w, h, func(y, xa, xb int) {
@@ -72,13 +68,6 @@ func measureFace(pix []uint8, w, h int, face *face68.Shape) faceStats {
 			v := float64(c)
 			sum += v
 			n++
-			if cross(b.X-a.X, b.Y-a.Y, float64(x)-a.X, float64(y)-a.Y) > 0 {
-				suml += v // with y down, positive cross is image-left of a downward nose line
-				nl++
-			} else {
-				sumr += v
-				nr++
-			}
 			if edge || bx < 1 || bx >= bw-1 {
 				continue
 			}
@@ -104,13 +93,6 @@ func measureFace(pix []uint8, w, h int, face *face68.Shape) faceStats {
 		return st
 	}
 	st.mean = sum / float64(n)
-	st.left, st.right = st.mean, st.mean
-	if nl > 0 {
-		st.left = suml / float64(nl)
-	}
-	if nr > 0 {
-		st.right = sumr / float64(nr)
-	}
 	st.edgeWidth = edgeWidth(eg, el, ne)
 	if nn > 16 {
 		st.noise = math.Sqrt(math.Pi/2) * noiseSum / (6 * float64(nn))

@@ -14,14 +14,6 @@ const (
 	KindSunglasses = "sunglasses"
 )
 
-// Variants of a template: drawn for a frontal face or for a head turned so
-// that the nose points toward image left / image right (see face68.Shape.YawRatio).
-const (
-	VariantFrontal = "frontal"
-	VariantLeft    = "left"
-	VariantRight   = "right"
-)
-
 // Anchor ties a template pixel to a face point.
 type Anchor struct {
 	Name string
@@ -38,9 +30,7 @@ type Template struct {
 	Kind      string // KindMask or KindSunglasses
 	Style     string // e.g. "surgical", "n95", "aviator"
 	Colour    string
-	Variant   string // VariantFrontal, VariantLeft or VariantRight
-	Group     string // templates of one group differ only by Variant
-	Transform FitKind
+	Transform FitKind // how the anchors fit the frontal reference face (see mesh.go)
 	Anchors   []Anchor
 	Image     *image.NRGBA // straight (non-premultiplied) alpha
 	SpecPath  string       // for error messages; empty for in-memory templates
@@ -50,44 +40,14 @@ type Template struct {
 	// loaded from (a folder or the built-in set), for the settings record of a run.
 	SpecSHA256, ImageSHA256 string
 
-	// variants holds the group siblings by variant (including this one); it
-	// is filled by LinkVariants and read by yaw-aware Apply.
-	variants map[string]*Template
-
 	cacheMu sync.Mutex
 	levels  map[int]*level // pre-scaled premultiplied BGRA copies, see levels.go
-}
 
-// Variants returns the loaded variants of t's group, t itself included, in
-// frontal, left, right order.
-func (t *Template) Variants() []*Template {
-	var out []*Template
-	for _, v := range []string{VariantFrontal, VariantLeft, VariantRight} {
-		if s, ok := t.variants[v]; ok {
-			out = append(out, s)
-		}
-	}
-	if len(out) == 0 {
-		out = append(out, t)
-	}
-	return out
-}
-
-// LinkVariants groups templates by Group so that yaw-aware placement can swap
-// a frontal template for its left / right sibling. LoadTemplates calls it.
-func LinkVariants(ts []*Template) {
-	groups := map[string]map[string]*Template{}
-	for _, t := range ts {
-		g := groups[t.Group]
-		if g == nil {
-			g = map[string]*Template{}
-			groups[t.Group] = g
-		}
-		g[t.Variant] = t
-	}
-	for _, t := range ts {
-		t.variants = groups[t.Group]
-	}
+	// meshV: the template draped over its 3-D surface (mesh.go), at each grid detail
+	// (meshDetail), each built once on first use.
+	meshOnce [3]sync.Once
+	meshV    [3]*overlayMesh
+	meshErr  [3]error
 }
 
 // anchorPoints returns the template and face points of the anchors that pass

@@ -10,36 +10,34 @@ import (
 	"testing"
 )
 
-// TestLoadAssets: the committed assets load, validate, and form complete
-// frontal/left/right groups: ≥ 8 mask designs and ≥ 3 sunglasses designs.
+// TestLoadAssets: the committed assets load and validate, one frontal drawing per design (3-D
+// placement turns it; there are no side variants): ≥ 8 mask designs and ≥ 3 sunglasses designs.
 func TestLoadAssets(t *testing.T) {
 	ts := assetTemplates(t)
-	groups := map[string]map[string]bool{}
-	kinds := map[string]map[string]bool{KindMask: {}, KindSunglasses: {}}
+	kinds := map[string]int{}
 	for _, tp := range ts {
-		if groups[tp.Group] == nil {
-			groups[tp.Group] = map[string]bool{}
-		}
-		groups[tp.Group][tp.Variant] = true
-		kinds[tp.Kind][tp.Group] = true
+		kinds[tp.Kind]++
 		if w := tp.Image.Bounds().Dx(); w < 512 || w > 1024 {
 			t.Errorf("%s: %d px wide, want 512..1024", tp.Name, w)
 		}
-	}
-	for g, v := range groups {
-		if len(v) != 3 {
-			t.Errorf("group %s has variants %v, want frontal, left and right", g, v)
+		if strings.HasSuffix(tp.Name, "_left") || strings.HasSuffix(tp.Name, "_right") {
+			t.Errorf("%s: a side variant is committed", tp.Name)
+		}
+		for _, scale := range []float64{30, 100, 200} { // every grid detail
+			if _, err := tp.mesh(scale); err != nil {
+				t.Errorf("%s: no 3-D mesh for faces of %.0f px: %v", tp.Name, scale, err)
+			}
 		}
 	}
-	if len(kinds[KindMask]) < 8 || len(kinds[KindSunglasses]) < 3 {
-		t.Errorf("%d mask and %d sunglasses designs, want ≥ 8 and ≥ 3", len(kinds[KindMask]), len(kinds[KindSunglasses]))
+	if kinds[KindMask] < 8 || kinds[KindSunglasses] < 3 {
+		t.Errorf("%d mask and %d sunglasses designs, want ≥ 8 and ≥ 3", kinds[KindMask], kinds[KindSunglasses])
 	}
 }
 
-// writeVariant copies a real template into dir with its spec edited by edit.
-func writeVariant(t *testing.T, dir, name string, edit func(*Spec)) string {
+// writeTemplate copies a real template into dir with its spec edited by edit.
+func writeTemplate(t *testing.T, dir, name string, edit func(*Spec)) string {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(assetsDir, "masks", "mask_surgical_blue_frontal.json"))
+	raw, err := os.ReadFile(filepath.Join(assetsDir, "masks", "mask_surgical_blue.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,14 +97,14 @@ func TestBadTemplates(t *testing.T) {
 		{"outside", func(s *Spec) { anchorNamed(s, "chin").Template = &[2]float64{100, 5000} }, "outside the 560x440 image"},
 		{"kind", func(s *Spec) { s.Kind = "hat" }, `unknown kind "hat"`},
 		{"transform", func(s *Spec) { s.Transform = "spline" }, `unknown transform "spline"`},
-		{"variant", func(s *Spec) { s.Variant = "up" }, `unknown variant "up"`},
+		{"variant", func(s *Spec) { s.Variant = "left" }, `side variants are no longer used`},
 		{"seam", func(s *Spec) { anchorNamed(s, "chin").Side = "left" }, `exactly 2 anchors with side "both"`},
 		{"no_image", func(s *Spec) { s.Image = "nope.png" }, "nope.png"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			p := writeVariant(t, dir, tc.name, tc.edit)
+			p := writeTemplate(t, dir, tc.name, tc.edit)
 			_, err := LoadTemplate(p)
 			if err == nil {
 				t.Fatalf("%s loaded, want an error mentioning %q", tc.name, tc.want)
@@ -121,7 +119,7 @@ func TestBadTemplates(t *testing.T) {
 // TestRGBImageRefused: a PNG without alpha is refused as "not RGBA".
 func TestRGBImageRefused(t *testing.T) {
 	dir := t.TempDir()
-	p := writeVariant(t, dir, "rgb", func(*Spec) {})
+	p := writeTemplate(t, dir, "rgb", func(*Spec) {})
 	img := image.NewRGBA(image.Rect(0, 0, 560, 440))
 	for i := range img.Pix {
 		img.Pix[i] = 255 // opaque, so the encoder writes an RGB PNG
@@ -144,9 +142,9 @@ func TestRGBImageRefused(t *testing.T) {
 // the first, and refuses a folder without specs.
 func TestLoadTemplatesReportsAll(t *testing.T) {
 	dir := t.TempDir()
-	writeVariant(t, dir, "good", func(*Spec) {})
-	a := writeVariant(t, dir, "bad1", func(s *Spec) { s.Kind = "hat" })
-	b := writeVariant(t, dir, "bad2", func(s *Spec) { s.Anchors = nil })
+	writeTemplate(t, dir, "good", func(*Spec) {})
+	a := writeTemplate(t, dir, "bad1", func(s *Spec) { s.Kind = "hat" })
+	b := writeTemplate(t, dir, "bad2", func(s *Spec) { s.Anchors = nil })
 	_, err := LoadTemplates(dir)
 	if err == nil || !strings.Contains(err.Error(), a) || !strings.Contains(err.Error(), b) {
 		t.Errorf("error %v, want both %s and %s named", err, a, b)
@@ -180,8 +178,8 @@ func TestLoadTemplatesOfKind(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	writeVariant(t, dir, "good", func(*Spec) {})
-	bad := writeVariant(t, dir, "bad", func(s *Spec) { s.Kind = "hat" })
+	writeTemplate(t, dir, "good", func(*Spec) {})
+	bad := writeTemplate(t, dir, "bad", func(s *Spec) { s.Kind = "hat" })
 	if _, err := LoadTemplatesOfKind(dir, KindMask); err == nil || !strings.Contains(err.Error(), bad) {
 		t.Errorf("unknown kind in a filtered load: error %v, want %s named", err, bad)
 	}
@@ -192,10 +190,10 @@ func TestLoadTemplatesOfKind(t *testing.T) {
 // path that leaves its source is refused; the content hashes follow the bytes loaded.
 func TestLoadTemplatesFromSources(t *testing.T) {
 	base, over := t.TempDir(), t.TempDir()
-	writeVariant(t, base, "mask_a_frontal", func(s *Spec) { s.Colour = "base" })
-	writeVariant(t, base, "mask_b_frontal", func(s *Spec) { s.Colour = "base" })
-	writeVariant(t, over, "mask_b_frontal", func(s *Spec) { s.Colour = "over" })
-	writeVariant(t, over, "mask_c_frontal", func(s *Spec) { s.Colour = "over" })
+	writeTemplate(t, base, "mask_a", func(s *Spec) { s.Colour = "base" })
+	writeTemplate(t, base, "mask_b", func(s *Spec) { s.Colour = "base" })
+	writeTemplate(t, over, "mask_b", func(s *Spec) { s.Colour = "over" })
+	writeTemplate(t, over, "mask_c", func(s *Spec) { s.Colour = "over" })
 	ts, err := LoadTemplatesFrom(KindMask, DirSource(base), DirSource(over))
 	if err != nil {
 		t.Fatal(err)
@@ -205,7 +203,7 @@ func TestLoadTemplatesFromSources(t *testing.T) {
 		got[tp.Name] = tp
 		defer tp.Close()
 	}
-	for name, want := range map[string]string{"mask_a_frontal": "base", "mask_b_frontal": "over", "mask_c_frontal": "over"} {
+	for name, want := range map[string]string{"mask_a": "base", "mask_b": "over", "mask_c": "over"} {
 		t.Run(name, func(t *testing.T) {
 			tp := got[name]
 			if tp == nil {
@@ -231,16 +229,16 @@ func TestLoadTemplatesFromSources(t *testing.T) {
 
 	t.Run("name twice in one source", func(t *testing.T) {
 		dir := t.TempDir()
-		writeVariant(t, dir, "mask_d_frontal", func(*Spec) {})
+		writeTemplate(t, dir, "mask_d", func(*Spec) {})
 		os.Mkdir(filepath.Join(dir, "sub"), 0o755)
-		dup := writeVariant(t, filepath.Join(dir, "sub"), "mask_d_frontal", func(*Spec) {})
+		dup := writeTemplate(t, filepath.Join(dir, "sub"), "mask_d", func(*Spec) {})
 		if _, err := LoadTemplatesFrom("", DirSource(dir)); err == nil || !strings.Contains(err.Error(), dup) || !strings.Contains(err.Error(), "already used") {
 			t.Errorf("error %v, want the duplicate %s named", err, dup)
 		}
 	})
 	t.Run("image outside the source", func(t *testing.T) {
 		dir := t.TempDir()
-		p := writeVariant(t, dir, "mask_e_frontal", func(s *Spec) { s.Image = "../mask_e_frontal.png" })
+		p := writeTemplate(t, dir, "mask_e", func(s *Spec) { s.Image = "../mask_e.png" })
 		if _, err := LoadTemplatesFrom("", DirSource(dir)); err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), "leaves the template folder") {
 			t.Errorf("error %v, want %s refused", err, p)
 		}

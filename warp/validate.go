@@ -36,11 +36,6 @@ func ValidateTemplate(t *Template) error {
 	if !ok {
 		return fail("unknown kind %q (want %q or %q)", t.Kind, KindMask, KindSunglasses)
 	}
-	switch t.Variant {
-	case VariantFrontal, VariantLeft, VariantRight:
-	default:
-		return fail("unknown variant %q (want frontal, left or right)", t.Variant)
-	}
 	if t.Transform.minAnchors() == 0 {
 		return fail("unknown transform %q (want similarity, affine, homography or piecewise)", t.Transform)
 	}

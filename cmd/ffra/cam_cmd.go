@@ -24,6 +24,7 @@ type camOptions struct {
 	Threads    int
 	Class      string
 	Alpha      float64
+	Weights    weightsFlags
 }
 
 // newCamCmd is `ffra cam`. runF, when set, replaces the work.
@@ -36,7 +37,13 @@ func newCamCmd(runF func(context.Context, *camOptions) error) *cobra.Command {
 the fc weights of that class times the last convolutional feature map, summed over channels,
 negative evidence clamped to 0, upsampled bilinearly to the image, jet-coloured and blended
 over it (--alpha). Writes DIR/<image stem>_cam.png: the image, the overlay, and a caption
-with the class and its probability.`,
+with the class and its probability.
+
+The feature map is layer4's output for FFRA-Net and the ResNets, features.18's (the last
+1x1 conv + BN + ReLU6) for MobileNetV2. VGG-16's classifier is not linear in the pooled
+features, so its map is Grad-CAM (Selvaraju et al. 2017) on features.29, the ReLU of
+conv5_3 before the last max pool (14x14 at 224). CKPT is an ffra checkpoint, or a PyTorch
+state_dict with --arch (see ffra import).`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Checkpoint, o.Inputs = args[0], args[1:]
@@ -52,6 +59,7 @@ with the class and its probability.`,
 	threadsFlag(f, &o.Threads)
 	f.StringVar(&o.Class, "class", "", "explain this class instead of the predicted one")
 	f.Float64Var(&o.Alpha, "alpha", 0.5, "weight of the heat map in the blend")
+	o.Weights.add(f, false)
 	if err := cmd.MarkFlagRequired("out"); err != nil {
 		panic(err)
 	}
@@ -67,7 +75,7 @@ func runCam(ctx context.Context, o camOptions, stdout io.Writer) error {
 	if err := safepath.CheckOutput(o.Out, o.Inputs...); err != nil {
 		return err
 	}
-	p, paths, err := openForImages(o.Checkpoint, o.Inputs, o.Device)
+	p, paths, err := openForImages(o.Checkpoint, o.Inputs, o.Device, &o.Weights)
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,7 @@ type evalOptions struct {
 	JSON       bool
 	Labels     dataset.LabelOptions
 	Problems   string // --problems FILE
+	Weights    weightsFlags
 }
 
 // newEvalCmd is `ffra eval`. runF, when set, replaces the work.
@@ -41,7 +42,9 @@ images, else its validation split. PATH@LIST (or NAME=PATH@LIST) is the subset o
 name list selects, from any split: the RAN lists (Occlusion-RAF-DB, Pose-RAF-DB, Occlusion- and
 Pose-FERPlus) or one relative path or stem per line; listed names that match no image are
 reported with the list's file and line. A test set's classes are matched to the checkpoint's by
-name; a set with images of a class the checkpoint lacks is an error naming the class.`,
+name; a set with images of a class the checkpoint lacks is an error naming the class.
+CKPT may also be a PyTorch .pth/.pt state_dict (or a safetensors one without ffra's metadata)
+given with --arch and its classes, imported as ffra import would.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Checkpoint, o.Data = args[0], args[1:]
@@ -60,6 +63,7 @@ name; a set with images of a class the checkpoint lacks is an error naming the c
 	f.BoolVar(&o.JSON, "json", false, "print JSON (per set: accuracy, mean class accuracy, per-class accuracy, confusion matrix)")
 	labelFlags(f, &o.Labels, false)
 	f.StringVar(&o.Problems, "problems", "", "write every skipped entry of every set to `FILE` as JSON lines (the table counts them)")
+	o.Weights.add(f, false)
 	cli.StopsCleanly(cmd)
 	return cmd
 }
@@ -83,7 +87,7 @@ func runEval(ctx context.Context, o evalOptions, w io.Writer) error {
 		}
 		specs = append(specs, s)
 	}
-	p, err := train.OpenPredictor(o.Checkpoint, o.Device)
+	p, err := train.OpenPredictor(o.Checkpoint, o.Device, o.Weights.spec())
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,6 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 	})
 	root.AddCommand(newTrainCmd(nil), newEvalCmd(nil), newPredictCmd(nil), newCamCmd(nil),
-		newDataCmd(nil), newModelCmd(), newSynthCmd(nil), newEnvCmd())
+		newDataCmd(nil), newImportCmd(nil), newExportCmd(nil), newModelCmd(), newSynthCmd(nil), newEnvCmd())
 	return root
 }

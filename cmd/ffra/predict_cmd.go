@@ -16,12 +16,12 @@ import (
 
 // openForImages opens the checkpoint and expands the IMAGE|DIR arguments, the common start of
 // predict and cam.
-func openForImages(ckpt string, inputs []string, device string) (*train.Predictor, []string, error) {
+func openForImages(ckpt string, inputs []string, device string, w *weightsFlags) (*train.Predictor, []string, error) {
 	paths, err := imageInputs(inputs)
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := train.OpenPredictor(ckpt, device)
+	p, err := train.OpenPredictor(ckpt, device, w.spec())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -51,6 +51,7 @@ type predictOptions struct {
 	Threads    int
 	Batch      int
 	JSON       bool
+	Weights    weightsFlags
 }
 
 // newPredictCmd is `ffra predict`. runF, when set, replaces the work.
@@ -61,7 +62,8 @@ func newPredictCmd(runF func(context.Context, *predictOptions) error) *cobra.Com
 		Short: "Predicted expression and class probabilities for each image",
 		Long: `Predict the expression of pre-aligned face images (as the model was trained on: RAF-DB
 aligned crops or synth output), resized to the checkpoint's input size. Unreadable images
-are reported on stderr, skipped and counted; the exit status is non-zero when any was.`,
+are reported on stderr, skipped and counted; the exit status is non-zero when any was.
+CKPT is an ffra checkpoint, or a PyTorch state_dict with --arch (see ffra import).`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Checkpoint, o.Inputs = args[0], args[1:]
@@ -76,6 +78,7 @@ are reported on stderr, skipped and counted; the exit status is non-zero when an
 	threadsFlag(f, &o.Threads)
 	f.IntVarP(&o.Batch, "batch-size", "b", 64, "images per forward pass")
 	f.BoolVar(&o.JSON, "json", false, "print JSON")
+	o.Weights.add(f, false)
 	cli.StopsCleanly(cmd)
 	return cmd
 }
@@ -88,7 +91,7 @@ func runPredict(ctx context.Context, o predictOptions, w io.Writer) error {
 	if err := checkBatch(o.Batch); err != nil {
 		return err
 	}
-	p, paths, err := openForImages(o.Checkpoint, o.Inputs, o.Device)
+	p, paths, err := openForImages(o.Checkpoint, o.Inputs, o.Device, &o.Weights)
 	if err != nil {
 		return err
 	}

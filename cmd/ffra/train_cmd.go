@@ -34,6 +34,7 @@ type trainOptions struct {
 	Arch                             string
 	CropScale, CropRatio, EraseScale cli.FloatRange
 	NoAugment, Quiet                 bool
+	PretrainedPartial                bool
 	StopAfter                        int
 	Problems                         string // --problems FILE
 	Config                           rundir.Config
@@ -47,7 +48,7 @@ func newTrainCmd(runF func(context.Context, *trainOptions) error) *cobra.Command
 	o := &trainOptions{Config: def}
 	cmd := &cobra.Command{
 		Use:   "train DATA [--val [NAME=]PATH[@LIST] ...] [-o RUN]",
-		Short: "Train FFRA-Net (or ResNet-18) on RAF-DB, FERPlus, FER2013 or class folders",
+		Short: "Train FFRA-Net (or a baseline: ResNet-18/50, VGG-16, MobileNetV2) on RAF-DB, FERPlus, FER2013 or class folders",
 		Long: `Train FFRA-Net with the paper's recipe by default (Adam, lr 1e-4, batch 128, 200 epochs,
 input 224, ResNet-18 backbone, lambda 0.6, constant LR). DATA is any tree ffra data reads: a
 RAF-DB tree (official train/test split from EmoLabel/list_patition_label.txt), a FERPlus tree
@@ -61,6 +62,16 @@ DATA's validation split is evaluated every epoch as "val" and its test split as 
 subset of PATH a name list selects (RAN's occlusion and pose lists). best/ is chosen by
 --select: by default the validation split when DATA has one, else the first test set; the log
 and report.json (selected_by) say which.
+
+--arch picks the network: ffra (default), or the FFRA-Net paper's Table 4 baselines resnet18,
+resnet50, vgg16 and mobilenet_v2 as torchvision defines them (torchvision's state_dict names,
+so --pretrained takes torchvision's ImageNet files; the classifier sized to the classes).
+
+--pretrained FILE loads a backbone before epoch 1 and prints what it loaded, left at init and
+ignored (also stored in config.json). It fails before the run folder is created when a file
+entry has another shape, when a name is not in the model (e.g. a ResNet-34 file for
+ResNet-18), or when under 90% of the backbone's tensors load; --pretrained-partial loads
+whatever fits instead.
 
 The run folder (-o) receives config.json, metrics.jsonl, last/ and best/ checkpoints,
 report.json, curves.png and confusion_<set>.png. ffra train --resume -o RUN continues an
@@ -110,7 +121,7 @@ interrupted run and ends exactly where an uninterrupted one would.`,
 	f.StringVarP(&o.Out, "out", "o", "", "run folder `RUN` (default runs/ffra-<UTC time>); must be new or empty, or with --resume the run to continue")
 	f.BoolVar(&o.Resume, "resume", false, "continue the run in -o RUN from its last/ checkpoint")
 	// Model.
-	f.StringVar(&o.Arch, "arch", "ffra", "ffra or resnet18 (resnet18 = both branches off)")
+	f.StringVar(&o.Arch, "arch", "ffra", "network: "+strings.Join(ffranet.ArchNames(), ", ")+" (torchvision's; resnet18 = FFRA-Net with both branches off)")
 	f.BoolVar(&cfg.Model.MultiScale, "ms", true, "multi-scale branch (ablation: --ms=false)")
 	f.BoolVar(&cfg.Model.LocalAttention, "la", true, "local-attention branch (ablation: --la=false)")
 	f.StringVar(&cfg.Model.Fusion, "fusion", ffranet.FusionWeighted, "branch fusion: weighted, add or concat")
@@ -119,7 +130,8 @@ interrupted run and ends exactly where an uninterrupted one would.`,
 	f.BoolVar(&cfg.Model.SharedLA, "shared-la", false, "one weight set shared by the four LA parts (spec A5)")
 	f.BoolVar(&cfg.Model.ZeroInitLastBN, "zero-init-bn", false, "zero the last BN gamma of each branch part (module starts as identity)")
 	f.IntVar(&cfg.Model.InputSize, "input-size", 224, "input side in pixels (224 or 112)")
-	f.StringVar(&cfg.Pretrained, "pretrained", "", "backbone weights `FILE` (.pth/.pt/.safetensors, e.g. MS-Celeb ResNet-18); fc and new modules stay at init")
+	f.StringVar(&cfg.Pretrained, "pretrained", "", "backbone weights `FILE` (.pth/.pt/.safetensors: torchvision ImageNet, MS-Celeb ResNet-18, an FFRA state_dict); the classifier and new modules stay at init; refused when a name is foreign, a shape differs or under 90% of the backbone loads")
+	f.BoolVar(&o.PretrainedPartial, "pretrained-partial", false, "with --pretrained: load whatever fits by name and shape, leave the rest at init")
 	// Optimisation.
 	f.IntVar(&cfg.Epochs, "epochs", def.Epochs, "epochs")
 	f.IntVarP(&cfg.BatchSize, "batch-size", "b", def.BatchSize, "training batch size")
@@ -189,6 +201,9 @@ func runTrain(ctx context.Context, o trainOptions, stdout, stderr io.Writer) err
 		if err := applyArch(&cfg, o.Arch, o.Changed); err != nil {
 			return err
 		}
+		if o.PretrainedPartial {
+			cfg.PretrainedMode = rundir.PretrainedPartial
+		}
 		cfg.Augment.ScaleMin, cfg.Augment.ScaleMax = o.CropScale.Min, o.CropScale.Max
 		cfg.Augment.RatioMin, cfg.Augment.RatioMax = o.CropRatio.Min, o.CropRatio.Max
 		cfg.Augment.EraseScaleMin, cfg.Augment.EraseScaleMax = o.EraseScale.Min, o.EraseScale.Max
@@ -231,9 +246,26 @@ func runTrain(ctx context.Context, o trainOptions, stdout, stderr io.Writer) err
 	return nil
 }
 
-// applyArch maps --arch onto the branch switches.
+// ffraFlags are the flags that only FFRA-Net's module reads.
+var ffraFlags = []string{"ms", "la", "fusion", "lambda", "insert", "shared-la", "zero-init-bn"}
+
+// applyArch maps --arch onto the model config: the branch switches for ffra and resnet18, a
+// torchvision baseline otherwise (input size and classes kept).
 func applyArch(cfg *rundir.Config, arch string, changed map[string]bool) error {
 	switch arch {
+	case ffranet.ArchResNet50, ffranet.ArchVGG16, ffranet.ArchMobileNetV2:
+		for _, f := range ffraFlags {
+			if changed[f] {
+				return fmt.Errorf("--arch %s has no FFRA module; drop --%s", arch, f)
+			}
+		}
+		base, err := ffranet.ConfigFor(arch)
+		if err != nil {
+			return err
+		}
+		base.InputSize, base.NumClasses = cfg.Model.InputSize, cfg.Model.NumClasses
+		cfg.Model = base
+		return nil
 	case "ffra":
 		cfg.Model.Variant = "ffra"
 		if !cfg.Model.MultiScale || !cfg.Model.LocalAttention || cfg.Model.Fusion != ffranet.FusionWeighted ||
@@ -246,7 +278,7 @@ func applyArch(cfg *rundir.Config, arch string, changed map[string]bool) error {
 		}
 		cfg.Model.Variant, cfg.Model.MultiScale, cfg.Model.LocalAttention = "resnet18", false, false
 	default:
-		return fmt.Errorf("unknown --arch %q (ffra or resnet18)", arch)
+		return fmt.Errorf("unknown --arch %q (%s)", arch, strings.Join(ffranet.ArchNames(), ", "))
 	}
 	return nil
 }

@@ -144,12 +144,12 @@ func TestInterruptAndResume(t *testing.T) {
 
 func TestTemplatesCheck(t *testing.T) {
 	png := filepath.Join(t.TempDir(), "check.png")
-	stdout, stderr, code := run(t, "templates", "check", "../../assets/masks/mask_surgical_blue_frontal.json",
+	stdout, stderr, code := run(t, "templates", "check", "../../assets/masks/mask_surgical_blue.json",
 		"--face", "../../testdata/astronaut.png", "-o", png)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stdout, "mask_surgical_blue_frontal") || !strings.Contains(stdout, "valid") || !strings.Contains(stdout, "residual") {
+	if !strings.Contains(stdout, "mask_surgical_blue") || !strings.Contains(stdout, "valid") || !strings.Contains(stdout, "residual") {
 		t.Errorf("report: %q", stdout)
 	}
 	b, err := os.ReadFile(png)

@@ -113,7 +113,7 @@ func runCheck(o checkOptions, stdout io.Writer) error {
 	if err := dataset.WriteFileAtomic(o.Out, data); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "template %s (%s, style %s, colour %s, %s, %s fit): valid\n", t.Name, t.Kind, t.Style, t.Colour, t.Variant, t.Transform)
+	fmt.Fprintf(stdout, "template %s (%s, style %s, colour %s, %s fit): valid\n", t.Name, t.Kind, t.Style, t.Colour, t.Transform)
 	for _, r := range res {
 		fmt.Fprintf(stdout, "  anchor %-14s residual %5.1f px\n", r.Name, r.Distance)
 	}

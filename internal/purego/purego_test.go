@@ -10,11 +10,15 @@ import (
 // outside the standard library.
 var pureGo = []string{
 	"github.com/occfer/occfer/assets",
+	"github.com/occfer/occfer/audit",
 	"github.com/occfer/occfer/dataset",
+	"github.com/occfer/occfer/face3d",
+	"github.com/occfer/occfer/imageio/imagefile",
 	"github.com/occfer/occfer/internal/cli",
 	"github.com/occfer/occfer/internal/imgtext",
-	"github.com/occfer/occfer/internal/lockfile",
 	"github.com/occfer/occfer/internal/limits",
+	"github.com/occfer/occfer/internal/lockfile",
+	"github.com/occfer/occfer/internal/onnx",
 	"github.com/occfer/occfer/internal/procstat",
 	"github.com/occfer/occfer/internal/progress",
 	"github.com/occfer/occfer/internal/safepath",

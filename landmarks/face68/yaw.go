@@ -7,9 +7,9 @@ import "math"
 // image-left (1, 2, 3) and image-right (13, 14, 15) face contour, measured along the eye
 // axis. 0 is frontal; positive means the nose points toward image right (the subject turned
 // to their left). On a cylinder head model it reads about sin(yaw): 0.13 at 15°, 0.25 at
-// 25°, 0.34 at 30° of turn; it is a ratio, not an angle, and good for choosing between
-// frontal and side overlay variants (warp.DefaultYawThreshold). Degenerate shapes (eyes on
-// one point, nose outside the contour on both sides) read 0.
+// 25°, 0.34 at 30° of turn; it is a ratio, not an angle (face3d.FitPose gives the angle),
+// and it depends on the jaw convention of the landmarks. Degenerate shapes (eyes on one
+// point, nose outside the contour on both sides) read 0.
 func (s Shape) YawRatio() float64 {
 	le, re := s.RightEye(), s.LeftEye() // image left, image right
 	ux, uy := re.X-le.X, re.Y-le.Y

@@ -1,5 +1,6 @@
-// Package ffranet describes an FFRA-Net (or plain ResNet-18) variant: the Config stored in
-// every checkpoint and run folder, the named variants, defaults and validation. It is pure Go
+// Package ffranet describes a network of ffra - an FFRA-Net variant, plain ResNet-18 or one of
+// the FFRA-Net paper's torchvision baselines: the Config stored in every checkpoint and run
+// folder, the named variants, defaults and validation. It is pure Go
 // (no libtorch), so run folders, pipeline configs and CLI flags can be read and checked
 // without linking the model (package model builds networks from a Config).
 //
@@ -26,10 +27,26 @@ const (
 	InsertLayer2 = "layer2"
 )
 
-// Config describes one FFRA-Net (or plain ResNet-18) variant. It is stored in
-// every checkpoint, so field names are part of the file format.
+// Architectures (Config.Arch). The empty value is FFRA-Net's ResNet-18 with its branches as
+// Config sets them (both off: plain ResNet-18), so configs and checkpoints written before the
+// baselines existed keep their meaning. The others are torchvision 0.14's networks with
+// torchvision's state_dict names, initialisation and parameter counts, the classifier sized
+// to Config.NumClasses (FFRA-Net paper, Table 4's baselines).
+const (
+	ArchFFRA        = ""             // ResNet-18 backbone + optional FFRA module (Variant ffra*, resnet18)
+	ArchResNet50    = "resnet50"     // torchvision resnet50 (Bottleneck, v1.5: stride on the 3x3)
+	ArchVGG16       = "vgg16"        // torchvision vgg16 (configuration D, no BatchNorm)
+	ArchMobileNetV2 = "mobilenet_v2" // torchvision mobilenet_v2 (width 1.0)
+)
+
+// Config describes one network: an FFRA-Net variant, plain ResNet-18, or a
+// torchvision baseline (Arch). It is stored in every checkpoint, so field
+// names are part of the file format. The FFRA fields (branches, fusion,
+// lambda, insert, shared_la, zero_init_last_bn, sa_groups) apply to ArchFFRA
+// only; the baselines need both branches off.
 type Config struct {
 	Variant        string  `json:"variant"`           // the name it was built from (informative)
+	Arch           string  `json:"arch,omitempty"`    // "" (FFRA-Net's ResNet-18), resnet50, vgg16 or mobilenet_v2
 	NumClasses     int     `json:"num_classes"`       // fc outputs; 7 for RAF-DB basic
 	InputSize      int     `json:"input_size"`        // square input side; 224 (default) or 112
 	MultiScale     bool    `json:"multi_scale"`       // multi-scale branch (spec 3)
@@ -53,6 +70,14 @@ var variants = map[string]func(*Config){
 	"ffra-shared-la": func(c *Config) { c.SharedLA = true },
 	"ffra-layer2":    func(c *Config) { c.Insert = InsertLayer2 },
 	"ffra-zero-init": func(c *Config) { c.ZeroInitLastBN = true },
+	ArchResNet50:     baseline(ArchResNet50),
+	ArchVGG16:        baseline(ArchVGG16),
+	ArchMobileNetV2:  baseline(ArchMobileNetV2),
+}
+
+// baseline sets a torchvision architecture: no FFRA branches.
+func baseline(arch string) func(*Config) {
+	return func(c *Config) { c.Arch, c.MultiScale, c.LocalAttention = arch, false, false }
 }
 
 // Variants returns the accepted variant names, sorted.
@@ -110,6 +135,15 @@ func (c Config) Validate() error {
 	if c.InputSize < MinInputSize || c.InputSize > MaxInputSize {
 		return fmt.Errorf("input_size must be in [%d,%d], got %d", MinInputSize, MaxInputSize, c.InputSize)
 	}
+	switch c.Arch {
+	case ArchFFRA:
+	case ArchResNet50, ArchVGG16, ArchMobileNetV2:
+		if c.HasModule() {
+			return fmt.Errorf("arch %s has no FFRA branches: multi_scale and local_attention must be false", c.Arch)
+		}
+	default:
+		return fmt.Errorf("unknown arch %q (%s)", c.Arch, strings.Join(ArchNames(), ", "))
+	}
 	switch c.Fusion {
 	case FusionWeighted, FusionAdd, FusionConcat:
 	default:
@@ -143,3 +177,22 @@ func (c Config) ModuleChannels() int64 {
 
 // HasModule reports whether any branch is on; with none the model is ResNet-18.
 func (c Config) HasModule() bool { return c.MultiScale || c.LocalAttention }
+
+// ArchNames are the --arch names: the baselines of the FFRA-Net paper's
+// Table 4 and FFRA-Net itself.
+func ArchNames() []string {
+	return []string{"resnet18", ArchResNet50, ArchVGG16, ArchMobileNetV2, "ffra"}
+}
+
+// ArchName is the --arch name of c: its Arch, or ffra / resnet18 for the
+// ResNet-18 family (resnet18 when both branches are off).
+func (c Config) ArchName() string {
+	switch {
+	case c.Arch != ArchFFRA:
+		return c.Arch
+	case c.HasModule():
+		return "ffra"
+	default:
+		return "resnet18"
+	}
+}

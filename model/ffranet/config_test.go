@@ -10,8 +10,8 @@ import (
 
 func TestVariants(t *testing.T) {
 	names := Variants()
-	if !sort.StringsAreSorted(names) || len(names) != 9 {
-		t.Fatalf("Variants() = %v, want 9 sorted names", names)
+	if !sort.StringsAreSorted(names) || len(names) != 12 {
+		t.Fatalf("Variants() = %v, want 12 sorted names", names)
 	}
 	for _, n := range names {
 		t.Run(n, func(t *testing.T) {
@@ -25,8 +25,11 @@ func TestVariants(t *testing.T) {
 			if err := c.Validate(); err != nil {
 				t.Errorf("variant %s does not validate: %v", n, err)
 			}
-			if got := c.HasModule(); got != (n != "resnet18") {
+			if got := c.HasModule(); got != strings.HasPrefix(n, "ffra") {
 				t.Errorf("HasModule = %v", got)
+			}
+			if c.ArchName() != map[bool]string{true: "ffra", false: n}[strings.HasPrefix(n, "ffra")] {
+				t.Errorf("ArchName %q", c.ArchName())
 			}
 		})
 	}
@@ -54,6 +57,8 @@ func TestValidate(t *testing.T) {
 		{"lambda", func(c *Config) { c.Lambda = 1.5 }, "lambda must be in [0,1]"},
 		{"insert", func(c *Config) { c.Insert = "layer1" }, `unknown insertion point "layer1"`},
 		{"sa groups", func(c *Config) { c.SAGroups = 3 }, "sa_groups 3 does not divide 256 channels"},
+		{"arch", func(c *Config) { c.Arch = "resnet34" }, `unknown arch "resnet34" (resnet18, resnet50, vgg16, mobilenet_v2, ffra)`},
+		{"baseline with a branch", func(c *Config) { c.Arch = ArchVGG16 }, "arch vgg16 has no FFRA branches"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -8,21 +8,14 @@ package loader
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"image"
 	"image/color"
 
 	"github.com/occfer/occfer/internal/limits"
 
-	// Registered decoders: the formats a RAF-DB-style tree or a user folder can hold.
-	_ "image/gif"
-	_ "image/jpeg"
-	_ "image/png"
-
-	_ "golang.org/x/image/bmp"
-	_ "golang.org/x/image/tiff"
-	_ "golang.org/x/image/webp"
+	// imagefile registers the decoders of the formats a dataset folder can hold.
+	"github.com/occfer/occfer/imageio/imagefile"
 )
 
 // RGB is a decoded 8-bit image, interleaved R,G,B, row-major. The pure-Go representation keeps
@@ -35,9 +28,12 @@ type RGB struct {
 // Bytes is the memory the decoded pixels take, used against the cache cap.
 func (m *RGB) Bytes() int64 { return int64(len(m.Pix)) }
 
-// DecodeFile reads and decodes one image file. Grayscale, 16-bit, paletted and alpha images are
-// converted to 8-bit RGB; alpha is dropped (not blended), as OpenCV's IMREAD_COLOR does, so
-// the pixels match what the occlude pipeline sees. The error names the file and the reason.
+// DecodeFile reads and decodes one image file under the contract occlude reads by
+// (imagefile.Inspect: truncated or corrupt files and unsupported variants are refused, with an
+// error wrapping imagefile.ErrUnreadable) and turns it upright by its EXIF orientation
+// (imagefile.Orient), as occlude does. Grayscale, 16-bit, paletted and alpha images are
+// converted to 8-bit RGB; alpha is dropped (not blended), as occlude's working image drops it.
+// The error names the file and the reason.
 func DecodeFile(path string) (*RGB, error) {
 	data, err := limits.ReadFile(path, limits.ImageFile, "image")
 	if err != nil {
@@ -52,26 +48,21 @@ func DecodeFile(path string) (*RGB, error) {
 
 // DecodeBytes decodes an encoded image held in memory (see DecodeFile).
 func DecodeBytes(data []byte) (*RGB, error) {
-	if len(data) == 0 {
-		return nil, errors.New("empty file")
-	}
-	// Go's decoders allocate the canvas the header declares: check it first.
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	info, err := imagefile.Inspect(data)
 	if err != nil {
 		return nil, err
-	}
-	if int64(cfg.Width)*int64(cfg.Height) > limits.ImagePixels {
-		return nil, fmt.Errorf("%dx%d is larger than the %d-pixel limit", cfg.Width, cfg.Height, limits.ImagePixels)
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%v: %w", err, imagefile.ErrUnreadable)
 	}
 	b := img.Bounds()
 	if b.Dx() <= 0 || b.Dy() <= 0 {
-		return nil, fmt.Errorf("image has no pixels (%dx%d)", b.Dx(), b.Dy())
+		return nil, fmt.Errorf("image has no pixels (%dx%d): %w", b.Dx(), b.Dy(), imagefile.ErrUnreadable)
 	}
-	return toRGB(img), nil
+	m := toRGB(img)
+	m.Pix, m.W, m.H = imagefile.Orient(m.Pix, m.W, m.H, 3, info.Orientation)
+	return m, nil
 }
 
 // toRGB converts any image.Image to RGB. The common decoder outputs get a fast path because

@@ -107,6 +107,14 @@ func (c Config) Validate() error {
 	if err := c.Optim.Validate(); err != nil {
 		return err
 	}
+	switch c.PretrainedMode {
+	case "", PretrainedPartial:
+	default:
+		return fmt.Errorf("unknown pretrained_mode %q (\"\" or %q)", c.PretrainedMode, PretrainedPartial)
+	}
+	if c.PretrainedMode != "" && c.Pretrained == "" {
+		return fmt.Errorf("--pretrained-partial needs --pretrained FILE")
+	}
 	if err := c.Augment.Validate(); err != nil {
 		return fmt.Errorf("augmentation: %w", err)
 	}
@@ -150,6 +158,8 @@ type Config struct {
 	Model          ffranet.Config       `json:"model"`
 	Pretrained     string               `json:"pretrained,omitempty"`      // backbone weights imported before epoch 1
 	PretrainedHash string               `json:"pretrained_hash,omitempty"` // sha256 of that file
+	PretrainedMode string               `json:"pretrained_mode,omitempty"` // "" (backbone rule) or PretrainedPartial
+	PretrainedLoad *PretrainLoad        `json:"pretrained_load,omitempty"` // what the import did
 	Optim          OptimSettings        `json:"optim"`
 	Epochs         int                  `json:"epochs"`
 	BatchSize      int                  `json:"batch_size"`
@@ -157,6 +167,20 @@ type Config struct {
 	Augment        loader.Aug           `json:"augment"`
 	Runtime        Runtime              `json:"runtime"`
 	Hash           string               `json:"hash"` // HashOf(everything above except Runtime and Hash)
+}
+
+// PretrainedPartial is the --pretrained-partial mode: load whatever fits by name and shape
+// (model.ImportOptions.Partial) instead of refusing a file with foreign names, other shapes or
+// under 90% of the backbone.
+const PretrainedPartial = "partial"
+
+// PretrainLoad counts what --pretrained did (model.LoadReport).
+type PretrainLoad struct {
+	Loaded         int `json:"loaded"`          // model variables taken from the file
+	LeftAtInit     int `json:"left_at_init"`    // model variables left at their seeded init (head, FFRA module, ...)
+	Ignored        int `json:"ignored"`         // file entries not used (head, BN counters, and with partial the misfits)
+	Backbone       int `json:"backbone"`        // the model's backbone variables
+	BackboneLoaded int `json:"backbone_loaded"` // of which loaded
 }
 
 // Runtime holds settings that may differ between a run and its resume.

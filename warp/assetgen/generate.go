@@ -33,27 +33,23 @@ type job struct {
 	scene     func(x, y, cosView float64) rgba
 }
 
-var variants = []string{warp.VariantFrontal, warp.VariantLeft, warp.VariantRight}
-
+// jobs lists every template: one frontal drawing per design. Turned heads need no variants:
+// warp poses the frontal drawing in 3-D.
 func jobs() []job {
 	var js []job
-	// family adds the three variants of one style of a kind.
-	family := func(kind, dir, style, colour string, w, h int, anchors []anchorDef,
-		scene func(x, y, cosView float64) rgba, fit warp.FitKind) {
-		group := fmt.Sprintf("%s_%s_%s", kind, style, colour)
-		for _, v := range variants {
-			js = append(js, job{
-				dir: dir, name: group + "_" + v, w: w, h: h, anchors: anchors, scene: scene,
-				spec: warp.Spec{Kind: kind, Style: style, Colour: colour, Variant: v,
-					Group: group, Transform: string(fit)},
-			})
-		}
-	}
 	for _, ms := range maskStyles() {
-		family(warp.KindMask, "masks", ms.style, ms.colour, maskW, maskH, maskAnchors, maskScene(ms), warp.FitPiecewise)
+		js = append(js, job{
+			dir: "masks", name: fmt.Sprintf("mask_%s_%s", ms.style, ms.colour), w: maskW, h: maskH, anchors: maskAnchors,
+			scene: maskScene(ms),
+			spec:  warp.Spec{Kind: warp.KindMask, Style: ms.style, Colour: ms.colour, Transform: string(warp.FitPiecewise)},
+		})
 	}
 	for _, gs := range glassStyles() {
-		family(warp.KindSunglasses, "sunglasses", gs.style, gs.colour, glassW, glassH, glassAnchors, glassScene(gs), warp.FitSimilarity)
+		js = append(js, job{
+			dir: "sunglasses", name: fmt.Sprintf("sunglasses_%s_%s", gs.style, gs.colour), w: glassW, h: glassH, anchors: glassAnchors,
+			scene: glassScene(gs),
+			spec:  warp.Spec{Kind: warp.KindSunglasses, Style: gs.style, Colour: gs.colour, Transform: string(warp.FitSimilarity)},
+		})
 	}
 	return js
 }
@@ -98,12 +94,11 @@ func Generate(outDir string) ([]string, error) {
 }
 
 func (j job) write(outDir string) ([]string, error) {
-	cyl := newCylinder(j.w, j.spec.Variant)
-	img := render(j.w, j.h, cyl.wrap(j.scene))
+	img := render(j.w, j.h, frontShading(j.w, j.scene))
 	spec := j.spec
 	spec.Image = j.name + ".png"
 	for _, a := range j.anchors {
-		at := [2]float64{round2(cyl.forward(a.x)), round2(a.y)}
+		at := [2]float64{round2(a.x), round2(a.y)}
 		spec.Anchors = append(spec.Anchors, warp.SpecAnchor{Name: a.name, Template: &at, Face: a.face, Side: a.side})
 	}
 	if err := validate(j.name, spec, img); err != nil {
@@ -136,7 +131,7 @@ func (j job) write(outDir string) ([]string, error) {
 // written, so a generator change that breaks a template fails here.
 func validate(name string, spec warp.Spec, img *image.NRGBA) error {
 	t := &warp.Template{Name: name, Kind: spec.Kind, Style: spec.Style, Colour: spec.Colour,
-		Variant: spec.Variant, Group: spec.Group, Transform: warp.FitKind(spec.Transform), Image: img}
+		Transform: warp.FitKind(spec.Transform), Image: img}
 	for _, a := range spec.Anchors {
 		fp, err := warp.ParseFacePoint(a.Face)
 		if err != nil {

@@ -5,8 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/occfer/occfer/warp"
 )
 
 // TestCommittedAssetsAreCurrent re-renders a sample of templates (one per
@@ -15,13 +13,13 @@ import (
 // it produces. After changing the generator run `go generate ./warp/assetgen`.
 func TestCommittedAssetsAreCurrent(t *testing.T) {
 	want := map[string]bool{
-		"mask_surgical_blue_right":         true,
-		"mask_cloth_floral_frontal":        true,
-		"sunglasses_wayfarer_black_left":   true,
-		"sunglasses_aviator_green_frontal": true,
+		"mask_surgical_blue":        true,
+		"mask_cloth_floral":         true,
+		"sunglasses_wayfarer_black": true,
+		"sunglasses_aviator_green":  true,
 	}
 	if testing.Short() {
-		want = map[string]bool{"sunglasses_round_brown_frontal": true}
+		want = map[string]bool{"sunglasses_round_brown": true}
 	}
 	dir := t.TempDir()
 	found := 0
@@ -51,8 +49,8 @@ func TestCommittedAssetsAreCurrent(t *testing.T) {
 	}
 }
 
-// TestJobsCoverTheCatalogue: names are unique, every mask style has
-// frontal/left/right, and the rendered templates are the promised size.
+// TestJobsCoverTheCatalogue: names are unique and every style is drawn; each design is one
+// frontal drawing (turned heads are drawn by posing it in 3-D, package warp).
 func TestJobsCoverTheCatalogue(t *testing.T) {
 	seen := map[string]bool{}
 	styles := map[string]int{}
@@ -62,54 +60,29 @@ func TestJobsCoverTheCatalogue(t *testing.T) {
 		}
 		seen[j.name] = true
 		styles[j.spec.Kind+"/"+j.spec.Style]++
+		if j.spec.Variant != "" {
+			t.Errorf("%s: variant %q, want none", j.name, j.spec.Variant)
+		}
 	}
 	for _, s := range []string{"mask/surgical", "mask/n95", "mask/kn95", "mask/cloth", "sunglasses/aviator", "sunglasses/wayfarer", "sunglasses/round"} {
-		if styles[s] == 0 || styles[s]%3 != 0 {
-			t.Errorf("style %s has %d templates, want a positive multiple of 3 (frontal, left, right)", s, styles[s])
+		if styles[s] == 0 {
+			t.Errorf("style %s has no template", s)
 		}
 	}
 }
 
-// TestCylinderVariants: the side variants move the face's midline toward the
-// side the nose points to and hide the far ear loop; anchors follow.
-func TestCylinderVariants(t *testing.T) {
-	r := newCylinder(maskW, warp.VariantRight)
-	l := newCylinder(maskW, warp.VariantLeft)
-	f := newCylinder(maskW, warp.VariantFrontal)
-	if x := f.forward(maskCX + 100); x != maskCX+100 {
-		t.Errorf("frontal moved x: %v", x)
+// TestFrontShading: the drawing is shaded as a cylinder seen from the front (full at the
+// centre line, darker toward the sides) and empty beyond the template's width.
+func TestFrontShading(t *testing.T) {
+	var got []float64
+	sc := frontShading(maskW, func(x, y, cosView float64) rgba { got = append(got, cosView); return rgb(1, 1, 1) })
+	for _, x := range []float64{maskCX, maskCX + 100, maskCX + 250} {
+		sc(x, 100)
 	}
-	if r.forward(maskCX) <= maskCX+100 || l.forward(maskCX) >= maskCX-100 {
-		t.Errorf("midline at %.1f (right) and %.1f (left), want it moved > 100 px toward the nose side", r.forward(maskCX), l.forward(maskCX))
+	if len(got) != 3 || got[0] != 1 || !(got[1] < 1 && got[2] < got[1]) {
+		t.Errorf("cosView at the centre, 100 and 250 px out: %v, want 1 then falling", got)
 	}
-	for _, x := range []float64{maskCX - 150, maskCX, maskCX + 150} {
-		fx, _, ok := r.inverse(r.forward(x))
-		if !ok || abs(fx-x) > 1e-9 {
-			t.Errorf("inverse(forward(%v)) = %v, %v", x, fx, ok)
-		}
+	if c := sc(-5, 100); c != (rgba{}) {
+		t.Errorf("outside the template: %v, want transparent", c)
 	}
-	// the far half (image right for the right variant) is foreshortened
-	img := render(maskW, maskH, r.wrap(maskScene(maskStyles()[0])))
-	const row = 250
-	left, right := -1, -1
-	for x := 0; x < maskW; x++ {
-		if img.Pix[row*img.Stride+4*x+3] > 127 {
-			if left < 0 {
-				left = x
-			}
-			right = x
-		}
-	}
-	mid := r.forward(maskCX)
-	near, far := mid-float64(left), float64(right)-mid
-	if left < 0 || far > 0.6*near {
-		t.Errorf("right variant row %d: near half %.0f px, far half %.0f px; want far ≤ 0.6·near", row, near, far)
-	}
-}
-
-func abs(v float64) float64 {
-	if v < 0 {
-		return -v
-	}
-	return v
 }
