@@ -12,7 +12,7 @@ STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 NOTORCH_PKGS = $(shell GOWORK=off $(GO) list -f '{{.ImportPath}} {{join .Deps " "}}' ./... | grep -v ' github.com/sugarme/gotch' | cut -d' ' -f1)
 
 .PHONY: all deps deps-occlude gotch gotch-check build occlude ffra occfer test vet lint lint-occlude \
-	tidy-check fmt-check bench demo assets clean
+	tidy-check fmt-check bench fuzz demo assets clean
 
 all: build
 
@@ -74,6 +74,14 @@ test: build fmt-check tidy-check vet gotch-check
 BENCH_TMPDIR ?=
 bench: build
 	$(if $(BENCH_TMPDIR),TMPDIR=$(BENCH_TMPDIR) )$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x -timeout 60m ./...
+
+# Every fuzz target (go test -fuzz; discovered, see scripts/fuzz.sh) for FUZZTIME each, one
+# after another: the readers of untrusted bytes (checkpoints, safetensors, label and landmark
+# files, pipeline configs, ...). FUZZ=REGEXP picks targets. Inputs that fail are kept in
+# <package>/testdata/fuzz/ and rerun by every `go test`.
+FUZZTIME ?= 60s
+fuzz: gotch
+	@GO=$(GO) FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
 # Regenerates the overlay templates in assets/ from the generator in warp/.
 assets: occlude

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"image"
 	"math"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"sync"
 
+	"github.com/occfer/occfer/internal/safepath"
 	"github.com/occfer/occfer/landmarks/face68"
 )
 
@@ -207,7 +207,11 @@ func auditRecord(out string, r *record, truth map[string]face68.Shape, poses map
 	m := NewMask(max(r.Width, 1), max(r.Height, 1))
 	if r.occluded() {
 		var err error
-		if m, err = LoadMask(filepath.Join(out, filepath.FromSlash(r.Mask))); err != nil {
+		mp, err := safepath.Within(out, r.Mask) // only a mask inside OUT is read
+		if err != nil {
+			return res, fmt.Errorf("occlusion mask: %w", err)
+		}
+		if m, err = LoadMask(mp); err != nil {
 			return res, err
 		}
 		if r.Width > 0 && (m.W != r.Width || m.H != r.Height) {

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/occfer/occfer/internal/limits"
+	"github.com/occfer/occfer/internal/safepath"
 	"github.com/occfer/occfer/landmarks/face68"
 )
 
@@ -59,6 +61,29 @@ func (r *record) occluded() bool {
 	return true
 }
 
+// checkPaths validates the record's paths like user input (safepath.Rel): relative, inside
+// their trees, so a hand-edited manifest cannot make the audit open a file elsewhere.
+func (r *record) checkPaths() error {
+	for _, f := range []struct{ name, rel string }{{"in", r.In}, {"out", r.Out}, {"mask", r.Mask}} {
+		if f.rel == "" {
+			continue
+		}
+		if _, err := safepath.Rel(f.rel); err != nil {
+			return fmt.Errorf("%q: %w", f.name, err)
+		}
+	}
+	return nil
+}
+
+// within is root/rel when the file lies inside root (links resolved, safepath.Within), else "".
+func within(root, rel string) string {
+	p, err := safepath.Within(root, rel)
+	if err != nil {
+		return ""
+	}
+	return p
+}
+
 // readManifest reads OUT/manifest.jsonl, sorted by input path. Every line must be a record:
 // the audit reads finished runs (a torn journal line is a resume matter, not an audit one).
 func readManifest(out string) ([]record, error) {
@@ -87,6 +112,9 @@ func readManifest(out string) ([]record, error) {
 		if r.In == "" || r.Status == "" {
 			return nil, fmt.Errorf("%s:%d: not a manifest record: no \"in\" or \"status\"", p, n)
 		}
+		if err := r.checkPaths(); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", p, n, err)
+		}
 		if prev, ok := seen[r.In]; ok {
 			return nil, fmt.Errorf("%s:%d: %q again (first on line %d)", p, n, r.In, prev)
 		}
@@ -104,7 +132,7 @@ func readManifest(out string) ([]record, error) {
 // when the file is absent.
 func runKind(out string) (string, error) {
 	p := filepath.Join(out, ".occfer", "occlude.json")
-	data, err := os.ReadFile(p)
+	data, err := limits.ReadFile(p, limits.RunFile, "run settings")
 	if errors.Is(err, os.ErrNotExist) {
 		return "", nil
 	}

@@ -6,7 +6,8 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"os"
+
+	"github.com/occfer/occfer/internal/limits"
 )
 
 // Mask is a binary occlusion mask as occlude --write-masks writes it
@@ -50,8 +51,11 @@ func (m *Mask) Area() int {
 // LoadMask reads a mask PNG. Any PNG colour type is accepted (converted to 8-bit gray);
 // the error names the file.
 func LoadMask(path string) (*Mask, error) {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path, limits.ImageFile, "occlusion mask")
 	if err != nil {
+		return nil, fmt.Errorf("occlusion mask: %w", err)
+	}
+	if err := limits.CheckImageHeader(path, data); err != nil {
 		return nil, fmt.Errorf("occlusion mask: %w", err)
 	}
 	img, err := png.Decode(bytes.NewReader(data))

@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"path"
 	"strings"
 
+	"github.com/occfer/occfer/internal/limits"
 	"github.com/occfer/occfer/landmarks/face68"
 )
 
@@ -88,7 +88,7 @@ func EstimateYaw(s *face68.Shape) float64 {
 // to the dataset root as in the manifest's "in". A bad line fails the whole file with an
 // error naming the file, the line and the reason.
 func LoadPoseFile(file string) (map[string]Pose, error) {
-	data, err := os.ReadFile(file)
+	data, err := limits.ReadFile(file, limits.LabelFile, "pose file")
 	if err != nil {
 		return nil, fmt.Errorf("pose file: %w", err)
 	}

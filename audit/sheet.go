@@ -9,7 +9,6 @@ import (
 	"image/png"
 	"math"
 	"os"
-	"path/filepath"
 	"strings"
 
 	_ "golang.org/x/image/bmp"
@@ -80,11 +79,11 @@ func (r *Report) drawCase(dst *image.RGBA, at image.Point, c Case, in string) {
 	f := c.Face
 	var out image.Image
 	if c.Image.out != "" {
-		out = decodeImage(filepath.Join(r.Out, filepath.FromSlash(c.Image.out)))
+		out = decodeImage(within(r.Out, c.Image.out))
 	}
 	var mask *Mask
 	if c.Image.mask != "" {
-		mask, _ = LoadMask(filepath.Join(r.Out, filepath.FromSlash(c.Image.mask)))
+		mask, _ = LoadMask(within(r.Out, c.Image.mask))
 	}
 	var region []face68.Point
 	crop := image.Rect(0, 0, sheetCell, sheetCell)
@@ -94,7 +93,7 @@ func (r *Report) drawCase(dst *image.RGBA, at image.Point, c Case, in string) {
 	}
 	x := at.X
 	if in != "" {
-		inImg := decodeImage(filepath.Join(in, filepath.FromSlash(c.Image.In)))
+		inImg := decodeImage(within(in, c.Image.In))
 		p := panel(dst, image.Pt(x, at.Y), inImg, crop)
 		if f.scored {
 			p.points(f.shape[:], colLandmarks)

@@ -3,11 +3,12 @@ package dataset
 import (
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/occfer/occfer/internal/limits"
 )
 
 // The CSV files of FER2013 (Kaggle, "Challenges in Representation Learning: Facial Expression
@@ -46,7 +47,7 @@ type ferNewRow struct {
 // else train/angry/fer0000000.png (split from Usage, folder from the FER2013 label).
 func openFER2013CSV(root string, files []string, present map[string]bool, opts OpenOptions) (*Dataset, error) {
 	csvPath := filepath.Join(root, FER2013CSV)
-	rows, probs, err := readFER2013(csvPath)
+	rows, probs, err := readFER2013(csvPath, opts.maxProblems())
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +73,7 @@ func openFER2013CSV(root string, files []string, present map[string]bool, opts O
 		return d, nil
 	}
 	newPath := filepath.Join(root, FERPlusCSV)
-	votes, vprobs, err := readFERPlusNew(newPath)
+	votes, vprobs, err := readFERPlusNew(newPath, opts.maxProblems())
 	if err != nil {
 		return nil, err
 	}
@@ -82,19 +83,20 @@ func openFER2013CSV(root string, files []string, present map[string]bool, opts O
 	}
 	d.Layout, d.Classes, d.Order = LayoutFERPlusCSV, FERPlusClasses(opts.FERPlusClasses), "ferplus"
 	d.Problems = append(d.Problems, vprobs...)
+	rowProbs := newProblemList(opts.maxProblems())
 	for i, r := range rows {
 		v := votes[i]
 		if r.pix == nil || v.line == 0 { // a row already reported as a problem
 			continue
 		}
 		if v.name == "" {
-			d.Problems = append(d.Problems, Problem{Path: newPath, Line: v.line, Code: CodeFERPlusNoName,
+			rowProbs.add(Problem{Path: newPath, Line: v.line, Code: CodeFERPlusNoName,
 				Reason: fmt.Sprintf("row %d (fer%07d) has no image name: the FERPlus authors dropped it", i, i)})
 			continue
 		}
 		if v.split != r.split {
-			d.Problems = append(d.Problems, Problem{Path: newPath, Line: v.line, Code: CodeUsage,
-				Reason: fmt.Sprintf("%s is %s here but %s on line %d of %s; %s's split is used", v.name, v.split, r.split, r.line, FER2013CSV, FER2013CSV)})
+			rowProbs.add(Problem{Path: newPath, Line: v.line, Code: CodeUsage,
+				Reason: fmt.Sprintf("%s is %s here but %s on line %d of %s; %s's split is used", limits.Clip(v.name), v.split, r.split, r.line, FER2013CSV, FER2013CSV)})
 		}
 		rel := ferPlusFolders[ferPlusFolderOf(r.split)].dir + "/" + v.name
 		it := Item{Rel: rel, Split: r.split, Aligned: true, Stem: strings.TrimSuffix(v.name, filepath.Ext(v.name)),
@@ -102,24 +104,30 @@ func openFER2013CSV(root string, files []string, present map[string]bool, opts O
 		d.labelFERPlus(&it, v.votes, newPath, v.line, opts)
 		d.Items = append(d.Items, it)
 	}
+	d.Problems = append(d.Problems, rowProbs.done()...)
 	sortItems(d.Items)
 	return d, nil
 }
 
 // readFER2013 parses fer2013.csv. Rows that do not parse keep their place (pix nil) so that
 // row i still pairs with row i of fer2013new.csv, and become Problems.
-func readFER2013(p string) ([]fer2013Row, []Problem, error) {
-	data, err := os.ReadFile(p)
+func readFER2013(p string, maxProblems int) ([]fer2013Row, []Problem, error) {
+	data, err := limits.ReadFile(p, limits.DataCSV, "FER2013 CSV")
 	if err != nil {
 		return nil, nil, fmt.Errorf("read FER2013: %w", err)
 	}
+	return parseFER2013(p, data, maxProblems)
+}
+
+// parseFER2013 parses the fer2013.csv p whose content is data.
+func parseFER2013(p string, data []byte, maxProblems int) ([]fer2013Row, []Problem, error) {
 	var rows []fer2013Row
-	var probs []Problem
+	probs := newProblemList(maxProblems)
 	cols := [3]int{0, 1, 2} // emotion, pixels, Usage
 	bad := func(line int, reason string) {
-		probs = append(probs, Problem{Path: p, Line: line, Code: CodeBadLine, Reason: reason})
+		probs.add(Problem{Path: p, Line: line, Code: CodeBadLine, Reason: reason})
 	}
-	err = readCSV(p, data, func(line int, rec []string) {
+	err := readCSV(p, data, func(line int, rec []string) {
 		if len(rows) == 0 && slices.ContainsFunc(rec, func(f string) bool { return strings.EqualFold(strings.TrimSpace(f), "pixels") }) {
 			for i, name := range []string{"emotion", "pixels", "usage"} {
 				cols[i] = -1
@@ -129,7 +137,7 @@ func readFER2013(p string) ([]fer2013Row, []Problem, error) {
 					}
 				}
 				if cols[i] < 0 {
-					bad(line, fmt.Sprintf("header has no %q column", name))
+					bad(line, fmt.Sprintf("header has no %q column", name)) // name is one of ours
 					cols[i] = i
 				}
 			}
@@ -143,14 +151,14 @@ func readFER2013(p string) ([]fer2013Row, []Problem, error) {
 		}
 		e, err := strconv.Atoi(strings.TrimSpace(rec[cols[0]]))
 		if err != nil || e < 0 || e >= len(fer2013Folders) {
-			probs = append(probs, Problem{Path: p, Line: line, Code: CodeUnknownLabel,
-				Reason: fmt.Sprintf("emotion %q is not a FER2013 label (0..6)", rec[cols[0]])})
+			probs.add(Problem{Path: p, Line: line, Code: CodeUnknownLabel,
+				Reason: fmt.Sprintf("emotion %s is not a FER2013 label (0..6)", limits.Excerpt(rec[cols[0]]))})
 			return
 		}
 		usage := strings.TrimSpace(rec[cols[2]])
 		split, ok := fer2013Usage[usage]
 		if !ok {
-			bad(line, fmt.Sprintf("Usage %q is not Training, PublicTest or PrivateTest", usage))
+			bad(line, fmt.Sprintf("Usage %s is not Training, PublicTest or PrivateTest", limits.Excerpt(usage)))
 			return
 		}
 		pix, err := parsePixels(rec[cols[1]])
@@ -163,7 +171,7 @@ func readFER2013(p string) ([]fer2013Row, []Problem, error) {
 		bad(line, reason)
 		rows = append(rows, fer2013Row{line: line}) // keep the row's place
 	})
-	return rows, probs, err
+	return rows, probs.done(), err
 }
 
 // parsePixels parses a square image of space-separated gray values (48*48 in FER2013).
@@ -177,7 +185,7 @@ func parsePixels(s string) (*Gray, error) {
 	for i, f := range fields {
 		v, err := strconv.Atoi(f)
 		if err != nil || v < 0 || v > 255 {
-			return nil, fmt.Errorf("pixels: value %d is %q, want 0..255", i, f)
+			return nil, fmt.Errorf("pixels: value %d is %s, want 0..255", i, limits.Excerpt(f))
 		}
 		g.Pix[i] = uint8(v)
 	}
@@ -186,17 +194,22 @@ func parsePixels(s string) (*Gray, error) {
 
 // readFERPlusNew parses fer2013new.csv (header "Usage,Image name,neutral,...,NF"). Rows that
 // do not parse keep their place with line 0 and become Problems.
-func readFERPlusNew(p string) ([]ferNewRow, []Problem, error) {
-	data, err := os.ReadFile(p)
+func readFERPlusNew(p string, maxProblems int) ([]ferNewRow, []Problem, error) {
+	data, err := limits.ReadFile(p, limits.LabelFile, "FERPlus label file")
 	if err != nil {
 		return nil, nil, fmt.Errorf("read FERPlus labels: %w", err)
 	}
+	return parseFERPlusNew(p, data, maxProblems)
+}
+
+// parseFERPlusNew parses the fer2013new.csv p whose content is data.
+func parseFERPlusNew(p string, data []byte, maxProblems int) ([]ferNewRow, []Problem, error) {
 	var rows []ferNewRow
-	var probs []Problem
+	probs := newProblemList(maxProblems)
 	bad := func(line int, reason string) {
-		probs = append(probs, Problem{Path: p, Line: line, Code: CodeBadLine, Reason: reason})
+		probs.add(Problem{Path: p, Line: line, Code: CodeBadLine, Reason: reason})
 	}
-	err = readCSV(p, data, func(line int, rec []string) {
+	err := readCSV(p, data, func(line int, rec []string) {
 		if line == 1 && strings.EqualFold(strings.TrimSpace(rec[0]), "usage") {
 			return
 		}
@@ -208,7 +221,7 @@ func readFERPlusNew(p string) ([]ferNewRow, []Problem, error) {
 		}
 		split, ok := fer2013Usage[strings.TrimSpace(rec[0])]
 		if !ok {
-			bad(line, fmt.Sprintf("Usage %q is not Training, PublicTest or PrivateTest", rec[0]))
+			bad(line, fmt.Sprintf("Usage %s is not Training, PublicTest or PrivateTest", limits.Excerpt(rec[0])))
 			return
 		}
 		votes, err := parseVotes(rec[2:])
@@ -219,8 +232,8 @@ func readFERPlusNew(p string) ([]ferNewRow, []Problem, error) {
 		name := strings.TrimSpace(rec[1])
 		if name != "" {
 			if _, err := CleanRel(name); err != nil || strings.ContainsAny(name, `/\`) || !IsImageName(name) {
-				probs = append(probs, Problem{Path: p, Line: line, Code: CodeUnsafeName,
-					Reason: fmt.Sprintf("image name %q rejected: want a plain image file name", name)})
+				probs.add(Problem{Path: p, Line: line, Code: CodeUnsafeName,
+					Reason: fmt.Sprintf("image name %s rejected: want a plain image file name", limits.Excerpt(name))})
 				return
 			}
 		}
@@ -229,5 +242,5 @@ func readFERPlusNew(p string) ([]ferNewRow, []Problem, error) {
 		bad(line, reason)
 		rows = append(rows, ferNewRow{}) // keep the row's place
 	})
-	return rows, probs, err
+	return rows, probs.done(), err
 }

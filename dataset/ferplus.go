@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
 
+	"github.com/occfer/occfer/internal/limits"
 	"github.com/occfer/occfer/internal/textfile"
 )
 
@@ -59,16 +59,17 @@ func openFERPlus(root string, files []string, present map[string]bool, opts Open
 		}
 		hasLabels[f.dir] = true
 		abs := filepath.Join(root, filepath.FromSlash(lp))
-		rows, probs, err := readFERPlusLabels(abs)
+		rows, probs, err := readFERPlusLabels(abs, opts.maxProblems())
 		if err != nil {
 			return nil, err
 		}
 		d.Problems = append(d.Problems, probs...)
+		missing := newProblemList(opts.maxProblems())
 		for _, r := range rows {
 			rel := f.dir + "/" + r.name
 			if !present[rel] {
-				d.Problems = append(d.Problems, Problem{Path: abs, Line: r.line, Code: CodeMissingImage,
-					Reason: fmt.Sprintf("image %s listed in %s does not exist", rel, lp)})
+				missing.add(Problem{Path: abs, Line: r.line, Code: CodeMissingImage,
+					Reason: fmt.Sprintf("image %s listed in %s does not exist", limits.Clip(rel), lp)})
 				continue
 			}
 			it := Item{Rel: rel, Abs: filepath.Join(root, filepath.FromSlash(rel)), Split: f.split, Aligned: true,
@@ -76,6 +77,7 @@ func openFERPlus(root string, files []string, present map[string]bool, opts Open
 			d.labelFERPlus(&it, r.votes, abs, r.line, opts)
 			listed[rel] = it
 		}
+		d.Problems = append(d.Problems, missing.done()...)
 	}
 	for _, rel := range files {
 		if !IsImageName(rel) {
@@ -123,20 +125,25 @@ func (d *Dataset) labelFERPlus(it *Item, votes FERPlusVotes, file string, line i
 
 // readFERPlusLabels parses a FERPlus label.csv. Lines that do not parse become Problems; a
 // first line whose vote columns are not numbers is taken for a header.
-func readFERPlusLabels(p string) ([]ferPlusRow, []Problem, error) {
-	data, err := os.ReadFile(p)
+func readFERPlusLabels(p string, maxProblems int) ([]ferPlusRow, []Problem, error) {
+	data, err := limits.ReadFile(p, limits.LabelFile, "FERPlus label file")
 	if err != nil {
 		return nil, nil, fmt.Errorf("read FERPlus labels: %w", err)
 	}
+	return parseFERPlusLabels(p, data, maxProblems)
+}
+
+// parseFERPlusLabels parses the label.csv p whose content is data.
+func parseFERPlusLabels(p string, data []byte, maxProblems int) ([]ferPlusRow, []Problem, error) {
 	var rows []ferPlusRow
-	var probs []Problem
+	probs := newProblemList(maxProblems)
 	seen := map[string]int{}
 	badLine := func(line int, reason string) {
-		probs = append(probs, Problem{Path: p, Line: line, Code: CodeBadLine, Reason: reason})
+		probs.add(Problem{Path: p, Line: line, Code: CodeBadLine, Reason: reason})
 	}
-	err = readCSV(p, data, func(line int, rec []string) {
+	err := readCSV(p, data, func(line int, rec []string) {
 		bad := func(code, reason string) {
-			probs = append(probs, Problem{Path: p, Line: line, Code: code, Reason: reason})
+			probs.add(Problem{Path: p, Line: line, Code: code, Reason: reason})
 		}
 		if len(rec) != 2+NumVotes {
 			bad(CodeBadLine, fmt.Sprintf("want 12 columns (image, face box, 10 votes), got %d", len(rec)))
@@ -144,7 +151,7 @@ func readFERPlusLabels(p string) ([]ferPlusRow, []Problem, error) {
 		}
 		votes, err := parseVotes(rec[2:])
 		if err != nil {
-			if line == 1 && len(rows) == 0 && len(probs) == 0 {
+			if line == 1 && len(rows) == 0 && len(probs.list) == 0 {
 				return // a header line
 			}
 			bad(CodeBadLine, err.Error())
@@ -152,17 +159,17 @@ func readFERPlusLabels(p string) ([]ferPlusRow, []Problem, error) {
 		}
 		name := strings.TrimSpace(rec[0])
 		if _, err := CleanRel(name); err != nil || strings.ContainsAny(name, `/\`) || !IsImageName(name) {
-			bad(CodeUnsafeName, fmt.Sprintf("image name %q rejected: want a plain image file name", name))
+			bad(CodeUnsafeName, fmt.Sprintf("image name %s rejected: want a plain image file name", limits.Excerpt(name)))
 			return
 		}
 		if first, dup := seen[name]; dup {
-			bad(CodeDuplicate, fmt.Sprintf("%s is listed again (first on line %d)", name, first))
+			bad(CodeDuplicate, fmt.Sprintf("%s is listed again (first on line %d)", limits.Clip(name), first))
 			return
 		}
 		seen[name] = line
 		rows = append(rows, ferPlusRow{name: name, box: strings.TrimSpace(rec[1]), votes: votes, line: line})
 	}, badLine)
-	return rows, probs, err
+	return rows, probs.done(), err
 }
 
 // parseVotes parses ten non-negative vote counts.
@@ -171,7 +178,7 @@ func parseVotes(fields []string) (FERPlusVotes, error) {
 	for i, f := range fields {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 0 {
-			return v, fmt.Errorf("vote column %d is %q, want a count >= 0", i+1, f)
+			return v, fmt.Errorf("vote column %d is %s, want a count >= 0", i+1, limits.Excerpt(f))
 		}
 		v[i] = n
 	}

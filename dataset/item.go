@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 )
 
@@ -79,13 +80,20 @@ const (
 
 // Problem is an input entry that was skipped (or, for CodeLabelDiffers, noted), with the
 // file, line (0 when not a line), why, and the item concerned when there is one.
+//
+// A Problem with Count above 1 stands for Count problems of one file and code that are not
+// listed one by one (see DefaultMaxProblems); Line is then the first of them.
 type Problem struct {
 	Path   string `json:"path"`
 	Line   int    `json:"line,omitempty"`
 	Code   string `json:"code,omitempty"`
 	Item   string `json:"item,omitempty"` // Rel of the item it concerns
 	Reason string `json:"reason"`
+	Count  int    `json:"count,omitempty"`
 }
+
+// Weight is the number of problems p stands for: Count, or 1.
+func (p Problem) Weight() int { return max(1, p.Count) }
 
 func (p Problem) String() string {
 	if p.Line > 0 {
@@ -102,8 +110,16 @@ type Dataset struct {
 	Classes  []string // Item.Label indexes this; canonical names (see CanonicalClass)
 	Order    string   // the class order the labels were read with ("rafdb", "ferplus", ...)
 	Items    []Item
-	AuxFiles []string
+	AuxFiles []string // sorted slash paths; only files that passed the path rule (safepath.Walk)
 	Problems []Problem
+}
+
+// HasAux reports whether rel is one of the dataset's non-image files. Side files named by
+// convention (landmarks68.jsonl at the root, RAF-DB's Annotation/ files) are read only when
+// listed here, so a link that leaves the tree is never read through them.
+func (d *Dataset) HasAux(rel string) bool {
+	i := sort.SearchStrings(d.AuxFiles, rel)
+	return i < len(d.AuxFiles) && d.AuxFiles[i] == rel
 }
 
 // LabelOptions say how labels are read. They change what a model learns, so a training run
@@ -162,6 +178,17 @@ type OpenOptions struct {
 	// NeedFiles refuses layouts whose images live inside a CSV file, for callers that read
 	// image files (occlude, predict); the error says how to write them out.
 	NeedFiles bool
+	// AllProblems keeps every problem of a label file in Dataset.Problems; without it the
+	// first DefaultMaxProblems of each file and code are kept and the rest counted.
+	AllProblems bool
+}
+
+// maxProblems is the per-file, per-code cap the options ask for (-1: none).
+func (o OpenOptions) maxProblems() int {
+	if o.AllProblems {
+		return -1
+	}
+	return DefaultMaxProblems
 }
 
 // Split returns the items of one split ("train", "val", "test"), in Rel order.

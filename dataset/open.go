@@ -2,12 +2,13 @@ package dataset
 
 import (
 	"fmt"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/occfer/occfer/internal/safepath"
 )
 
 // RAFLabelFile is the label file that marks a RAF-DB basic tree.
@@ -67,7 +68,7 @@ func Open(p string, opts OpenOptions) (*Dataset, error) {
 			}},
 		}, nil
 	}
-	files, err := walkFiles(p)
+	files, skipped, err := walkFiles(p)
 	if err != nil {
 		return nil, fmt.Errorf("open dataset %s: %w", p, err)
 	}
@@ -94,41 +95,32 @@ func Open(p string, opts OpenOptions) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
+	d.Problems = append(skipped, d.Problems...)
 	if len(d.Items) == 0 {
 		return nil, fmt.Errorf("open dataset %s: no images found (%s)", p, ProblemDigest(d.Problems, 3))
 	}
 	return d, nil
 }
 
-// walkFiles lists regular files under root as sorted slash paths, skipping hidden folders,
-// occfer's temporary files and the side outputs of earlier runs.
-func walkFiles(root string) ([]string, error) {
-	var files []string
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+// walkFiles lists the regular files under root as sorted slash paths, skipping hidden
+// folders and files, occfer's temporary files and the side outputs of earlier runs. Entries
+// that do not resolve inside root (safepath.Walk: links out of the tree, loops, dangling and
+// folder links) are not listed and come back as Problems, one per entry, coded by reason.
+func walkFiles(root string) ([]string, []Problem, error) {
+	files, skipped, err := safepath.Walk(root, func(rel, name string, dir bool) bool {
+		if dir {
+			return strings.HasPrefix(name, ".") || outputOnlyDirs[rel]
 		}
-		rel, rerr := filepath.Rel(root, p)
-		if rerr != nil {
-			return rerr
-		}
-		rel = filepath.ToSlash(rel)
-		if d.IsDir() {
-			if rel != "." && (strings.HasPrefix(d.Name(), ".") || (outputOnlyDirs[rel])) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if isTempName(d.Name()) || isOutputOnly(rel) || strings.HasPrefix(d.Name(), ".") {
-			return nil
-		}
-		if d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0 {
-			files = append(files, rel)
-		}
-		return nil
+		return isTempName(name) || isOutputOnly(rel) || strings.HasPrefix(name, ".")
 	})
-	sort.Strings(files)
-	return files, err
+	if err != nil {
+		return nil, nil, err
+	}
+	var problems []Problem
+	for _, s := range skipped {
+		problems = append(problems, Problem{Path: s.Path, Code: s.Code, Item: s.Rel, Reason: s.Reason})
+	}
+	return files, problems, nil
 }
 
 // sortItems orders items by Rel, the order every layout lists them in.

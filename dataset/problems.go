@@ -6,6 +6,60 @@ import (
 	"strings"
 )
 
+// DefaultMaxProblems is how many problems of one code a label file keeps in full; the others
+// are counted in one Problem (Count) per file and code. Their number grows with the file,
+// each costs about 200 bytes and reports show a few examples of each code anyway, so a
+// broken or hostile file of millions of lines costs a counter, not millions of messages.
+const DefaultMaxProblems = 100
+
+// problemKey is a (file, code) pair.
+type problemKey struct{ path, code string }
+
+// problemList collects the problems of a read: each is counted, the first max of each file
+// and code kept in full (max < 0: all).
+type problemList struct {
+	max   int
+	list  []Problem
+	kept  map[problemKey]int
+	extra map[problemKey]*Problem
+	order []problemKey
+}
+
+func newProblemList(max int) *problemList {
+	return &problemList{max: max, kept: map[problemKey]int{}, extra: map[problemKey]*Problem{}}
+}
+
+func (l *problemList) add(p Problem) {
+	k := problemKey{p.Path, p.Code}
+	if l.max < 0 || l.kept[k] < l.max {
+		l.kept[k]++
+		l.list = append(l.list, p)
+		return
+	}
+	e, ok := l.extra[k]
+	if !ok {
+		e = &Problem{Path: p.Path, Line: p.Line, Code: p.Code}
+		l.extra[k] = e
+		l.order = append(l.order, k)
+	}
+	e.Count += p.Weight()
+}
+
+// done returns the kept problems, then one counting Problem per file and code with more.
+func (l *problemList) done() []Problem {
+	out := l.list
+	for _, k := range l.order {
+		e := *l.extra[k]
+		where := "from this line on"
+		if e.Line == 0 {
+			where = "in this file"
+		}
+		e.Reason = fmt.Sprintf("%d more %s problems %s, counted but not listed one by one", e.Count, e.Code, where)
+		out = append(out, e)
+	}
+	return out
+}
+
 // ProblemGroup counts the problems of one code, with the first few as examples.
 type ProblemGroup struct {
 	Code     string   `json:"code"`
@@ -29,8 +83,8 @@ func GroupProblems(ps []Problem, examples int) []ProblemGroup {
 			idx[code] = i
 			groups = append(groups, ProblemGroup{Code: code, Examples: []string{}})
 		}
-		groups[i].Count++
-		if len(groups[i].Examples) < examples {
+		groups[i].Count += p.Weight()
+		if p.Count <= 1 && len(groups[i].Examples) < examples {
 			groups[i].Examples = append(groups[i].Examples, p.String())
 		}
 	}
@@ -50,6 +104,10 @@ func ProblemDigest(ps []Problem, n int) string {
 	if len(ps) == 0 {
 		return "no problems"
 	}
+	total := 0
+	for _, p := range ps {
+		total += p.Weight()
+	}
 	var counts []string
 	for _, g := range GroupProblems(ps, 0) {
 		counts = append(counts, fmt.Sprintf("%d %s", g.Count, g.Code))
@@ -63,8 +121,8 @@ func ProblemDigest(ps []Problem, n int) string {
 		first = append(first, p.String())
 	}
 	word := "problems"
-	if len(ps) == 1 {
+	if total == 1 {
 		word = "problem"
 	}
-	return fmt.Sprintf("%d %s (%s); first: %s", len(ps), word, strings.Join(counts, ", "), strings.Join(first, "; "))
+	return fmt.Sprintf("%d %s (%s); first: %s", total, word, strings.Join(counts, ", "), strings.Join(first, "; "))
 }

@@ -2,13 +2,13 @@ package dataset
 
 import (
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/occfer/occfer/internal/limits"
 	"github.com/occfer/occfer/internal/textfile"
 )
 
@@ -17,7 +17,7 @@ import (
 // cannot be used become Problems, so one bad line never hides the rest of the dataset.
 func openRAF(root string, files []string, opts OpenOptions) (*Dataset, error) {
 	labelPath := filepath.Join(root, filepath.FromSlash(RAFLabelFile))
-	labels, problems, err := readRAFLabels(labelPath)
+	labels, problems, err := readRAFLabels(labelPath, opts.maxProblems())
 	if err != nil {
 		return nil, err
 	}
@@ -33,6 +33,7 @@ func openRAF(root string, files []string, opts OpenOptions) (*Dataset, error) {
 		return nil, fmt.Errorf("open dataset %s: %w", root, err)
 	}
 	d := &Dataset{Root: root, Layout: LayoutRAFDB, Classes: ClassNames[:], Order: "rafdb", Problems: problems}
+	missing := newProblemList(opts.maxProblems())
 	byRel := map[string]rafLabel{}
 	for _, l := range labels {
 		stem := strings.TrimSuffix(l.name, path.Ext(l.name))
@@ -45,13 +46,14 @@ func openRAF(root string, files []string, opts OpenOptions) (*Dataset, error) {
 		}
 		for _, rel := range wanted {
 			if !present[rel] {
-				d.Problems = append(d.Problems, Problem{Path: labelPath, Line: l.line, Code: CodeMissingImage,
-					Reason: fmt.Sprintf("image %s listed for %s does not exist", rel, l.name)})
+				missing.add(Problem{Path: labelPath, Line: l.line, Code: CodeMissingImage,
+					Reason: fmt.Sprintf("image %s listed for %s does not exist", limits.Clip(rel), limits.Clip(l.name))})
 				continue
 			}
 			byRel[rel] = l
 		}
 	}
+	d.Problems = append(d.Problems, missing.done()...)
 	for _, rel := range files {
 		if !IsImageName(rel) {
 			d.AuxFiles = append(d.AuxFiles, rel)
@@ -107,13 +109,19 @@ type rafLabel struct {
 
 // readRAFLabels parses list_patition_label.txt ("train_00001.jpg 5" per line). Lines with an
 // unknown label, an unsafe or nested name, or a duplicate name become Problems.
-func readRAFLabels(p string) ([]rafLabel, []Problem, error) {
-	data, err := os.ReadFile(p)
+func readRAFLabels(p string, maxProblems int) ([]rafLabel, []Problem, error) {
+	data, err := limits.ReadFile(p, limits.LabelFile, "label file")
 	if err != nil {
 		return nil, nil, fmt.Errorf("read label file: %w", err)
 	}
+	labels, problems := parseRAFLabels(p, data, maxProblems)
+	return labels, problems, nil
+}
+
+// parseRAFLabels parses the label file p whose content is data.
+func parseRAFLabels(p string, data []byte, maxProblems int) ([]rafLabel, []Problem) {
 	var labels []rafLabel
-	var problems []Problem
+	problems := newProblemList(maxProblems)
 	seen := map[string]int{}
 	for n, line := range textfile.Lines(data) {
 		line = strings.TrimSpace(line)
@@ -122,15 +130,15 @@ func readRAFLabels(p string) ([]rafLabel, []Problem, error) {
 		}
 		fields := strings.Fields(line)
 		bad := func(code, reason string) {
-			problems = append(problems, Problem{Path: p, Line: n, Code: code, Reason: reason})
+			problems.add(Problem{Path: p, Line: n, Code: code, Reason: reason})
 		}
 		if len(fields) != 2 {
-			bad(CodeBadLine, fmt.Sprintf("want \"<image> <label>\" (2 columns), got %d columns: %q", len(fields), line))
+			bad(CodeBadLine, fmt.Sprintf("want \"<image> <label>\" (2 columns), got %d columns: %s", len(fields), limits.Excerpt(line)))
 			continue
 		}
 		name := fields[0]
 		if _, err := CleanRel(name); err != nil || strings.Contains(name, "/") || strings.Contains(name, "\\") {
-			bad(CodeUnsafeName, fmt.Sprintf("image name %q rejected: it must be a plain file name inside the dataset", name))
+			bad(CodeUnsafeName, fmt.Sprintf("image name %s rejected: it must be a plain file name inside the dataset", limits.Excerpt(name)))
 			continue
 		}
 		class, err := parseRAFLabel(fields[1])
@@ -139,11 +147,11 @@ func readRAFLabels(p string) ([]rafLabel, []Problem, error) {
 			continue
 		}
 		if first, dup := seen[name]; dup {
-			bad(CodeDuplicate, fmt.Sprintf("%s is listed again (first on line %d)", name, first))
+			bad(CodeDuplicate, fmt.Sprintf("%s is listed again (first on line %d)", limits.Clip(name), first))
 			continue
 		}
 		seen[name] = n
 		labels = append(labels, rafLabel{name: name, class: class, line: n})
 	}
-	return labels, problems, nil
+	return labels, problems.done()
 }

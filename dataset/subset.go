@@ -2,12 +2,12 @@ package dataset
 
 import (
 	"fmt"
-	"os"
 	"path"
 	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/occfer/occfer/internal/limits"
 	"github.com/occfer/occfer/internal/textfile"
 )
 
@@ -32,10 +32,15 @@ type SubsetEntry struct {
 // accepted. A file that looks like a RAN label file ("1247 7" then one label per line) is
 // refused: give the list file, whose names carry the labels.
 func ReadSubsetList(p string) ([]SubsetEntry, error) {
-	data, err := os.ReadFile(p)
+	data, err := limits.ReadFile(p, limits.LabelFile, "subset list")
 	if err != nil {
 		return nil, fmt.Errorf("subset list: %w", err)
 	}
+	return parseSubsetList(p, data)
+}
+
+// parseSubsetList parses the subset list p whose content is data.
+func parseSubsetList(p string, data []byte) ([]SubsetEntry, error) {
 	var out []SubsetEntry
 	for n, line := range textfile.Lines(data) {
 		line = strings.TrimSpace(line)
@@ -49,7 +54,7 @@ func ReadSubsetList(p string) ([]SubsetEntry, error) {
 		return nil, fmt.Errorf("subset list %s: no names", p)
 	}
 	if looksLikeLabelFile(out) {
-		return nil, fmt.Errorf("subset list %s: line 1 %q and single numbers below look like a RAN label file (count, classes, then one label per line); give the list file with the image names", p, out[0].Name+" "+strings.Join(out[0].Cols, " "))
+		return nil, fmt.Errorf("subset list %s: line 1 %s and single numbers below look like a RAN label file (count, classes, then one label per line); give the list file with the image names", p, limits.Excerpt(out[0].Name+" "+strings.Join(out[0].Cols, " ")))
 	}
 	return out, nil
 }
@@ -105,8 +110,9 @@ var splitPreference = map[string]int{"test": 0, "val": 1, "": 2, "train": 3}
 // file and line, and are left out. A list label that differs from the item's label (both as
 // class indices in the dataset's order; RAN's lists use RAF-DB's 0-6 and FERPlus's 0-7, which
 // are these layouts' orders) is a CodeLabelDiffers Problem; the item stays, with the
-// dataset's label.
-func SelectSubset(d *Dataset, list string) ([]Item, []Problem, error) {
+// dataset's label. Problems are capped as a label file's are: maxProblems of each code kept
+// in full (DefaultMaxProblems; -1 keeps all), the rest counted.
+func SelectSubset(d *Dataset, list string, maxProblems int) ([]Item, []Problem, error) {
 	entries, err := ReadSubsetList(list)
 	if err != nil {
 		return nil, nil, err
@@ -119,11 +125,17 @@ func SelectSubset(d *Dataset, list string) ([]Item, []Problem, error) {
 		byStem[k] = append(byStem[k], i)
 	}
 	var items []Item
-	var probs []Problem
+	probs := newProblemList(maxProblems)
 	seen := map[int]int{}
+	itemProblems := map[string]Problem{} // the dataset's first problem about each item
+	for _, p := range d.Problems {
+		if _, ok := itemProblems[p.Item]; p.Item != "" && !ok {
+			itemProblems[p.Item] = p
+		}
+	}
 	for _, e := range entries {
 		bad := func(code, reason string) {
-			probs = append(probs, Problem{Path: list, Line: e.Line, Code: code, Reason: reason})
+			probs.add(Problem{Path: list, Line: e.Line, Code: code, Reason: reason})
 		}
 		idx, listLabel, why := matchEntry(e, byRel, byStem, d.Items)
 		if idx < 0 {
@@ -131,27 +143,27 @@ func SelectSubset(d *Dataset, list string) ([]Item, []Problem, error) {
 			if strings.HasPrefix(why, "ambiguous") {
 				code = CodeAmbiguous
 			}
-			bad(code, fmt.Sprintf("%s: %s", e.Name, why))
+			bad(code, fmt.Sprintf("%s: %s", limits.Clip(e.Name), why))
 			continue
 		}
 		it := d.Items[idx]
 		if first, dup := seen[idx]; dup {
-			bad(CodeDuplicate, fmt.Sprintf("%s is %s again (first on line %d)", e.Name, it.Rel, first))
+			bad(CodeDuplicate, fmt.Sprintf("%s is %s again (first on line %d)", limits.Clip(e.Name), it.Rel, first))
 			continue
 		}
 		seen[idx] = e.Line
 		if it.Label < 0 || it.Label >= len(d.Classes) {
-			bad(CodeNoLabel, fmt.Sprintf("%s is %s, which has no usable label in the dataset%s", e.Name, it.Rel, itemProblem(d, it.Rel)))
+			bad(CodeNoLabel, fmt.Sprintf("%s is %s, which has no usable label in the dataset%s", limits.Clip(e.Name), it.Rel, itemProblem(itemProblems, it.Rel)))
 			continue
 		}
 		if listLabel >= 0 && listLabel != it.Label {
-			probs = append(probs, Problem{Path: list, Line: e.Line, Code: CodeLabelDiffers, Item: it.Rel,
-				Reason: fmt.Sprintf("%s: the list says class %d, the dataset %d (%s); the dataset's label is used", e.Name, listLabel, it.Label, d.Classes[it.Label])})
+			probs.add(Problem{Path: list, Line: e.Line, Code: CodeLabelDiffers, Item: it.Rel,
+				Reason: fmt.Sprintf("%s: the list says class %d, the dataset %d (%s); the dataset's label is used", limits.Clip(e.Name), listLabel, it.Label, d.Classes[it.Label])})
 		}
 		it.Source = list + ":" + strconv.Itoa(e.Line)
 		items = append(items, it)
 	}
-	return items, probs, nil
+	return items, probs.done(), nil
 }
 
 // matchEntry finds the item of one list entry (see SelectSubset), the list's label (-1: none)
@@ -187,7 +199,7 @@ func matchEntry(e SubsetEntry, byRel map[string]int, byStem map[string][]int, it
 		}
 		stems += " or " + matchKey(m[2])
 	}
-	return -1, -1, fmt.Sprintf("no image of the dataset is %s or has the stem %s", rel, stems)
+	return -1, -1, fmt.Sprintf("no image of the dataset is %s or has the stem %s", limits.Clip(rel), limits.Clip(stems))
 }
 
 // pick chooses among items with the same stem by split preference.
@@ -211,12 +223,10 @@ func pick(cands []int, items []Item) (int, string) {
 	return best, ""
 }
 
-// itemProblem returns ": <reason>" of the dataset's problem about rel, or "".
-func itemProblem(d *Dataset, rel string) string {
-	for _, p := range d.Problems {
-		if p.Item == rel {
-			return " (" + p.String() + ")"
-		}
+// itemProblem returns " (<problem>)" of the dataset's problem about rel, or "".
+func itemProblem(byItem map[string]Problem, rel string) string {
+	if p, ok := byItem[rel]; ok {
+		return " (" + p.String() + ")"
 	}
 	return ""
 }

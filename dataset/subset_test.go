@@ -52,7 +52,7 @@ func TestSelectSubsetRAN(t *testing.T) {
 				t.Fatal(err)
 			}
 			list := writeList(t, c.list)
-			items, probs, err := SelectSubset(d, list)
+			items, probs, err := SelectSubset(d, list, DefaultMaxProblems)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,14 +90,14 @@ func TestSelectSubsetSplitsAndAmbiguity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	items, probs, err := SelectSubset(d, writeList(t, "a\nb\n"))
+	items, probs, err := SelectSubset(d, writeList(t, "a\nb\n"), DefaultMaxProblems)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(items) != 1 || items[0].Rel != "test/happy/a.png" || len(probs) != 1 || probs[0].Code != CodeAmbiguous || !strings.Contains(probs[0].Reason, "test/sad/b.jpg") {
 		t.Errorf("items %v problems %v", items, probs)
 	}
-	if _, _, err := SelectSubset(d, writeList(t, "1247 7\n0\n4\n2\n")); err == nil || !strings.Contains(err.Error(), "label file") {
+	if _, _, err := SelectSubset(d, writeList(t, "1247 7\n0\n4\n2\n"), DefaultMaxProblems); err == nil || !strings.Contains(err.Error(), "label file") {
 		t.Errorf("RAN label file as a list: %v", err)
 	}
 }

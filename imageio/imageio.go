@@ -5,13 +5,13 @@ package imageio
 
 import (
 	"fmt"
-	"os"
 	"path"
 	"strings"
 
 	"gocv.io/x/gocv"
 
 	"github.com/occfer/occfer/imageio/imagefile"
+	"github.com/occfer/occfer/internal/limits"
 )
 
 // MaxImagePixels bounds what Decode accepts (imagefile.MaxPixels, shared with ffra's loader).
@@ -26,7 +26,7 @@ var ErrUnreadable = imagefile.ErrUnreadable
 // keeps the file's format). Errors name the file and the reason and wrap ErrUnreadable when
 // the content (not the file system) is at fault.
 func Decode(p string) (gocv.Mat, error) {
-	data, err := os.ReadFile(p)
+	data, err := limits.ReadFile(p, limits.ImageFile, "image")
 	if err != nil {
 		return gocv.NewMat(), fmt.Errorf("read image %s: %w", p, err)
 	}

@@ -125,8 +125,14 @@ func checkpointMeta(path string, meta map[string]string) (*Checkpoint, error) {
 	if err := json.Unmarshal([]byte(meta["config"]), &ck.Config); err != nil {
 		return nil, fmt.Errorf("%s: checkpoint config: %w", path, err)
 	}
+	if err := ck.Config.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: checkpoint config: %w", path, err)
+	}
 	if err := json.Unmarshal([]byte(meta["classes"]), &ck.Classes); err != nil {
 		return nil, fmt.Errorf("%s: checkpoint classes: %w", path, err)
+	}
+	if len(ck.Classes) != ck.Config.NumClasses {
+		return nil, fmt.Errorf("%s: checkpoint has %d class names for %d classes", path, len(ck.Classes), ck.Config.NumClasses)
 	}
 	for k, v := range meta {
 		switch k {

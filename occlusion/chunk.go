@@ -3,12 +3,12 @@ package occlusion
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"gocv.io/x/gocv"
 
 	"github.com/occfer/occfer/dataset"
 	"github.com/occfer/occfer/imageio"
+	"github.com/occfer/occfer/internal/limits"
 	"github.com/occfer/occfer/landmarks"
 )
 
@@ -66,7 +66,7 @@ func (r *runner) load(it dataset.Item) (l *loadedItem) {
 			l.rec, l.failed = internalError(it, r.cfg.Seed, p), true
 		}
 	}()
-	data, err := os.ReadFile(it.Abs)
+	data, err := limits.ReadFile(it.Abs, limits.ImageFile, "image")
 	if err != nil {
 		l.rec, l.failed = failRecord(l.rec, StatusUnreadable, err), true
 		return l

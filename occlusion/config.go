@@ -170,6 +170,9 @@ func (s Settings) random() RandomConfig {
 	return r
 }
 
+// MaxPreview is the most before/after pairs preview.png shows.
+const MaxPreview = 1000
+
 // Validate checks the settings (zero optional fields count as their defaults); the error
 // names the setting by its flag name.
 func (s Settings) Validate() error {
@@ -203,8 +206,8 @@ func (s Settings) Validate() error {
 	default:
 		return fmt.Errorf("unknown raf-images choice %q (want aligned, original or both)", s.RAFImages)
 	}
-	if s.Preview < 0 {
-		return fmt.Errorf("preview count %d is negative", s.Preview)
+	if s.Preview < 0 || s.Preview > MaxPreview {
+		return fmt.Errorf("preview count %d: want 0 to %d before/after pairs", s.Preview, MaxPreview)
 	}
 	if s.MinScore < 0 {
 		return fmt.Errorf("min-score %g: want >= 0", s.MinScore)

@@ -41,8 +41,8 @@ func newFaceFinder(cfg Config, ds *dataset.Dataset) (*faceFinder, error) {
 	f := &faceFinder{ds: ds, alignedBox: cfg.AlignedLandmarks == AlignedBox, minScore: cfg.MinScore, minSecond: cfg.MinSecondScore}
 	lmPath := cfg.LandmarksFile
 	if lmPath == "" {
-		if p := filepath.Join(ds.Root, dataset.LandmarksFile); fileExists(p) && ds.Layout != dataset.LayoutSingle {
-			lmPath = p
+		if ds.Layout != dataset.LayoutSingle && ds.HasAux(dataset.LandmarksFile) {
+			lmPath = filepath.Join(ds.Root, dataset.LandmarksFile)
 		}
 	}
 	if lmPath != "" {
@@ -330,11 +330,11 @@ func annotationFile(ds *dataset.Dataset, it dataset.Item) string {
 	if ds.Layout != dataset.LayoutRAFDB || !strings.HasPrefix(it.Rel, "Image/original/") {
 		return ""
 	}
-	p := filepath.Join(ds.Root, filepath.FromSlash(rafManualDir), it.Stem+"_manu_attri.txt")
-	if !fileExists(p) {
+	rel := rafManualDir + "/" + it.Stem + "_manu_attri.txt"
+	if !ds.HasAux(rel) { // only files the walk listed: never through a link out of the tree
 		return ""
 	}
-	return p
+	return filepath.Join(ds.Root, filepath.FromSlash(rel))
 }
 
 func hasAnnotation(ds *dataset.Dataset, it dataset.Item) bool { return annotationFile(ds, it) != "" }
@@ -350,11 +350,6 @@ func modelID(p string) string {
 		return filepath.Base(p)
 	}
 	return fmt.Sprintf("%s:%d", filepath.Base(p), st.Size())
-}
-
-func fileExists(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && st.Mode().IsRegular()
 }
 
 // profileCascade is the cascade file the run uses.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"image"
 	"io/fs"
@@ -30,6 +31,10 @@ func TestMain(m *testing.M) {
 }
 
 func runTests(m *testing.M) int {
+	flag.Parse()
+	if f := flag.Lookup("test.fuzzworker"); f != nil && f.Value.String() == "true" {
+		return m.Run() // a fuzz worker runs one fuzz target, which needs neither templates nor model
+	}
 	if matches, _ := filepath.Glob("../assets/*/*.json"); len(matches) > 0 {
 		testTemplates = "../assets"
 	} else {

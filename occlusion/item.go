@@ -127,7 +127,7 @@ func (r *runner) writeOutputs(rec *Record, l *loadedItem, cv *canvas) error {
 			return err
 		}
 		defer m.Close()
-		rel := maskDir + "/" + it.Rel + ".png"
+		rel := maskRel(it.Rel)
 		b, err := imageio.Encode(rel, m)
 		if err != nil {
 			return err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/occfer/occfer/dataset"
 	"github.com/occfer/occfer/imageio"
+	"github.com/occfer/occfer/internal/safepath"
 )
 
 // previewCell is the side of one image cell in the contact sheet.
@@ -44,11 +45,13 @@ func writePreview(inRoot, outRoot string, recs map[string]Record, n int) error {
 	for i, rel := range rels {
 		x := gap + (i%cols)*(pairW+3*gap)
 		y := gap + (i/cols)*(previewCell+gap)
-		for k, p := range []string{
-			filepath.Join(inRoot, filepath.FromSlash(rel)),
-			filepath.Join(outRoot, filepath.FromSlash(recs[rel].Out)),
-		} {
-			if err := pasteFitted(&sheet, p, image.Rect(x+k*(previewCell+gap), y, x+k*(previewCell+gap)+previewCell, y+previewCell)); err != nil {
+		// Both paths come from records: each is opened only if it resolves inside its tree.
+		for k, side := range [][2]string{{inRoot, rel}, {outRoot, recs[rel].Out}} {
+			p, err := safepath.Within(side[0], side[1])
+			if err == nil {
+				err = pasteFitted(&sheet, p, image.Rect(x+k*(previewCell+gap), y, x+k*(previewCell+gap)+previewCell, y+previewCell))
+			}
+			if err != nil {
 				return fmt.Errorf("preview: %w", err)
 			}
 		}

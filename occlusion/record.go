@@ -14,6 +14,12 @@ const (
 	StatusError          = "error"            // decoded, but occluding or writing it failed
 )
 
+// Problem codes of Summary.Untrusted.
+const (
+	CodeOutputLink      = "output-link"      // a symbolic link in OUT, removed
+	CodeUntrustedRecord = "untrusted-record" // a manifest or journal record that failed validation: redone
+)
+
 // Action values: what happened to the output file.
 const (
 	ActionWritten = "written" // occluded image written to Out

@@ -58,7 +58,7 @@ func TestResumeAfterInterrupt(t *testing.T) {
 	out := filepath.Join(tmp, "out")
 	interruptedRun(t, cfg(out), 3)
 	jpath := filepath.Join(out, stateDir, "journal.jsonl")
-	recs, err := readRecords(jpath)
+	recs, _, err := readRecords(jpath)
 	if err != nil || len(recs) < 3 {
 		t.Fatalf("journal after interrupt: %d records, %v", len(recs), err)
 	}
@@ -66,11 +66,7 @@ func TestResumeAfterInterrupt(t *testing.T) {
 	f, _ := os.OpenFile(jpath, os.O_APPEND|os.O_WRONLY, 0)
 	f.WriteString(`{"in":"Image/aligned/train_000`)
 	f.Close()
-	var damaged string
-	for rel := range recs {
-		damaged = rel
-		break
-	}
+	damaged := recs[0].In
 	writeFile(t, filepath.Join(out, damaged), []byte("not the image"))
 	// and a stale temp file from a killed process
 	writeFile(t, filepath.Join(out, "Image/aligned", dataset.TempPrefix+"x.jpg-123"), []byte("junk"))

@@ -16,13 +16,17 @@ import (
 
 // Summary reports a run.
 type Summary struct {
-	Items      int            // items this run (or shard) is responsible for
-	Processed  int            // items processed by this call
-	Resumed    int            // items verified and kept from an earlier, interrupted call
-	ByStatus   map[string]int // over all Items, kept and new
-	Failed     int            // unreadable + error
-	Failures   []string       // "rel: error" of the first failed items by path (at most 20)
-	Problems   []dataset.Problem
+	Items     int               // items this run (or shard) is responsible for
+	Processed int               // items processed by this call
+	Resumed   int               // items verified and kept from an earlier, interrupted call
+	ByStatus  map[string]int    // over all Items, kept and new
+	Failed    int               // unreadable + error
+	Failures  []string          // "rel: error" of the first failed items by path (at most 20)
+	Problems  []dataset.Problem // entries of the input that were skipped
+	// Untrusted are what OUT held that was not trusted: links removed (CodeOutputLink), and
+	// records of an earlier run that failed validation (CodeUntrustedRecord), whose items
+	// were redone.
+	Untrusted  []dataset.Problem
 	Elapsed    time.Duration // the whole run
 	Processing time.Duration // the image-processing phase alone
 	PerSecond  float64       // Processed / Elapsed
@@ -53,14 +57,15 @@ func Run(ctx context.Context, c Config) (Summary, error) {
 		return Summary{}, err
 	}
 	defer r.close()
-	sum := Summary{Items: len(r.selected), Problems: r.ds.Problems, ByStatus: map[string]int{}}
+	sum := Summary{Items: len(r.selected), Problems: r.ds.Problems, Untrusted: r.untrusted, ByStatus: map[string]int{}}
 	if cfg.Strict && len(r.ds.Problems) > 0 {
-		return sum, fmt.Errorf("%d problems in the input (strict): %s", len(r.ds.Problems), r.ds.Problems[0])
+		return sum, fmt.Errorf("problems in the input (strict): %s", dataset.ProblemDigest(r.ds.Problems, 1))
 	}
 	if err := r.copyAux(); err != nil {
 		return sum, err
 	}
 	done, err := r.resumeState()
+	sum.Untrusted = r.untrusted
 	if err != nil {
 		return sum, err
 	}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/internal/limits"
+	"github.com/occfer/occfer/internal/safepath"
 	"github.com/occfer/occfer/warp"
 )
 
@@ -22,39 +24,48 @@ type runner struct {
 	faces     *faceFinder
 	random    RandomConfig // the random kind's drawing settings
 	settings  []byte
+	lock      *outLock          // OUT's lock, held from newRunner to close
+	untrusted []dataset.Problem // what OUT held that was not trusted (Summary.Untrusted)
 }
 
-func newRunner(cfg Config) (*runner, error) {
+func newRunner(cfg Config) (_ *runner, err error) {
 	ds, err := dataset.Open(cfg.In, dataset.OpenOptions{Aligned: cfg.Aligned, RAFImages: cfg.RAFImages, NeedFiles: true})
 	if err != nil {
 		return nil, err
 	}
-	if err := dataset.CheckOutput(cfg.In, cfg.Out); err != nil {
+	if err := safepath.CheckOutput(cfg.Out, cfg.In); err != nil {
 		return nil, err
 	}
 	r := &runner{cfg: cfg, ds: ds, random: cfg.random()}
+	// OUT is claimed (links removed, locked) before the slow setup, so a second run on the
+	// same OUT is refused at once. A setup that fails leaves no OUT behind that it created.
+	_, statErr := os.Lstat(cfg.Out)
+	if r.lock, r.untrusted, err = claimOut(cfg.Out, cfg.In, cfg.Shard); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			r.close()
+			if os.IsNotExist(statErr) {
+				os.Remove(filepath.Join(cfg.Out, stateDir)) // only when empty
+				os.Remove(cfg.Out)
+			}
+		}
+	}()
 	for _, it := range ds.Items {
 		if cfg.Shard.Selects(it.Rel) {
 			r.selected = append(r.selected, it)
 		}
 	}
 	if cfg.Kind == KindMask || cfg.Kind == KindSunglasses {
-		r.templates, err = loadTemplates(cfg)
-		if err != nil {
+		if r.templates, err = loadTemplates(cfg); err != nil {
 			return nil, err
 		}
 	}
-	r.faces, err = newFaceFinder(cfg, ds)
-	if err != nil {
-		r.close()
+	if r.faces, err = newFaceFinder(cfg, ds); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Join(cfg.Out, stateDir), 0o755); err != nil {
-		r.close()
-		return nil, fmt.Errorf("create output folder %s: %w", cfg.Out, err)
-	}
 	if err := r.checkSettings(); err != nil {
-		r.close()
 		return nil, err
 	}
 	return r, nil
@@ -67,6 +78,7 @@ func (r *runner) close() {
 	for _, t := range r.templates {
 		t.Close()
 	}
+	r.lock.release()
 }
 
 // outPath is where rel lands in the output tree.
@@ -98,6 +110,9 @@ func (r *runner) copyAux() error {
 
 // resumeState returns the records of items that are finished and verified. Without Resume it
 // clears this shard's journal and manifest, so a stale manifest never sits beside new outputs.
+// With it, the manifest and journal are read like user input: a line that is no valid record
+// (Record.check), a record of another seed, and a record whose files in OUT do not match it
+// are not kept (their items are redone) and are reported in r.untrusted.
 func (r *runner) resumeState() (map[string]Record, error) {
 	done := map[string]Record{}
 	mpath := filepath.Join(r.cfg.Out, r.cfg.Shard.ManifestName())
@@ -110,54 +125,89 @@ func (r *runner) resumeState() (map[string]Record, error) {
 		}
 		return done, nil
 	}
-	if _, err := dataset.RemoveTemps(r.cfg.Out); err != nil {
-		return nil, err
+	if r.lock.alone() { // with shards beside it, their temporary files may be in flight
+		if _, err := dataset.RemoveTemps(r.cfg.Out); err != nil {
+			return nil, err
+		}
 	}
 	selected := make(map[string]bool, len(r.selected))
 	for _, it := range r.selected {
 		selected[it.Rel] = true
 	}
 	for _, p := range []string{mpath, jpath} { // journal last: its records are newer
-		recs, err := readRecords(p)
+		recs, bad, err := readRecords(p)
 		if os.IsNotExist(err) {
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("resume: %w", err)
 		}
-		for rel, rec := range recs {
-			if selected[rel] && r.verify(rec) {
-				done[rel] = rec
-			} else {
-				delete(done, rel)
+		r.untrusted = append(r.untrusted, bad...)
+		for _, rec := range recs {
+			if !selected[rec.In] {
+				delete(done, rec.In) // an image no longer in the input (or in another shard)
+				continue
+			}
+			reason := r.verify(rec.Record)
+			if reason == "" {
+				done[rec.In] = rec.Record
+				continue
+			}
+			delete(done, rec.In)
+			if reason != retry {
+				r.untrusted = append(r.untrusted, dataset.Problem{Path: p, Line: rec.Line, Code: CodeUntrustedRecord, Item: rec.In, Reason: reason})
 			}
 		}
 	}
 	return done, nil
 }
 
-// verify reports whether rec's outputs are on disk as recorded. Failed items are never kept:
-// resuming retries them (the file may have been fixed).
-func (r *runner) verify(rec Record) bool {
+// retry is verify's answer for a failed item: not kept, so resuming retries it (the file may
+// have been fixed), and not reported, since nothing is wrong with the record.
+const retry = "retry"
+
+// verify returns "" when rec (already through Record.check) is this run's and its outputs are
+// in OUT as recorded: the output file holds bytes of the recorded sha256 and, with masks, the
+// mask exists. Otherwise it says why, or returns retry for a failed item.
+func (r *runner) verify(rec Record) string {
 	if rec.failed() {
-		return false
+		return retry
+	}
+	if rec.Seed != r.cfg.Seed {
+		return fmt.Sprintf("%s: seed %d, the run's is %d", rec.In, rec.Seed, r.cfg.Seed)
 	}
 	if rec.Action == ActionSkipped {
-		return rec.Out == ""
+		return ""
 	}
-	data, err := os.ReadFile(r.outPath(rec.Out))
-	if err != nil || sha256Hex(data) != rec.SHA256 {
-		return false
+	if reason := verifyOutput(r.cfg.Out, rec); reason != "" {
+		return reason
 	}
-	if r.cfg.WriteMasks && rec.occluded() {
-		if rec.Mask == "" {
-			return false
+	if r.cfg.WriteMasks && rec.occluded() && rec.Mask == "" {
+		return fmt.Sprintf("%s: no mask recorded (the run writes masks)", rec.In)
+	}
+	return ""
+}
+
+// verifyOutput checks that the files rec names in OUT are there, inside OUT (links resolved),
+// and that the output holds bytes of the recorded sha256; it returns why not, or "".
+func verifyOutput(out string, rec Record) string {
+	p, err := safepath.Within(out, rec.Out)
+	if err != nil {
+		return fmt.Sprintf("%s: output: %v", rec.In, err)
+	}
+	data, err := limits.ReadFile(p, limits.ImageFile, "output")
+	if err != nil {
+		return fmt.Sprintf("%s: output: %v", rec.In, err)
+	}
+	if got := sha256Hex(data); got != rec.SHA256 {
+		return fmt.Sprintf("%s: the sha256 of %s is %s, the record says %s", rec.In, p, got, rec.SHA256)
+	}
+	if rec.Mask != "" {
+		if _, err := safepath.Within(out, rec.Mask); err != nil {
+			return fmt.Sprintf("%s: mask: %v", rec.In, err)
 		}
-		if _, err := os.Stat(r.outPath(rec.Mask)); err != nil {
-			return false
-		}
 	}
-	return true
+	return ""
 }
 
 func sha256Hex(b []byte) string {

@@ -10,8 +10,12 @@ import (
 	"sort"
 	"strings"
 
+	"crypto/sha256"
+	"encoding/hex"
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/internal/limits"
 	"github.com/occfer/occfer/warp"
+	"io"
 )
 
 // settingsFile records, under the output's state folder, every setting that changes output
@@ -101,8 +105,15 @@ func (r *runner) checkSettings() error {
 		return err
 	}
 	r.settings = cur
+	sl, err := r.lock.settingsLock(r.cfg.Out)
+	if err != nil {
+		return err
+	}
+	defer sl.Release()
 	p := filepath.Join(r.cfg.Out, stateDir, settingsFile)
-	old, err := os.ReadFile(p)
+	// A file past the limit (a hand edit) is not compared: it is rewritten, and every item
+	// is then checked against the manifest as on any resume.
+	old, err := limits.ReadFile(p, limits.RunFile, "run settings")
 	if err == nil && !bytes.Equal(old, cur) && (r.cfg.Resume || r.cfg.Shard.Active()) {
 		return fmt.Errorf("output %s was made with different settings (%s): use the same settings, or a new output folder",
 			r.cfg.Out, settingsDiff(old, cur))
@@ -153,11 +164,18 @@ func templateDigest(t *warp.Template) string {
 func fileDigest(paths ...string) (string, error) {
 	var all []byte
 	for _, p := range paths {
-		b, err := os.ReadFile(p)
+		// Hashed as it is read: a landmarks file may be up to limits.LandmarksFile.
+		f, err := os.Open(p)
 		if err != nil {
 			return "", err
 		}
-		all = append(all, []byte(sha256Hex(b))...)
+		h := sha256.New()
+		_, err = io.Copy(h, f)
+		f.Close()
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", p, err)
+		}
+		all = append(all, []byte(hex.EncodeToString(h.Sum(nil)))...)
 	}
 	return sha256Hex(all)[:16], nil
 }

@@ -142,7 +142,7 @@ func TestSettingsValidate(t *testing.T) {
 		{"faces", func(s *Settings) { s.Faces = "two" }, `unknown faces choice "two"`},
 		{"aligned-landmarks", func(s *Settings) { s.AlignedLandmarks = "guess" }, `unknown aligned-landmarks mode "guess"`},
 		{"raf-images", func(s *Settings) { s.RAFImages = "cropped" }, `unknown raf-images choice "cropped"`},
-		{"preview", func(s *Settings) { s.Preview = -1 }, "preview count -1 is negative"},
+		{"preview", func(s *Settings) { s.Preview = -1 }, "preview count -1: want 0 to 1000 before/after pairs"},
 		{"occluders", func(s *Settings) { s.Occluders = cli.IntRange{Min: 0, Max: 2} }, "occluder count 0..2"},
 		{"area", func(s *Settings) { s.Area = cli.FloatRange{Min: 0.5, Max: 1.5} }, "occluder area 0.5..1.5"},
 		{"occluder-types", func(s *Settings) { s.OccluderTypes = []string{"hat"} }, `unknown occluder type "hat"`},

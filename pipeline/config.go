@@ -8,12 +8,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"regexp"
 	"strings"
 
 	"github.com/occfer/occfer/internal/cli"
+	"github.com/occfer/occfer/internal/limits"
+	"github.com/occfer/occfer/internal/safepath"
 	"github.com/occfer/occfer/occlusion"
 )
 
@@ -79,7 +81,15 @@ type OccludeStep struct {
 	Name string `json:"name"`
 	occlusion.Settings
 
-	seedSet bool // the step has its own "seed"
+	seedSet    bool     // the step has its own "seed"
+	zeroRanges []string // ranges given as 0,0, which would silently mean their defaults
+}
+
+// zeroRangeWant says what an occlude range needs; its zero value means "the default", so an
+// explicit 0,0 is refused rather than replaced.
+var zeroRangeWant = map[string]string{
+	"area":      "want 0 < MIN <= MAX <= 1 (fractions of the face box)",
+	"occluders": "want 1 <= MIN <= MAX",
 }
 
 // UnmarshalJSON reads a step over occlude's defaults, refusing unknown fields, and notes
@@ -97,6 +107,12 @@ func (s *OccludeStep) UnmarshalJSON(data []byte) error {
 		return fmt.Errorf("occlude step: %w", err)
 	}
 	_, p.seedSet = keys["seed"]
+	if _, ok := keys["area"]; ok && p.Area == (cli.FloatRange{}) {
+		p.zeroRanges = append(p.zeroRanges, "area")
+	}
+	if _, ok := keys["occluders"]; ok && p.Occluders == (cli.IntRange{}) {
+		p.zeroRanges = append(p.zeroRanges, "occluders")
+	}
 	*s = OccludeStep(p)
 	return nil
 }
@@ -135,14 +151,23 @@ func LoadConfig(path string) (Config, error) {
 // overrides. --data gives the dataset to a config whose "source" is empty; a config that
 // names its own dataset refuses it.
 func LoadConfigWith(path string, o Overrides) (Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path, limits.ConfigFile, "pipeline config")
 	if err != nil {
 		return Config{}, fmt.Errorf("pipeline config: %w", err)
 	}
+	return parseConfig(path, data, o)
+}
+
+// parseConfig reads the config file path whose content is data and applies o (see
+// LoadConfigWith).
+func parseConfig(path string, data []byte, o Overrides) (Config, error) {
 	c := Config{Seed: 1} // a config without "seed" means seed 1, as the commands do
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
+		return Config{}, fmt.Errorf("pipeline config %s: %w", path, err)
+	}
+	if err := endOfJSON(dec); err != nil {
 		return Config{}, fmt.Errorf("pipeline config %s: %w", path, err)
 	}
 	base := filepath.Dir(path)
@@ -240,6 +265,10 @@ func (c Config) validate() error {
 		if err := s.Validate(); err != nil {
 			return fmt.Errorf("occlude step %q: %w", s.Name, err)
 		}
+		if len(s.zeroRanges) > 0 {
+			z := s.zeroRanges[0]
+			return fmt.Errorf("occlude step %q: %q 0,0: %s", s.Name, z, zeroRangeWant[z])
+		}
 	}
 	if c.Train != nil {
 		if err := c.Train.validate(seen); err != nil {
@@ -254,6 +283,46 @@ func (c Config) validate() error {
 		if err := c.Protocol.validate(c, sets); err != nil {
 			return err
 		}
+	}
+	if c.Sheet != nil {
+		if err := c.Sheet.validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Contact sheet bounds: a sheet of rows x (1 + occlude steps) cells of cell x cell pixels.
+const (
+	MaxSheetRows = 1000
+	MinSheetCell = 16
+	MaxSheetCell = 1024
+)
+
+func (s *SheetStep) validate() error {
+	if s.Rows < 1 || s.Rows > MaxSheetRows {
+		return fmt.Errorf("sheet \"rows\" %d: want 1 to %d", s.Rows, MaxSheetRows)
+	}
+	if s.Cell < MinSheetCell || s.Cell > MaxSheetCell {
+		return fmt.Errorf("sheet \"cell\" %d: want %d to %d pixels", s.Cell, MinSheetCell, MaxSheetCell)
+	}
+	// The sheet is written at OUT/<file>: a path that leaves OUT is refused.
+	if _, err := safepath.Rel(s.File); err != nil {
+		return fmt.Errorf("sheet \"file\" %s: %w (want a file name inside \"out\")", limits.Excerpt(s.File), err)
+	}
+	if !sheetFile.MatchString(s.File) {
+		return fmt.Errorf("sheet \"file\" %s: want a file name ending in .png, written in \"out\"", limits.Excerpt(s.File))
+	}
+	return nil
+}
+
+var sheetFile = regexp.MustCompile(`^[A-Za-z0-9_.-]+\.png$`)
+
+// endOfJSON refuses anything but white space after the JSON value dec has read: a second
+// object or stray text is a broken file, not something to ignore.
+func endOfJSON(dec *json.Decoder) error {
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("data after the JSON object (at byte %d)", dec.InputOffset())
 	}
 	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"sort"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/internal/lockfile"
+	"github.com/occfer/occfer/internal/safepath"
 	"github.com/occfer/occfer/occlusion"
 	"github.com/occfer/occfer/synth"
 	"github.com/occfer/occfer/train"
@@ -44,8 +46,25 @@ type DatasetReport struct {
 // interrupted one continues, so running a config twice costs little and changes no byte.
 func Run(ctx context.Context, c Config, log io.Writer) (*Report, error) {
 	logf := func(format string, a ...any) { fmt.Fprintf(log, format+"\n", a...) }
+	// Before out is created: out inside the source would write the report, sheet and run
+	// folder into the dataset (and be read back as data).
+	if err := safepath.CheckOutput(c.Out, c.Source.Path); err != nil {
+		return nil, fmt.Errorf("pipeline: %w", err)
+	}
 	if err := os.MkdirAll(c.Out, 0o755); err != nil {
 		return nil, fmt.Errorf("pipeline: %w", err)
+	}
+	lock, err := lockfile.LockDir(c.Out, "output folder")
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: %w", err)
+	}
+	defer lock.Release()
+	links, err := safepath.RemoveLinks(c.Out, c.Source.Path)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: %w", err)
+	}
+	for _, l := range links {
+		logf("removed the link %s from %s (occfer writes only real files in its outputs)", l, c.Out)
 	}
 	if err := makeSource(c, logf); err != nil {
 		return nil, err

@@ -27,8 +27,14 @@ func (t *TrainStep) validate(sets map[string]bool) error {
 			return fmt.Errorf("train.eval %q is not a dataset of this pipeline", e)
 		}
 	}
-	_, err := t.runConfig()
-	return err
+	cfg, err := t.runConfig()
+	if err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("train.settings: %w", err)
+	}
+	return nil
 }
 
 // runConfig is train.DefaultConfig with Settings laid over it; unknown fields are errors so a
@@ -41,6 +47,9 @@ func (t *TrainStep) runConfig() (rundir.Config, error) {
 	dec := json.NewDecoder(bytes.NewReader(t.Settings))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&cfg); err != nil {
+		return cfg, fmt.Errorf("train.settings: %w", err)
+	}
+	if err := endOfJSON(dec); err != nil {
 		return cfg, fmt.Errorf("train.settings: %w", err)
 	}
 	return cfg, nil

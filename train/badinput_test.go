@@ -3,6 +3,8 @@ package train
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -179,5 +181,74 @@ func TestParseSetSpec(t *testing.T) {
 		if _, err := ParseSetSpec(bad); err == nil {
 			t.Fatalf("ParseSetSpec(%q) accepted", bad)
 		}
+	}
+}
+
+// report.json gives each set's skipped entries as counts by reason with the first examples,
+// not one line per entry (issue 11: 1,000,000 missing images made a 157 MB report.json).
+func TestReportCapsSkippedEntries(t *testing.T) {
+	src := synthData(t, "synth70", 70, 35, 2)
+	dir := filepath.Join(t.TempDir(), "missing")
+	copyTree(t, src, dir)
+	lf := filepath.Join(dir, dataset.RAFLabelFile)
+	f, _ := os.OpenFile(lf, os.O_APPEND|os.O_WRONLY, 0)
+	for i := range 5000 {
+		fmt.Fprintf(f, "train_m%05d.jpg 3\n", i)
+	}
+	f.Close()
+	tr, own, err := LoadTrain(context.Background(), dir, TrainData{TestName: "test"}, DataOptions{Workers: 2, CacheBytes: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Ref.Skipped != 5000 {
+		t.Fatalf("skipped %d, want 5000", tr.Ref.Skipped)
+	}
+	rep := buildReport(testConfig(), TrainState{Epoch: 1}, nil, 0, tr, own)
+	data, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) > 8<<10 {
+		t.Errorf("report.json of %d bytes for 5000 skipped entries", len(data))
+	}
+	var back struct {
+		Skipped map[string]struct {
+			Count  int `json:"count"`
+			ByCode []struct {
+				Code     string   `json:"code"`
+				Count    int      `json:"count"`
+				Examples []string `json:"examples"`
+			} `json:"by_code"`
+		} `json:"skipped"`
+	}
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatalf("skipped is not counts by code: %v", err)
+	}
+	s := back.Skipped["train"]
+	if s.Count != 5000 || len(s.ByCode) != 1 || s.ByCode[0].Code != dataset.CodeMissingImage || s.ByCode[0].Count != 5000 ||
+		len(s.ByCode[0].Examples) != 10 || !strings.Contains(s.ByCode[0].Examples[0], "train_m00000") {
+		t.Fatalf("skipped %+v", s)
+	}
+	// The full list, only when asked: every entry, one JSON line each.
+	all, _, err := LoadTrain(context.Background(), dir, TrainData{}, DataOptions{Workers: 2, AllProblems: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "problems.jsonl")
+	if err := WriteProblems(file, []*LoadedSet{all}); err != nil {
+		t.Fatal(err)
+	}
+	listed, _ := os.ReadFile(file)
+	lines := strings.Split(strings.TrimSpace(string(listed)), "\n")
+	if len(lines) != 5000 || !strings.HasPrefix(lines[0], `{"set":"train","path":"`+lf+`","line":`) || !strings.Contains(lines[4999], "train_m04999") {
+		t.Fatalf("%d lines, first %.200s", len(lines), lines[0])
+	}
+	// Like every output, never inside the data it lists (issue 11), refused before it is made.
+	inside := filepath.Join(dir, "logs", "problems.jsonl")
+	if err := WriteProblems(inside, []*LoadedSet{all}); err == nil || !strings.Contains(err.Error(), "inside the input folder") {
+		t.Errorf("problems file inside the dataset: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "logs")); !os.IsNotExist(err) {
+		t.Error("a refused problems file created its folder inside the dataset")
 	}
 }

@@ -109,24 +109,34 @@ func openCheckpointDir(dir string) (string, error) {
 var errNoCheckpoint = errors.New("the run has no finished epoch to resume from")
 
 // loadCheckpoint restores a checkpoint folder onto dev: the model, its state and (when
-// withOptim) the Adam moments.
-func loadCheckpoint(dir string, dev gotch.Device, withOptim bool, cfg rundir.OptimSettings) (*model.Model, *Adam, TrainState, error) {
+// withOptim) the Adam moments. Its state.json and the model's metadata are checked against
+// the run's config (checkState, checkMeta) before they are trusted.
+func loadCheckpoint(dir string, dev gotch.Device, withOptim bool, cfg rundir.Config) (*model.Model, *Adam, TrainState, error) {
 	var st TrainState
 	d, err := openCheckpointDir(dir)
 	if err != nil {
 		return nil, nil, st, err
 	}
-	if err := rundir.ReadJSON(filepath.Join(d, StateFile), &st); err != nil {
+	sp := filepath.Join(d, StateFile)
+	if err := rundir.ReadJSON(sp, &st); err != nil {
 		return nil, nil, st, err
 	}
-	m, _, err := model.LoadCheckpoint(filepath.Join(d, ModelFile), dev)
+	if err := checkState(st, cfg, sp); err != nil {
+		return nil, nil, st, err
+	}
+	mp := filepath.Join(d, ModelFile)
+	m, ck, err := model.LoadCheckpoint(mp, dev)
 	if err != nil {
+		return nil, nil, st, err
+	}
+	if err := checkMeta(ck, st, cfg, mp); err != nil {
+		m.Close()
 		return nil, nil, st, err
 	}
 	if !withOptim {
 		return m, nil, st, nil
 	}
-	adam, err := newAdamFor(m, cfg)
+	adam, err := newAdamFor(m, cfg.Optim)
 	if err != nil {
 		m.Close()
 		return nil, nil, st, err
@@ -138,6 +148,10 @@ func loadCheckpoint(dir string, dev gotch.Device, withOptim bool, cfg rundir.Opt
 	if err != nil {
 		m.Close()
 		return nil, nil, st, fmt.Errorf("checkpoint %s: %w", d, err)
+	}
+	if adam.Steps() != st.AdamSteps {
+		m.Close()
+		return nil, nil, st, fmt.Errorf("checkpoint %s: %d optimiser steps, %s says %d", d, adam.Steps(), StateFile, st.AdamSteps)
 	}
 	return m, adam, st, nil
 }

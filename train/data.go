@@ -6,13 +6,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/internal/limits"
 	"github.com/occfer/occfer/train/loader"
 	"github.com/occfer/occfer/train/rundir"
 )
@@ -70,6 +70,18 @@ type DataOptions struct {
 	RAFImages  string               // dataset.OpenOptions.RAFImages
 	Labels     dataset.LabelOptions // how labels are read (class order, FERPlus mode and classes)
 	Log        io.Writer            // problems are reported here (nil: discarded)
+	// AllProblems keeps every problem of the label files in LoadedSet.Problems, for a full
+	// list (WriteProblems); without it the first dataset.DefaultMaxProblems of each file and
+	// reason are kept and the rest counted.
+	AllProblems bool
+}
+
+// maxProblems is the per-file, per-reason cap of o.
+func (o DataOptions) maxProblems() int {
+	if o.AllProblems {
+		return -1
+	}
+	return dataset.DefaultMaxProblems
 }
 
 // LoadedSet is a decoded set with the record that goes into config.json.
@@ -77,7 +89,7 @@ type LoadedSet struct {
 	Ref      rundir.DatasetRef
 	Set      *loader.Set
 	Classes  []string          // what Set's sample labels index: the dataset's classes, or after mapClasses the model's
-	Problems []dataset.Problem // label lines, unlabelled items and corrupt images that were skipped
+	Problems []dataset.Problem // label lines, unlabelled items and corrupt images that were skipped (see DataOptions.AllProblems)
 }
 
 func openDataset(path string, o DataOptions) (*dataset.Dataset, string, error) {
@@ -85,7 +97,7 @@ func openDataset(path string, o DataOptions) (*dataset.Dataset, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("dataset %s: %w", path, err)
 	}
-	d, err := dataset.Open(abs, dataset.OpenOptions{RAFImages: o.RAFImages, LabelOptions: o.Labels, NeedLabels: true})
+	d, err := dataset.Open(abs, dataset.OpenOptions{RAFImages: o.RAFImages, LabelOptions: o.Labels, NeedLabels: true, AllProblems: o.AllProblems})
 	if err != nil {
 		return nil, "", err
 	}
@@ -188,14 +200,14 @@ func loadSubset(ctx context.Context, spec SetSpec, abs string, d *dataset.Datase
 	if err != nil {
 		return nil, fmt.Errorf("subset %s: %w", spec.Name, err)
 	}
-	items, probs, err := dataset.SelectSubset(d, list)
+	items, probs, err := dataset.SelectSubset(d, list, o.maxProblems())
 	if err != nil {
 		return nil, err
 	}
 	if len(items) == 0 {
 		return nil, fmt.Errorf("subset %s: no image of %s listed in %s has a label; %s", spec.Name, abs, list, dataset.ProblemDigest(probs, 3))
 	}
-	listData, err := os.ReadFile(list)
+	listData, err := limits.ReadFile(list, limits.LabelFile, "subset list")
 	if err != nil {
 		return nil, fmt.Errorf("subset %s: %w", spec.Name, err)
 	}
@@ -229,7 +241,7 @@ func loadSet(ctx context.Context, name, abs string, d *dataset.Dataset, split st
 	skipped := 0
 	for _, p := range probs {
 		if p.Code != dataset.CodeLabelDiffers { // a note: the image is evaluated
-			skipped++
+			skipped += p.Weight()
 		}
 	}
 	ls := &LoadedSet{
@@ -251,24 +263,34 @@ func splitName(s string) string {
 	return s
 }
 
-// reportProblems prints skipped entries: the count of each reason, then all of them up to
-// 10, so a broken label file does not flood the terminal but one corrupt image is always
-// visible. report.json lists all of them.
+// reportProblems prints skipped entries: the count of each reason, then the first 10, so a
+// broken label file does not flood the terminal but one corrupt image is always visible.
+// report.json has the counts and the first examples of each reason; WriteProblems (ffra
+// --problems FILE) lists them all.
 func reportProblems(w io.Writer, name string, probs []dataset.Problem) {
 	if w == nil || len(probs) == 0 {
 		return
 	}
 	var counts []string
+	total := 0
 	for _, g := range dataset.GroupProblems(probs, 0) {
 		counts = append(counts, fmt.Sprintf("%d %s", g.Count, g.Code))
+		total += g.Count
 	}
-	fmt.Fprintf(w, "%s: skipped %d entries (%s):\n", name, len(probs), strings.Join(counts, ", "))
-	for i, p := range probs {
-		if i == 10 {
-			fmt.Fprintf(w, "  ... and %d more (listed in report.json)\n", len(probs)-10)
+	fmt.Fprintf(w, "%s: skipped %d entries (%s):\n", name, total, strings.Join(counts, ", "))
+	shown := 0
+	for _, p := range probs {
+		if p.Count > 1 {
+			continue // a count standing for problems not kept one by one
+		}
+		if shown == 10 {
 			break
 		}
 		fmt.Fprintf(w, "  %s\n", p)
+		shown++
+	}
+	if shown < total {
+		fmt.Fprintf(w, "  ... and %d more (counted in report.json; --problems FILE lists all)\n", total-shown)
 	}
 }
 

@@ -66,6 +66,15 @@
 // and ends the same way. Metrics lines of epochs after the resume point are dropped from
 // metrics.jsonl as soon as the resume starts.
 //
+// # Paths and locks
+//
+// A run folder is never a dataset of the run nor inside one (checked before it is created), and
+// is locked while a run writes it (.occfer.lock, internal/lockfile: a second train or resume is
+// refused naming the first). On --resume it is read like user input (trust.go): config.json must
+// match its own hash, name its test sets with plain names and lie outside its datasets; state.json
+// and the checkpoint's metadata must agree with it and with each other; links in the folder are
+// removed before anything is written. An edited folder is refused with the file and the reason.
+//
 // # Threads and grad mode
 //
 // libtorch's grad mode is per OS thread, so every no-grad region and every training step pins

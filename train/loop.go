@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/internal/safepath"
 	"github.com/occfer/occfer/model"
 	"github.com/occfer/occfer/train/loader"
 	"github.com/occfer/occfer/train/rundir"
@@ -26,7 +27,10 @@ type Options struct {
 	Resume    bool          // continue the run in Out from its last checkpoint
 	StopAfter int           // stop (resumably) after this many epochs in this process; 0: run to the end
 	Log       io.Writer     // messages and plain progress lines (nil: silent)
-	Progress  io.Writer     // progress bar target (nil: none)
+	// ProblemsFile, when set, receives every skipped entry of every set (WriteProblems);
+	// report.json and the log give counts and the first examples only.
+	ProblemsFile string
+	Progress     io.Writer // progress bar target (nil: none)
 }
 
 // Report is report.json.
@@ -41,9 +45,9 @@ type Report struct {
 	Final        map[string]rundir.SetMetrics `json:"final"` // every test set after the last epoch
 	FinalTrain   rundir.EpochRecord           `json:"final_epoch"`
 	ParamCount   int64                        `json:"param_count"`
-	TrainSeconds float64                      `json:"train_seconds"` // sum over epochs, this and earlier processes
-	Threads      int                          `json:"threads"`       // libtorch intra-op threads of the process that wrote the report
-	Skipped      map[string][]string          `json:"skipped,omitempty"`
+	TrainSeconds float64                      `json:"train_seconds"`     // sum over epochs, this and earlier processes
+	Threads      int                          `json:"threads"`           // libtorch intra-op threads of the process that wrote the report
+	Skipped      map[string]SkipSummary       `json:"skipped,omitempty"` // per set: counts by reason, first examples
 	Env          model.Env                    `json:"env"`
 }
 
@@ -63,15 +67,26 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 			fmt.Fprintf(o.Log, format, a...)
 		}
 	}
+	if o.Out == "" {
+		return nil, errors.New("no run folder (--out)")
+	}
 	cfg := o.Config
 	// A resume of a run stopped before its first last/ checkpoint was in place (killed while
 	// epoch 1 ran or while last/ was written) starts over from the run's config.json: same
 	// seed, same data, so it ends where an uninterrupted run ends.
 	restart := false
 	if o.Resume {
+		lock, err := openRunDir(o.Out, logf)
+		if err != nil {
+			return nil, err
+		}
+		defer lock.Release()
 		var stored rundir.Config
 		if err := rundir.ReadJSON(filepath.Join(o.Out, rundir.ConfigFile), &stored); err != nil {
 			return nil, fmt.Errorf("resume %s: %w", o.Out, err)
+		}
+		if err := checkStoredConfig(stored, o.Out); err != nil {
+			return nil, err
 		}
 		if restart, err = resumePoint(o.Out); err != nil {
 			return nil, fmt.Errorf("resume %s: %w", o.Out, err)
@@ -113,11 +128,23 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		logf("pretrained %s: %s (%d of the backbone's %d)\n", cfg.Pretrained, pre.report, pre.report.BackboneLoaded, pre.report.Backbone)
 	}
 	if !o.Resume {
-		if err := claimRunDir(o.Out); err != nil {
+		// Before the folder is created: a run folder inside its data would be read back as
+		// data by the next run.
+		inputs := []string{o.TrainPath}
+		for _, v := range o.Val {
+			inputs = append(inputs, v.Path)
+		}
+		if err := safepath.CheckOutput(o.Out, inputs...); err != nil {
 			return nil, err
 		}
+		lock, err := claimRunDir(o.Out)
+		if err != nil {
+			return nil, err
+		}
+		defer lock.Release()
 	}
 	dopt := dataOptions(cfg, o.Log)
+	dopt.AllProblems = o.ProblemsFile != ""
 
 	// Data: training split, its own test split, extra test sets.
 	var trainSet *LoadedSet
@@ -129,6 +156,11 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if o.ProblemsFile != "" {
+		if err := WriteProblems(o.ProblemsFile, append([]*LoadedSet{trainSet}, tests...)); err != nil {
+			return nil, err
+		}
 	}
 	for _, t := range tests {
 		checkClasses(o.Log, t)
@@ -175,7 +207,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		logf("resuming %s: no finished checkpoint in %s, starting over from config.json (seed %d)\n", o.Out, rundir.LastDir, cfg.Seed)
 	}
 	if o.Resume && !restart {
-		m, adam, st, err = loadCheckpoint(filepath.Join(o.Out, rundir.LastDir), dev, true, cfg.Optim)
+		m, adam, st, err = loadCheckpoint(filepath.Join(o.Out, rundir.LastDir), dev, true, cfg)
 		if err != nil {
 			return nil, fmt.Errorf("resume %s: %w", o.Out, err)
 		}

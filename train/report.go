@@ -4,13 +4,24 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/occfer/occfer/dataset"
 	"github.com/occfer/occfer/model"
 	"github.com/occfer/occfer/train/rundir"
 )
 
+// ReportExamples is how many skipped entries of each reason report.json quotes.
+const ReportExamples = 10
+
+// SkipSummary is what report.json says of one set's skipped entries: how many, and per reason
+// how many with the first ReportExamples (ffra --problems FILE lists every one).
+type SkipSummary struct {
+	Count  int                    `json:"count"`
+	ByCode []dataset.ProblemGroup `json:"by_code"`
+}
+
 func buildReport(cfg rundir.Config, st TrainState, hist []rundir.EpochRecord, params int64, train *LoadedSet, tests []*LoadedSet) *Report {
 	rep := &Report{ConfigHash: cfg.Hash, Epochs: st.Epoch, Interrupted: st.Epoch < cfg.Epochs, Select: cfg.Select,
-		BestEpoch: st.BestEpoch, ParamCount: params, Threads: cfg.Runtime.Threads, Env: model.Environment(), Skipped: map[string][]string{}}
+		BestEpoch: st.BestEpoch, ParamCount: params, Threads: cfg.Runtime.Threads, Env: model.Environment(), Skipped: map[string]SkipSummary{}}
 	for _, r := range hist {
 		rep.TrainSeconds += r.Seconds
 		if r.Epoch == st.BestEpoch {
@@ -23,9 +34,14 @@ func buildReport(cfg rundir.Config, st TrainState, hist []rundir.EpochRecord, pa
 		rep.FinalTrain = last
 	}
 	for _, s := range append([]*LoadedSet{train}, tests...) {
-		for _, p := range s.Problems {
-			rep.Skipped[s.Ref.Name] = append(rep.Skipped[s.Ref.Name], p.String())
+		if len(s.Problems) == 0 {
+			continue
 		}
+		sum := SkipSummary{ByCode: dataset.GroupProblems(s.Problems, ReportExamples)}
+		for _, g := range sum.ByCode {
+			sum.Count += g.Count
+		}
+		rep.Skipped[s.Ref.Name] = sum
 	}
 	return rep
 }

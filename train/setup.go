@@ -11,48 +11,13 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/occfer/occfer/internal/lockfile"
+	"github.com/occfer/occfer/internal/safepath"
 	"github.com/occfer/occfer/train/rundir"
 )
 
-// validateConfig checks the settings that the model and loader do not check themselves.
-func validateConfig(c rundir.Config) error {
-	if err := c.Model.Validate(); err != nil {
-		return fmt.Errorf("model: %w", err)
-	}
-	if err := c.Labels.Validate(); err != nil {
-		return err
-	}
-	if c.Limit < 0 {
-		return fmt.Errorf("--limit %d must be >= 0", c.Limit)
-	}
-	if err := c.Optim.Validate(); err != nil {
-		return err
-	}
-	switch c.PretrainedMode {
-	case "", rundir.PretrainedPartial:
-	default:
-		return fmt.Errorf("unknown pretrained_mode %q (\"\" or %q)", c.PretrainedMode, rundir.PretrainedPartial)
-	}
-	if c.PretrainedMode != "" && c.Pretrained == "" {
-		return fmt.Errorf("--pretrained-partial needs --pretrained FILE")
-	}
-	if err := c.Augment.Validate(); err != nil {
-		return fmt.Errorf("augmentation: %w", err)
-	}
-	if c.Epochs < 1 {
-		return fmt.Errorf("--epochs %d must be >= 1", c.Epochs)
-	}
-	if c.BatchSize < 1 {
-		return fmt.Errorf("--batch-size %d must be >= 1", c.BatchSize)
-	}
-	if c.Runtime.EvalBatch < 1 {
-		return fmt.Errorf("--eval-batch %d must be >= 1", c.Runtime.EvalBatch)
-	}
-	if c.Runtime.CacheMB < 0 {
-		return fmt.Errorf("--cache-mb %d must be >= 0", c.Runtime.CacheMB)
-	}
-	return nil
-}
+// validateConfig checks every setting before the run folder is created or data is read.
+func validateConfig(c rundir.Config) error { return c.Validate() }
 
 // dataOptions are the loading settings of a run.
 func dataOptions(cfg rundir.Config, log io.Writer) DataOptions {
@@ -214,25 +179,60 @@ func epochLine(r rundir.EpochRecord, epochs int, sets []string) string {
 	return b.String()
 }
 
-// claimRunDir makes sure out is a new or empty folder: a run is never silently overwritten.
-func claimRunDir(out string) error {
+// claimRunDir makes sure out is a new or empty folder (a run is never silently overwritten),
+// creates it and locks it; the caller has checked that out lies outside every input
+// (safepath.CheckOutput). Release the lock when the run ends.
+func claimRunDir(out string) (*lockfile.Lock, error) {
 	if out == "" {
-		return errors.New("no run folder (--out)")
-	}
-	entries, err := os.ReadDir(out)
-	if err == nil && len(entries) > 0 {
-		if _, e := os.Stat(filepath.Join(out, rundir.ConfigFile)); e == nil {
-			return fmt.Errorf("run folder %s already holds a run (config.json); continue it with ffra train --resume -o %s, or pick another -o", out, out)
-		}
-		return fmt.Errorf("run folder %s is not empty; pick a new or empty folder", out)
-	}
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("run folder %s: %w", out, err)
+		return nil, errors.New("no run folder (--out)")
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("run folder %s: %w", out, err)
+		return nil, fmt.Errorf("run folder %s: %w", out, err)
 	}
-	return nil
+	lock, err := lockfile.LockDir(out, "run folder")
+	if err != nil {
+		return nil, err
+	}
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		lock.Release()
+		return nil, fmt.Errorf("run folder %s: %w", out, err)
+	}
+	for _, e := range entries {
+		if e.Name() == lockfile.DirFile {
+			continue
+		}
+		lock.Release()
+		if _, e := os.Stat(filepath.Join(out, rundir.ConfigFile)); e == nil {
+			return nil, fmt.Errorf("run folder %s already holds a run (config.json); continue it with ffra train --resume -o %s, or pick another -o", out, out)
+		}
+		return nil, fmt.Errorf("run folder %s is not empty; pick a new or empty folder", out)
+	}
+	return lock, nil
+}
+
+// openRunDir locks the run folder of a resume and removes the links that a hand edit left in
+// it (occfer never makes links there; writing through one would land outside the folder).
+func openRunDir(out string, logf func(string, ...any)) (*lockfile.Lock, error) {
+	if out == "" {
+		return nil, errors.New("no run folder (--out)")
+	}
+	if st, err := os.Stat(out); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("resume %s: not a run folder (%v)", out, err)
+	}
+	lock, err := lockfile.LockDir(out, "run folder")
+	if err != nil {
+		return nil, err
+	}
+	links, err := safepath.RemoveLinks(out)
+	if err != nil {
+		lock.Release()
+		return nil, err
+	}
+	for _, l := range links {
+		logf("run folder %s: removed the link %s (occfer writes only real files in a run folder)\n", out, l)
+	}
+	return lock, nil
 }
 
 func keepEpochs(recs []rundir.EpochRecord, upto int) []rundir.EpochRecord {

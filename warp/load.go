@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/occfer/occfer/internal/limits"
 	"github.com/occfer/occfer/landmarks/face68"
 )
 
@@ -194,7 +195,7 @@ func LoadTemplate(specPath string) (*Template, error) {
 // readSpec reads and parses one template spec (unknown fields are errors).
 func readSpec(src TemplateSource, rel string) (Spec, error) {
 	var s Spec
-	raw, err := fs.ReadFile(src.FS, rel)
+	raw, err := limits.ReadFileFS(src.FS, rel, limits.ConfigFile, "template spec")
 	if err != nil {
 		return s, fmt.Errorf("template %s: %w", src.display(rel), err)
 	}
@@ -224,7 +225,7 @@ func loadFromSpec(src TemplateSource, rel string, s Spec) (*Template, error) {
 		return nil, fmt.Errorf("template %s: image %q leaves the template folder", specPath, s.Image)
 	}
 	t.ImagePath = src.display(imgRel)
-	raw, err := fs.ReadFile(src.FS, imgRel)
+	raw, err := limits.ReadFileFS(src.FS, imgRel, limits.ImageFile, "template image")
 	if err != nil {
 		return nil, fmt.Errorf("template %s: image: %w", specPath, err)
 	}
@@ -278,6 +279,9 @@ func decodeRGBA(path string, raw []byte) (*image.NRGBA, error) {
 	cfg, err := png.DecodeConfig(bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("image %s: not a readable PNG: %w", path, err)
+	}
+	if err := limits.Pixels(path, cfg.Width, cfg.Height); err != nil {
+		return nil, err
 	}
 	if cfg.ColorModel != color.NRGBAModel {
 		return nil, fmt.Errorf("image %s: not RGBA (want an 8-bit PNG with an alpha channel)", path)

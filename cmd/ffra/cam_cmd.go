@@ -10,6 +10,7 @@ import (
 
 	"github.com/occfer/occfer/dataset"
 	"github.com/occfer/occfer/internal/cli"
+	"github.com/occfer/occfer/internal/safepath"
 	"github.com/occfer/occfer/train/loader"
 	"github.com/occfer/occfer/train/plot"
 	"github.com/spf13/cobra"
@@ -69,6 +70,9 @@ state_dict with --arch (see ffra import).`,
 // runCam stops between images when ctx is cancelled.
 func runCam(ctx context.Context, o camOptions, stdout io.Writer) error {
 	if err := setThreads(o.Threads); err != nil {
+		return err
+	}
+	if err := safepath.CheckOutput(o.Out, o.Inputs...); err != nil {
 		return err
 	}
 	p, paths, err := openForImages(o.Checkpoint, o.Inputs, o.Device, &o.Weights)

@@ -25,6 +25,7 @@ type evalOptions struct {
 	CacheMB    int
 	JSON       bool
 	Labels     dataset.LabelOptions
+	Problems   string // --problems FILE
 	Weights    weightsFlags
 }
 
@@ -61,6 +62,7 @@ given with --arch and its classes, imported as ffra import would.`,
 	f.IntVar(&o.CacheMB, "cache-mb", loader.DefaultCacheBytes>>20, "memory cap for decoded images")
 	f.BoolVar(&o.JSON, "json", false, "print JSON (per set: accuracy, mean class accuracy, per-class accuracy, confusion matrix)")
 	labelFlags(f, &o.Labels, false)
+	f.StringVar(&o.Problems, "problems", "", "write every skipped entry of every set to `FILE` as JSON lines (the table counts them)")
 	o.Weights.add(f, false)
 	cli.StopsCleanly(cmd)
 	return cmd
@@ -91,9 +93,15 @@ func runEval(ctx context.Context, o evalOptions, w io.Writer) error {
 	}
 	defer p.Close()
 	res, sets, err := train.EvaluateSets(ctx, p, specs, train.EvalOptions{BatchSize: o.Batch,
-		Data: train.DataOptions{Workers: workers, CacheBytes: int64(o.CacheMB) << 20, Labels: o.Labels, Log: os.Stderr}})
+		Data: train.DataOptions{Workers: workers, CacheBytes: int64(o.CacheMB) << 20, Labels: o.Labels, Log: os.Stderr,
+			AllProblems: o.Problems != ""}})
 	if err != nil {
 		return err
+	}
+	if o.Problems != "" {
+		if err := train.WriteProblems(o.Problems, sets); err != nil {
+			return err
+		}
 	}
 	if o.JSON {
 		type entry struct {

@@ -91,7 +91,8 @@ func TestImportCommand(t *testing.T) {
 	}
 }
 
-// sameEval compares two eval --json outputs: everything equal but the loss, within 1e-5.
+// sameEval compares two eval --json outputs: everything equal but the loss, within a relative
+// 1e-5 (float32 sums of a few hundred terms: one run measured 4.4765216 against 4.4765102).
 func sameEval(t *testing.T, a, b string) bool {
 	t.Helper()
 	var x, y []map[string]any
@@ -107,7 +108,7 @@ func sameEval(t *testing.T, a, b string) bool {
 	for i := range x {
 		lx, _ := x[i]["loss"].(float64)
 		ly, _ := y[i]["loss"].(float64)
-		if math.Abs(lx-ly) > 1e-5 {
+		if math.Abs(lx-ly) > 1e-5*math.Max(1, math.Abs(ly)) {
 			return false
 		}
 		delete(x[i], "loss")

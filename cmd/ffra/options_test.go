@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -90,5 +93,38 @@ func TestUsageErrors(t *testing.T) {
 	}
 	if runtime.NumCPU() < 1 {
 		t.Fatal("no CPU")
+	}
+}
+
+// Every training flag is checked before any work starts: the run folder is never created and
+// the data never read (issue 11: --lambda NaN failed at the end of training with "json:
+// unsupported value: NaN").
+func TestTrainFlagsCheckedBeforeWork(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--lambda", "NaN"}, "lambda must be in [0,1], got NaN"},
+		{[]string{"--lr", "Inf"}, "learning rate +Inf"},
+		{[]string{"--beta1", "NaN"}, "adam betas"},
+		{[]string{"--wd", "NaN"}, "weight decay NaN"},
+		{[]string{"--erase", "NaN"}, "erase probability NaN"},
+		{[]string{"--brightness", "Inf"}, "colour jitter brightness +Inf"},
+		{[]string{"--crop-ratio", "1,Inf"}, `invalid argument "1,Inf"`},
+		{[]string{"--input-size", "1000000"}, "input_size must be in [32,1024], got 1000000"},
+		{[]string{"-b", "100000000"}, "batch_size 100000000"},
+		{[]string{"--epochs", "100000000"}, "epochs 100000000"},
+		{[]string{"--prefetch", "-1"}, "prefetch -1"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			run := filepath.Join(t.TempDir(), "run")
+			_, err := runFFRA(t, append([]string{"train", "no-such-data", "-o", run}, tc.args...)...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err %v, want %q", err, tc.want)
+			}
+			if _, err := os.Stat(run); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("the run folder was created: %v", err)
+			}
+		})
 	}
 }

@@ -20,7 +20,7 @@ import (
 // runtimeFlags may differ between a run and its --resume: they do not change results.
 var runtimeFlags = map[string]bool{
 	"device": true, "workers": true, "threads": true, "cache-mb": true, "prefetch": true, "eval-batch": true,
-	"resume": true, "out": true, "stop-after": true, "quiet": true,
+	"resume": true, "out": true, "stop-after": true, "quiet": true, "problems": true,
 }
 
 // trainOptions are the settings of `ffra train`: Config holds every flag that is a field of the
@@ -36,6 +36,7 @@ type trainOptions struct {
 	NoAugment, Quiet                 bool
 	PretrainedPartial                bool
 	StopAfter                        int
+	Problems                         string // --problems FILE
 	Config                           rundir.Config
 	// Changed names the flags given on the command line (set per execution).
 	Changed map[string]bool
@@ -167,6 +168,7 @@ interrupted run and ends exactly where an uninterrupted one would.`,
 	f.IntVar(&cfg.Runtime.EvalBatch, "eval-batch", def.Runtime.EvalBatch, "evaluation batch size (default: --batch-size)")
 	f.IntVar(&o.StopAfter, "stop-after", 0, "stop after N epochs in this process (resumable); 0: run to the end")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress bar / progress lines")
+	f.StringVar(&o.Problems, "problems", "", "write every skipped entry (label lines, missing and unreadable images) to `FILE` as JSON lines; report.json counts them and quotes the first of each reason")
 	cli.StopsCleanly(cmd)
 	return cmd
 }
@@ -179,7 +181,7 @@ func runTrain(ctx context.Context, o trainOptions, stdout, stderr io.Writer) err
 	if cfg.Runtime.Workers, err = cli.Workers("--workers", cfg.Runtime.Workers); err != nil {
 		return err
 	}
-	opts := train.Options{Log: stderr}
+	opts := train.Options{Log: stderr, ProblemsFile: o.Problems}
 	if !o.Quiet {
 		opts.Progress = stderr
 	}
@@ -192,7 +194,7 @@ func runTrain(ctx context.Context, o trainOptions, stdout, stderr io.Writer) err
 		}
 		sort.Strings(bad)
 		if len(bad) > 0 {
-			return fmt.Errorf("%s cannot change on --resume: the run's config.json fixes every setting that affects results (allowed: --device, --workers, --threads, --cache-mb, --prefetch, --eval-batch, --stop-after, --quiet)", strings.Join(bad, ", "))
+			return fmt.Errorf("%s cannot change on --resume: the run's config.json fixes every setting that affects results (allowed: --device, --workers, --threads, --cache-mb, --prefetch, --eval-batch, --stop-after, --quiet, --problems)", strings.Join(bad, ", "))
 		}
 		opts.Resume, opts.Out = true, o.Out
 	} else {

@@ -78,6 +78,11 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--kind", "mask", "--no-face", "drop", in, out}, `unknown no-face policy "drop"`},
 		{[]string{"--kind", "random", "--area", "0.3-0.1", in, out}, `invalid argument "0.3-0.1" for "--area" flag: "0.3-0.1": MIN 0.3 is above MAX 0.1`},
 		{[]string{"--kind", "random", "--occluders", "0-2", in, out}, "occluder count 0..2"},
+		// an explicit zero range is not "the default" (issue 11: --area 0-0 was accepted)
+		{[]string{"--kind", "random", "--area", "0-0", in, out}, "--area 0,0: want 0 < MIN <= MAX <= 1"},
+		{[]string{"--kind", "random", "--area", "0,0", in, out}, "--area 0,0: want 0 < MIN <= MAX <= 1"},
+		{[]string{"--kind", "random", "--occluders", "0,0", in, out}, "--occluders 0,0: want 1 <= MIN <= MAX"},
+		{[]string{"--kind", "mask", "--preview", "100000000", in, out}, "preview count 100000000"},
 		{[]string{"--kind", "mask", "--templates", "/nonexistent", in, out}, `templates folder "/nonexistent" not found`},
 		{[]string{"--kind", "mask", in, filepath.Join(in, "o")}, "inside the input folder"},
 		{[]string{"merge", out}, "merge: open " + out + ": no such file or directory"},

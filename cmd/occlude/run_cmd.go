@@ -49,6 +49,14 @@ Examples:
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.In, o.Out = args[0], args[1]
+			// A range's zero value means its default, so an explicit 0,0 would silently
+			// become 1,3 or 0.05,0.25: refuse it.
+			if cmd.Flags().Changed("area") && o.Settings.Area == (cli.FloatRange{}) {
+				return errors.New("--area 0,0: want 0 < MIN <= MAX <= 1 (fractions of the face box)")
+			}
+			if cmd.Flags().Changed("occluders") && o.Settings.Occluders == (cli.IntRange{}) {
+				return errors.New("--occluders 0,0: want 1 <= MIN <= MAX")
+			}
 			if runF != nil {
 				return runF(cmd.Context(), o)
 			}
@@ -148,12 +156,23 @@ func printSummary(w io.Writer, s occlusion.Summary) {
 	if s.Failed > len(s.Failures) {
 		fmt.Fprintf(w, "occlude: ... and %d more failed images (see the manifest)\n", s.Failed-len(s.Failures))
 	}
-	for i, p := range s.Problems {
+	total, shown := 0, 0
+	for _, p := range s.Problems {
+		total += p.Weight()
+		if p.Count <= 1 && shown < 10 { // (a Count stands for problems not kept one by one)
+			fmt.Fprintf(w, "occlude: input problem: %s\n", p)
+			shown++
+		}
+	}
+	if total > shown {
+		fmt.Fprintf(w, "occlude: ... and %d more input problems\n", total-shown)
+	}
+	for i, p := range s.Untrusted {
 		if i == 10 {
-			fmt.Fprintf(w, "occlude: ... and %d more input problems\n", len(s.Problems)-10)
+			fmt.Fprintf(w, "occlude: ... and %d more entries of OUT not trusted\n", len(s.Untrusted)-10)
 			break
 		}
-		fmt.Fprintf(w, "occlude: input problem: %s\n", p)
+		fmt.Fprintf(w, "occlude: not trusted (%s): %s\n", p.Code, p)
 	}
 	if s.Manifest != "" {
 		fmt.Fprintf(w, "occlude: manifest %s\n", s.Manifest)

@@ -18,10 +18,12 @@
 //
 // Decode is strict in the ways the reference implementation is, and names the file and the
 // tensor in every error: the header length must fit the file and MaxHeader; every tensor's
-// dtype is known, its shape non-negative, dtype size × product of the shape (checked for
-// overflow) equals its byte length, and the tensors tile the data section exactly: in offset
+// dtype is known, its shape non-negative with at most MaxDims dimensions, dtype size ×
+// product of the shape (checked for overflow, over the non-zero dimensions too) equals its
+// byte length, and the tensors tile the data section exactly: in offset
 // order each starts where the previous one ended, the first at 0, the last at the end of the
 // file. Decode allocates in proportion to the header only; tensor data alias the input.
+// ReadFile refuses a file over MaxFile before reading it.
 package safetensors
 
 import (
@@ -83,23 +85,42 @@ type Tensor struct {
 	Data  []byte
 }
 
+// MaxDims is the most dimensions a tensor may have (libtorch's limit).
+const MaxDims = 64
+
+// MaxFile is the largest file ReadFile reads, in bytes (4 GiB, about 80 ResNet-18
+// checkpoints): a longer one is refused before it is read into memory.
+const MaxFile = 4 << 30
+
 // byteLen returns DType.Size() × product(Shape), or an error for an unknown dtype, a
-// negative dimension or a product that overflows.
+// negative dimension, more than MaxDims dimensions, or dimensions whose product overflows
+// 2^63 bytes. The product is checked over the non-zero dimensions too, so a zero dimension
+// cannot hide an overflow that libtorch, computing the element count, would report.
 func (t Tensor) byteLen() (uint64, error) {
 	size, ok := dtypeSizes[t.DType]
 	if !ok {
 		return 0, fmt.Errorf("unknown dtype %q", t.DType)
 	}
-	n := size
+	if len(t.Shape) > MaxDims {
+		return 0, fmt.Errorf("shape has %d dimensions (limit %d)", len(t.Shape), MaxDims)
+	}
+	n, zero := size, false
 	for _, d := range t.Shape {
 		if d < 0 {
 			return 0, fmt.Errorf("negative dimension in shape %v", t.Shape)
+		}
+		if d == 0 {
+			zero = true
+			continue
 		}
 		hi, lo := bits.Mul64(n, uint64(d))
 		if hi != 0 || lo > math.MaxInt64 {
 			return 0, fmt.Errorf("shape %v of %s overflows 2^63 bytes", t.Shape, t.DType)
 		}
 		n = lo
+	}
+	if zero {
+		return 0, nil
 	}
 	return n, nil
 }
@@ -162,11 +183,31 @@ type File struct {
 	Meta    map[string]string // never nil
 }
 
-// ReadFile reads and decodes the file at path (see Decode).
+// ReadFile reads and decodes the file at path (see Decode); a file over MaxFile is refused
+// unread.
 func ReadFile(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	return readFileMax(path, MaxFile)
+}
+
+func readFileMax(path string, limit int64) (*File, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("safetensors: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("safetensors: %w", err)
+	}
+	if st.Size() > limit {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d-byte limit of a safetensors file", path, st.Size(), limit)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("safetensors: %w", err)
+	}
+	if int64(len(data)) > limit { // grew while being read
+		return nil, fmt.Errorf("%s: more than the %d-byte limit of a safetensors file", path, limit)
 	}
 	return Decode(path, data)
 }

@@ -135,6 +135,10 @@ func TestDecodeRejects(t *testing.T) {
 		{"unknown dtype", file(`{"w":{"dtype":"F128","shape":[1],"data_offsets":[0,16]}}`, make([]byte, 16)), []string{`tensor "w"`, `unknown dtype "F128"`}},
 		{"negative dimension", file(`{"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}`, make([]byte, 4)), []string{`tensor "w"`, "negative dimension"}},
 		{"shape overflow", file(`{"w":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,0]}}`, nil), []string{`tensor "w"`, "overflows"}},
+		// a zero dimension hides the overflow from the byte count; libtorch still computes the
+		// element count and fails with 54 lines of C++ frames (issue 11)
+		{"shape overflow behind a zero", file(`{"w":{"dtype":"F32","shape":[0,1099511627776,1099511627776],"data_offsets":[0,0]}}`, nil), []string{`tensor "w"`, "overflows"}},
+		{"too many dimensions", file(`{"w":{"dtype":"U8","shape":[`+strings.Repeat("1,", 64)+`1],"data_offsets":[0,1]}}`, []byte{1}), []string{`tensor "w"`, "65 dimensions"}},
 		{"size mismatch", file(`{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}`, eight), []string{`tensor "w"`, "needs 12 bytes", "hold 8"}},
 		{"three offsets", file(`{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1,2]}}`, []byte{1}), []string{`tensor "w"`, "want [begin, end]"}},
 		{"negative offset", file(`{"w":{"dtype":"U8","shape":[1],"data_offsets":[-1,0]}}`, []byte{1}), []string{`tensor "w"`}},
@@ -189,6 +193,22 @@ func TestDecodeEdgeCases(t *testing.T) {
 			t.Fatalf("error %v does not name %s", err, p)
 		}
 	})
+}
+
+// A file over the size limit is refused before it is read (ReadFile's limit is MaxFile).
+func TestReadFileLimit(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "w.safetensors")
+	data := file(`{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}`, make([]byte, 16))
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readFileMax(p, int64(len(data))); err != nil {
+		t.Fatalf("a file at the limit: %v", err)
+	}
+	_, err := readFileMax(p, int64(len(data))-1)
+	if err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), "-byte limit") {
+		t.Fatalf("a file over the limit: %v", err)
+	}
 }
 
 func TestEncodeRejects(t *testing.T) {
@@ -246,10 +266,19 @@ func FuzzDecode(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add(file(`{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}`, []byte{1}))
+	f.Add(file(`{"w":{"dtype":"F32","shape":[0,1099511627776,1099511627776],"data_offsets":[0,0]}}`, nil))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := Decode("fuzz", data)
 		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error of several lines: %.300q", err)
+			}
 			return
+		}
+		for n, x := range st.Tensors { // what reaches libtorch: a size that matches, bounded rank
+			if want, err := x.byteLen(); err != nil || want != uint64(len(x.Data)) || len(x.Shape) > MaxDims {
+				t.Fatalf("tensor %q: %d bytes for %v %s (%v)", n, len(x.Data), x.Shape, x.DType, err)
+			}
 		}
 		b, err := Encode(st.Tensors, st.Meta)
 		if err != nil {

@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path"
 	"strconv"
 	"strings"
 
+	"github.com/occfer/occfer/internal/limits"
 	"github.com/occfer/occfer/internal/textfile"
 )
 
@@ -24,7 +24,7 @@ import (
 // the file, the line and the reason, since a half-read landmarks file would
 // silently send images down the detection path.
 func LoadFile(file string) (map[string]Shape, error) {
-	data, err := os.ReadFile(file)
+	data, err := limits.ReadFile(file, limits.LandmarksFile, "landmarks file")
 	if err != nil {
 		return nil, fmt.Errorf("landmarks: %w", err)
 	}
@@ -47,14 +47,14 @@ func cleanRel(rel string) (string, error) {
 		return "", errors.New("empty path")
 	}
 	if strings.ContainsRune(rel, '\\') || strings.ContainsRune(rel, 0) {
-		return "", fmt.Errorf("unsafe path %q: backslash or NUL", rel)
+		return "", fmt.Errorf("unsafe path %s: backslash or NUL", limits.Excerpt(rel))
 	}
 	if strings.HasPrefix(rel, "/") {
-		return "", fmt.Errorf("unsafe path %q: absolute", rel)
+		return "", fmt.Errorf("unsafe path %s: absolute", limits.Excerpt(rel))
 	}
 	c := path.Clean(rel)
 	if c == "." || c == ".." || strings.HasPrefix(c, "../") {
-		return "", fmt.Errorf("unsafe path %q: leaves the dataset root", rel)
+		return "", fmt.Errorf("unsafe path %s: leaves the dataset root", limits.Excerpt(rel))
 	}
 	return c, nil
 }
@@ -69,7 +69,7 @@ func addShape(out map[string]Shape, first map[string]int, rel string, s Shape, l
 		return fmt.Errorf("line %d: %w", line, err)
 	}
 	if prev, ok := first[c]; ok {
-		return fmt.Errorf("line %d: duplicate path %q (first on line %d)", line, c, prev)
+		return fmt.Errorf("line %d: duplicate path %s (first on line %d)", line, limits.Excerpt(c), prev)
 	}
 	first[c] = line
 	out[c] = s
@@ -144,7 +144,7 @@ func parseCSV(data []byte) (map[string]Shape, error) {
 				f := strings.TrimSpace(fields[1+2*i+k])
 				v, err := strconv.ParseFloat(f, 64)
 				if err != nil || !finite(v) {
-					return nil, fmt.Errorf("line %d: landmark %d: bad number %q", line, i, f)
+					return nil, fmt.Errorf("line %d: landmark %d: bad number %s", line, i, limits.Excerpt(f))
 				}
 				*dst = v
 			}

@@ -2,11 +2,11 @@ package face68
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
+	"github.com/occfer/occfer/internal/limits"
 	"github.com/occfer/occfer/internal/textfile"
 )
 
@@ -36,7 +36,7 @@ func LoadRAFAnnotation(file string) ([]Point, error) {
 	default:
 		return nil, fmt.Errorf("landmarks: %s: not a RAF-DB annotation (want a name ending in _manu_attri.txt or _auto_attri.txt)", file)
 	}
-	data, err := os.ReadFile(file)
+	data, err := limits.ReadFile(file, limits.AnnotationFile, "annotation")
 	if err != nil {
 		return nil, fmt.Errorf("landmarks: %w", err)
 	}
@@ -57,18 +57,18 @@ func parseRAF(data []byte, want int) ([]Point, error) {
 		if len(pts) == want {
 			// Attribute lines: a single integer each.
 			if _, err := strconv.Atoi(fields[0]); len(fields) != 1 || err != nil {
-				return nil, fmt.Errorf("line %d: %d landmarks already read, want only attribute lines after them, got %q", line, want, text)
+				return nil, fmt.Errorf("line %d: %d landmarks already read, want only attribute lines after them, got %s", line, want, limits.Excerpt(text))
 			}
 			continue
 		}
 		if len(fields) != 2 {
-			return nil, fmt.Errorf("line %d: landmark %d: want \"x y\", got %q (file has fewer than %d landmarks?)", line, len(pts), text, want)
+			return nil, fmt.Errorf("line %d: landmark %d: want \"x y\", got %s (file has fewer than %d landmarks?)", line, len(pts), limits.Excerpt(text), want)
 		}
 		var p Point
 		for k, dst := range []*float64{&p.X, &p.Y} {
 			v, err := strconv.ParseFloat(fields[k], 64)
 			if err != nil || !finite(v) {
-				return nil, fmt.Errorf("line %d: landmark %d: bad number %q", line, len(pts), fields[k])
+				return nil, fmt.Errorf("line %d: landmark %d: bad number %s", line, len(pts), limits.Excerpt(fields[k]))
 			}
 			*dst = v
 		}

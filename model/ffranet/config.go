@@ -118,13 +118,22 @@ func ConfigFor(variant string) (Config, error) {
 	return c, nil
 }
 
+// Bounds of a Config. A Config is read from checkpoints, run folders and pipeline configs,
+// which may be edited or hostile: the bounds keep a model (fc of NumClasses x 512) and its
+// input batches (3 x InputSize^2 per image) of a size any real FER model has.
+const (
+	MinInputSize = 32   // below it ResNet-18's 32x downsampling leaves no pixel
+	MaxInputSize = 1024 // FER models use 224 or 112; 1024 costs 21x the memory of 224
+	MaxClasses   = 1000 // FER class sets have 6 to 11 classes; ImageNet has 1000
+)
+
 // Validate reports the first invalid setting.
 func (c Config) Validate() error {
-	if c.NumClasses < 1 {
-		return fmt.Errorf("num_classes must be >= 1, got %d", c.NumClasses)
+	if c.NumClasses < 1 || c.NumClasses > MaxClasses {
+		return fmt.Errorf("num_classes must be in [1,%d], got %d", MaxClasses, c.NumClasses)
 	}
-	if c.InputSize < 32 {
-		return fmt.Errorf("input_size must be >= 32, got %d", c.InputSize)
+	if c.InputSize < MinInputSize || c.InputSize > MaxInputSize {
+		return fmt.Errorf("input_size must be in [%d,%d], got %d", MinInputSize, MaxInputSize, c.InputSize)
 	}
 	switch c.Arch {
 	case ArchFFRA:
@@ -140,7 +149,7 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("unknown fusion %q (weighted, add or concat)", c.Fusion)
 	}
-	if c.Lambda < 0 || c.Lambda > 1 {
+	if !(c.Lambda >= 0 && c.Lambda <= 1) { // NaN too
 		return fmt.Errorf("lambda must be in [0,1], got %g", c.Lambda)
 	}
 	switch c.Insert {
@@ -150,7 +159,7 @@ func (c Config) Validate() error {
 	}
 	if c.LocalAttention {
 		ch := c.ModuleChannels()
-		if c.SAGroups < 1 || ch%(2*int64(c.SAGroups)) != 0 {
+		if c.SAGroups < 1 || int64(c.SAGroups) > ch || ch%(2*int64(c.SAGroups)) != 0 {
 			return fmt.Errorf("sa_groups %d does not divide %d channels into 2*G groups", c.SAGroups, ch)
 		}
 	}

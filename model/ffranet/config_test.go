@@ -2,6 +2,7 @@ package ffranet
 
 import (
 	"encoding/json"
+	"math"
 	"sort"
 	"strings"
 	"testing"
@@ -46,8 +47,12 @@ func TestValidate(t *testing.T) {
 		edit func(*Config)
 		want string
 	}{
-		{"no classes", func(c *Config) { c.NumClasses = 0 }, "num_classes must be >= 1"},
-		{"tiny input", func(c *Config) { c.InputSize = 16 }, "input_size must be >= 32"},
+		{"no classes", func(c *Config) { c.NumClasses = 0 }, "num_classes must be in [1,1000], got 0"},
+		{"tiny input", func(c *Config) { c.InputSize = 16 }, "input_size must be in [32,1024], got 16"},
+		{"huge input", func(c *Config) { c.InputSize = 1000000 }, "input_size must be in [32,1024], got 1000000"},
+		{"1e9 classes", func(c *Config) { c.NumClasses = 1000000000 }, "num_classes must be in [1,1000], got 1000000000"},
+		{"lambda NaN", func(c *Config) { c.Lambda = math.NaN() }, "lambda must be in [0,1], got NaN"},
+		{"sa groups above channels", func(c *Config) { c.SAGroups = 1 << 40 }, "sa_groups 1099511627776 does not divide"},
 		{"fusion", func(c *Config) { c.Fusion = "mean" }, `unknown fusion "mean"`},
 		{"lambda", func(c *Config) { c.Lambda = 1.5 }, "lambda must be in [0,1]"},
 		{"insert", func(c *Config) { c.Insert = "layer1" }, `unknown insertion point "layer1"`},

@@ -48,10 +48,10 @@ func DefaultAug() Aug {
 // Validate rejects settings that would make the sampling loops meaningless.
 func (a Aug) Validate() error {
 	if a.Crop {
-		if !(a.ScaleMin > 0 && a.ScaleMin <= a.ScaleMax && a.ScaleMax <= 1) {
+		if !(a.ScaleMin > 0 && a.ScaleMin <= a.ScaleMax && a.ScaleMax <= 1) { // NaN fails too
 			return fmt.Errorf("crop scale range [%g,%g] must satisfy 0 < min <= max <= 1", a.ScaleMin, a.ScaleMax)
 		}
-		if !(a.RatioMin > 0 && a.RatioMin <= a.RatioMax) {
+		if !(a.RatioMin > 0 && a.RatioMin <= a.RatioMax) || math.IsInf(a.RatioMax, 0) {
 			return fmt.Errorf("crop ratio range [%g,%g] must satisfy 0 < min <= max", a.RatioMin, a.RatioMax)
 		}
 	}
@@ -59,11 +59,11 @@ func (a Aug) Validate() error {
 		name string
 		v    float64
 	}{{"brightness", a.Brightness}, {"contrast", a.Contrast}, {"saturation", a.Saturation}} {
-		if v.v < 0 || math.IsNaN(v.v) {
-			return fmt.Errorf("colour jitter %s %g must be >= 0", v.name, v.v)
+		if !(v.v >= 0) || math.IsInf(v.v, 0) {
+			return fmt.Errorf("colour jitter %s %g must be finite and >= 0", v.name, v.v)
 		}
 	}
-	if a.EraseP < 0 || a.EraseP > 1 {
+	if !(a.EraseP >= 0 && a.EraseP <= 1) {
 		return fmt.Errorf("erase probability %g must be in [0,1]", a.EraseP)
 	}
 	if a.EraseP > 0 && !(a.EraseScaleMin > 0 && a.EraseScaleMin <= a.EraseScaleMax && a.EraseScaleMax < 1) {

@@ -11,7 +11,8 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"os"
+
+	"github.com/occfer/occfer/internal/limits"
 
 	// imagefile registers the decoders of the formats a dataset folder can hold.
 	"github.com/occfer/occfer/imageio/imagefile"
@@ -34,7 +35,7 @@ func (m *RGB) Bytes() int64 { return int64(len(m.Pix)) }
 // converted to 8-bit RGB; alpha is dropped (not blended), as occlude's working image drops it.
 // The error names the file and the reason.
 func DecodeFile(path string) (*RGB, error) {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path, limits.ImageFile, "image")
 	if err != nil {
 		return nil, fmt.Errorf("read image %s: %w", path, err)
 	}

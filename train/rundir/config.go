@@ -5,8 +5,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
+	"strings"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/internal/cli"
 	"github.com/occfer/occfer/model/ffranet"
 	"github.com/occfer/occfer/train/loader"
 )
@@ -54,19 +57,19 @@ func (o OptimSettings) LRAt(epoch int) float64 {
 	return o.LR
 }
 
-// Validate checks the optimiser settings.
+// Validate checks the optimiser settings: every number finite and in its range.
 func (o OptimSettings) Validate() error {
 	if o.Name != "adam" {
 		return fmt.Errorf("unknown optimiser %q (want adam)", o.Name)
 	}
-	if !(o.LR > 0) {
-		return fmt.Errorf("learning rate %g must be > 0", o.LR)
+	if !(o.LR > 0) || math.IsInf(o.LR, 0) {
+		return fmt.Errorf("learning rate %g must be finite and > 0", o.LR)
 	}
-	if o.Beta1 < 0 || o.Beta1 >= 1 || o.Beta2 < 0 || o.Beta2 >= 1 || !(o.Eps > 0) {
-		return fmt.Errorf("adam betas (%g,%g) must be in [0,1) and eps %g > 0", o.Beta1, o.Beta2, o.Eps)
+	if !(o.Beta1 >= 0 && o.Beta1 < 1 && o.Beta2 >= 0 && o.Beta2 < 1) || !(o.Eps > 0) || math.IsInf(o.Eps, 0) {
+		return fmt.Errorf("adam betas (%g,%g) must be in [0,1) and eps %g finite and > 0", o.Beta1, o.Beta2, o.Eps)
 	}
-	if o.WeightDecay < 0 {
-		return fmt.Errorf("weight decay %g must be >= 0", o.WeightDecay)
+	if !(o.WeightDecay >= 0) || math.IsInf(o.WeightDecay, 0) {
+		return fmt.Errorf("weight decay %g must be finite and >= 0", o.WeightDecay)
 	}
 	switch o.Schedule {
 	case "constant":
@@ -76,6 +79,63 @@ func (o OptimSettings) Validate() error {
 		}
 	default:
 		return fmt.Errorf("unknown LR schedule %q (want constant or exp)", o.Schedule)
+	}
+	return nil
+}
+
+// Bounds of the counts in a Config: far above any real run, they catch typos (an extra
+// digit) and hostile configs before a run allocates batches or loops for years.
+const (
+	MaxEpochs    = 100_000
+	MaxBatchSize = 65_536 // with 224x224 inputs, 39 GB of float32 per batch
+	MaxPrefetch  = 256    // batches prepared ahead
+	MaxCacheMB   = 1 << 24
+	MaxThreads   = 4096
+)
+
+// Validate checks every setting of a run before any work starts, the runtime ones included:
+// the model (ffranet.Config.Validate), label options, optimiser, augmentation, and the
+// counts (epochs, batch sizes, workers, threads, cache, prefetch) within their bounds. The
+// error names the config.json field (and the ffra train flag, which has the same meaning).
+func (c Config) Validate() error {
+	if err := c.Model.Validate(); err != nil {
+		return fmt.Errorf("model: %w", err)
+	}
+	if err := c.Labels.Validate(); err != nil {
+		return err
+	}
+	if err := c.Optim.Validate(); err != nil {
+		return err
+	}
+	switch c.PretrainedMode {
+	case "", PretrainedPartial:
+	default:
+		return fmt.Errorf("unknown pretrained_mode %q (\"\" or %q)", c.PretrainedMode, PretrainedPartial)
+	}
+	if c.PretrainedMode != "" && c.Pretrained == "" {
+		return fmt.Errorf("--pretrained-partial needs --pretrained FILE")
+	}
+	if err := c.Augment.Validate(); err != nil {
+		return fmt.Errorf("augmentation: %w", err)
+	}
+	maxWorkers := cli.MaxWorkers()
+	for _, n := range []struct {
+		name      string // config.json field (ffra train flag)
+		v, lo, hi int
+	}{
+		{"limit (--limit)", c.Limit, 0, math.MaxInt32},
+		{"epochs (--epochs)", c.Epochs, 1, MaxEpochs},
+		{"batch_size (--batch-size)", c.BatchSize, 1, MaxBatchSize},
+		{"runtime.eval_batch (--eval-batch)", c.Runtime.EvalBatch, 1, MaxBatchSize},
+		{"runtime.workers (--workers; 0: one per CPU)", c.Runtime.Workers, 0, maxWorkers},
+		{"runtime.threads (--threads; 0: the CPUs available)", c.Runtime.Threads, 0, MaxThreads},
+		{"runtime.cache_mb (--cache-mb)", c.Runtime.CacheMB, 0, MaxCacheMB},
+		{"runtime.prefetch (--prefetch)", c.Runtime.Prefetch, 0, MaxPrefetch},
+	} {
+		if n.v < n.lo || n.v > n.hi {
+			name, flag, _ := strings.Cut(n.name, " ")
+			return fmt.Errorf("%s %d %s must be in [%d,%d]", name, n.v, flag, n.lo, n.hi)
+		}
 	}
 	return nil
 }

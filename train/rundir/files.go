@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/internal/limits"
 )
 
 // Names of the files in a run folder.
@@ -37,7 +37,7 @@ func WriteJSON(path string, v any) error {
 
 // ReadJSON decodes path into v, naming the file in errors.
 func ReadJSON(path string, v any) error {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path, limits.RunFile, "run file")
 	if err != nil {
 		return fmt.Errorf("read %s: %w", path, err)
 	}
@@ -72,7 +72,7 @@ type EpochRecord struct {
 // ReadMetrics reads metrics.jsonl; a missing file is an empty history.
 func ReadMetrics(dir string) ([]EpochRecord, error) {
 	p := filepath.Join(dir, MetricsFile)
-	data, err := os.ReadFile(p)
+	data, err := limits.ReadFile(p, limits.RunFile, "metrics file")
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

@@ -14,6 +14,7 @@ import (
 	"sort"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/internal/safepath"
 )
 
 // ManifestFile is the manifest that `occlude` writes at an output root; when present it
@@ -27,8 +28,13 @@ const ManifestFile = "manifest.jsonl"
 // memory (fer2013.csv) count by path only: their CSV file is an auxiliary file.
 func DatasetHash(d *dataset.Dataset) (hash, of string, err error) {
 	if d.Layout != dataset.LayoutSingle {
-		mp := filepath.Join(d.Root, ManifestFile)
-		f, err := os.Open(mp)
+		// Read only when it is a file inside the dataset (safepath.Within): a manifest.jsonl
+		// that is a link out of the tree is not the dataset's.
+		mp, err := safepath.Within(d.Root, ManifestFile)
+		var f *os.File
+		if err == nil {
+			f, err = os.Open(mp)
+		}
 		if err == nil {
 			defer f.Close()
 			h := sha256.New()
@@ -38,7 +44,7 @@ func DatasetHash(d *dataset.Dataset) (hash, of string, err error) {
 			return "sha256:" + hex.EncodeToString(h.Sum(nil)), ManifestFile, nil
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
-			return "", "", fmt.Errorf("hash %s: %w", mp, err)
+			return "", "", fmt.Errorf("hash %s: %w", filepath.Join(d.Root, ManifestFile), err)
 		}
 	}
 	rels := make([]string, 0, len(d.Items)+len(d.AuxFiles))
