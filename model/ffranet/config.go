@@ -118,13 +118,18 @@ func ConfigFor(variant string) (Config, error) {
 	return c, nil
 }
 
+// MaxInputSize bounds the input side: the paper uses 224, and a side far above it only
+// makes the data loader's batch buffers (batch x 3 x side x side float32) exhaust memory
+// (--input-size 100000 ended the process with a Go out-of-memory crash, not an error).
+const MaxInputSize = 1024
+
 // Validate reports the first invalid setting.
 func (c Config) Validate() error {
 	if c.NumClasses < 1 {
 		return fmt.Errorf("num_classes must be >= 1, got %d", c.NumClasses)
 	}
-	if c.InputSize < 32 {
-		return fmt.Errorf("input_size must be >= 32, got %d", c.InputSize)
+	if c.InputSize < 32 || c.InputSize > MaxInputSize {
+		return fmt.Errorf("input_size must be in [32,%d], got %d", MaxInputSize, c.InputSize)
 	}
 	switch c.Arch {
 	case ArchFFRA:

@@ -47,7 +47,8 @@ func TestValidate(t *testing.T) {
 		want string
 	}{
 		{"no classes", func(c *Config) { c.NumClasses = 0 }, "num_classes must be >= 1"},
-		{"tiny input", func(c *Config) { c.InputSize = 16 }, "input_size must be >= 32"},
+		{"tiny input", func(c *Config) { c.InputSize = 16 }, "input_size must be in [32,1024], got 16"},
+		{"huge input", func(c *Config) { c.InputSize = 100000 }, "input_size must be in [32,1024], got 100000"},
 		{"fusion", func(c *Config) { c.Fusion = "mean" }, `unknown fusion "mean"`},
 		{"lambda", func(c *Config) { c.Lambda = 1.5 }, "lambda must be in [0,1]"},
 		{"insert", func(c *Config) { c.Insert = "layer1" }, `unknown insertion point "layer1"`},
