@@ -27,8 +27,15 @@ func (t *TrainStep) validate(sets map[string]bool) error {
 			return fmt.Errorf("train.eval %q is not a dataset of this pipeline", e)
 		}
 	}
-	_, err := t.runConfig()
-	return err
+	cfg, err := t.runConfig()
+	if err != nil {
+		return err
+	}
+	// checked here so that a bad setting stops the pipeline before it occludes anything
+	if err := train.ValidateConfig(cfg); err != nil {
+		return fmt.Errorf("train.settings: %w", err)
+	}
+	return nil
 }
 
 // runConfig is train.DefaultConfig with Settings laid over it; unknown fields are errors so a

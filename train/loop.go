@@ -84,7 +84,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		stored.Runtime.Threads = resumeThreads(ranWith, stored.Runtime.Threads, logf)
 		cfg = stored
 	}
-	if err := validateConfig(cfg); err != nil {
+	if err := ValidateConfig(cfg); err != nil {
 		return nil, err
 	}
 	if cfg.Runtime.Threads, err = model.SetThreads(cfg.Runtime.Threads); err != nil {

@@ -14,8 +14,10 @@ import (
 	"github.com/occfer/occfer/train/rundir"
 )
 
-// validateConfig checks the settings that the model and loader do not check themselves.
-func validateConfig(c rundir.Config) error {
+// ValidateConfig checks a run config before anything is read or written: the settings
+// that the model and loader do not check themselves, and the model config. Errors name
+// the setting by its ffra train flag.
+func ValidateConfig(c rundir.Config) error {
 	if err := c.Model.Validate(); err != nil {
 		return fmt.Errorf("model: %w", err)
 	}
