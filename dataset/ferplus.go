@@ -200,7 +200,13 @@ func readCSV(p string, data []byte, fn func(line int, rec []string), bad func(li
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				bad(pe.Line, pe.Err.Error())
+				// name the line the record starts on: an unclosed quote swallows the
+				// lines after it, and encoding/csv reports where it noticed
+				reason := pe.Err.Error()
+				if pe.Line != pe.StartLine {
+					reason = fmt.Sprintf("%s (a quoted field opened on this line runs on to line %d; the lines between are not read)", reason, pe.Line)
+				}
+				bad(pe.StartLine, reason)
 				continue
 			}
 			return fmt.Errorf("read %s: %w", p, err)

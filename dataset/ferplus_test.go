@@ -3,6 +3,7 @@ package dataset
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/png"
 	"os"
@@ -370,5 +371,32 @@ func TestExportFERPlusCSV(t *testing.T) {
 		if it.Rel != d2.Items[i].Rel || it.Label != d2.Items[i].Label {
 			t.Errorf("fer2013 export item %d: %+v, want %+v", i, it, d2.Items[i])
 		}
+	}
+}
+
+// TestReadCSVUnclosedQuote: a record whose quote is not closed is reported on the line it
+// starts on, saying how far it ran; the records around it are read with their own lines.
+func TestReadCSVUnclosedQuote(t *testing.T) {
+	data := "\xEF\xBB\xBFa.png,\"(0, 0, 48, 48)\",1\r\n" +
+		"b.png,\"(0, 0, 48, 48),1\r\n" +
+		"c.png,\"(0, 0, 48, 48)\",1\r\n" +
+		"d.png,\"(0, 0, 48, 48)\",1\r\n"
+	var got []string
+	type bad struct {
+		line   int
+		reason string
+	}
+	var bads []bad
+	err := readCSV("label.csv", []byte(data),
+		func(line int, rec []string) { got = append(got, fmt.Sprintf("%d:%s", line, rec[0])) },
+		func(line int, reason string) { bads = append(bads, bad{line, reason}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bads) != 1 || bads[0].line != 2 || !strings.Contains(bads[0].reason, "runs on to line 3") {
+		t.Fatalf("bad records %+v, want one on line 2 that runs on to line 3", bads)
+	}
+	if !slices.Equal(got, []string{"1:a.png", "4:d.png"}) {
+		t.Errorf("records %v, want [1:a.png 4:d.png]", got)
 	}
 }

@@ -122,6 +122,9 @@ func planImport(cfg ffranet.Config, specs []VarSpec, shapes map[string][]int64, 
 	}
 	sort.Strings(keys)
 	foreignHead := func(name string) bool { return !opts.Backbone && opts.Partial && isFileHead(cfg, name) }
+	// model names the file holds with another shape: left at init like the missing
+	// ones, but an error must not call them missing from the file
+	reshaped := map[string]bool{}
 	for _, key := range keys {
 		name := modelName(key)
 		got := shapes[key]
@@ -139,6 +142,7 @@ func planImport(cfg ffranet.Config, specs []VarSpec, shapes map[string][]int64, 
 			rep.Ignored = append(rep.Ignored, fmt.Sprintf("%s (head of another size: file %v, model %v; dropped)", key, got, shape))
 		case !slices.Equal(shape, got):
 			rep.Mismatched = append(rep.Mismatched, fmt.Sprintf("%s: file %v, model %v", key, got, shape))
+			reshaped[name] = true
 			rep.Ignored = append(rep.Ignored, fmt.Sprintf("%s (shape: file %v, model %v)", key, got, shape))
 		default:
 			if prev, dup := src[name]; dup {
@@ -161,14 +165,24 @@ func planImport(cfg ffranet.Config, specs []VarSpec, shapes map[string][]int64, 
 			rep.Missing = append(rep.Missing, s.Name)
 		}
 	}
-	if err := judge(cfg, rep, opts, want); err != nil {
+	if err := judge(cfg, rep, opts, want, reshaped); err != nil {
 		return nil, rep, err
 	}
 	return src, rep, nil
 }
 
-// judge applies opts' failure rules to a plan.
-func judge(cfg ffranet.Config, rep *LoadReport, opts ImportOptions, want map[string][]int64) error {
+// judge applies opts' failure rules to a plan. reshaped holds the model names
+// the file has with another shape (listed as such, not as missing).
+func judge(cfg ffranet.Config, rep *LoadReport, opts ImportOptions, want map[string][]int64, reshaped map[string]bool) error {
+	absent := func(keep func(string) bool) []string {
+		var out []string
+		for _, n := range rep.Missing {
+			if !reshaped[n] && keep(n) {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
 	e := &ImportError{Model: cfg.Variant, Report: rep}
 	if e.Model == "" {
 		e.Model = cfg.ArchName()
@@ -192,16 +206,12 @@ func judge(cfg ffranet.Config, rep *LoadReport, opts ImportOptions, want map[str
 		}
 		e.Reason = fmt.Sprintf("%d of the backbone's %d tensors load (%.0f%%, need %.0f%%)", rep.BackboneLoaded, rep.Backbone, 100*frac, 100*MinBackboneFraction)
 		if low {
-			for _, n := range rep.Missing {
-				if isBackbone(cfg, n) {
-					e.Missing = append(e.Missing, n)
-				}
-			}
+			e.Missing = absent(func(n string) bool { return isBackbone(cfg, n) })
 		}
 	default:
 		e.Unexpected, e.Mismatched = rep.Unexpected, rep.Mismatched
 		if !opts.Partial {
-			e.Missing = rep.Missing
+			e.Missing = absent(func(string) bool { return true })
 		}
 		if len(e.Unexpected) == 0 && len(e.Mismatched) == 0 && len(e.Missing) == 0 {
 			return nil

@@ -192,6 +192,31 @@ func TestImportErrorCapsLists(t *testing.T) {
 	}
 }
 
+// TestImportErrorReshapedNotMissing: a tensor the file holds with another shape is named
+// under "with another shape" only, never also as missing from the file (it is in the file).
+func TestImportErrorReshapedNotMissing(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts ImportOptions
+	}{{"strict", ImportFull}, {"backbone", ImportBackbone}} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := specShapes(t, "resnet18", 7, nil)
+			file["conv1.weight"] = []int64{64, 1, 7, 7}
+			_, err := PlanImport(mustConfig(t, "resnet18"), file, tc.opts)
+			if err == nil {
+				t.Fatal("a conv1.weight of another shape was accepted")
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, "1 with another shape: conv1.weight: file [64 1 7 7], model [64 3 7 7]") {
+				t.Errorf("message lacks the reshaped tensor: %s", msg)
+			}
+			if strings.Contains(msg, "missing from the file") {
+				t.Errorf("message calls a tensor of the file missing: %s", msg)
+			}
+		})
+	}
+}
+
 // TestImportCopiesNothingOnFailure: a refused import leaves every variable as it was, and an
 // accepted backbone import copies exactly the reported tensors.
 func TestImportCopiesNothingOnFailure(t *testing.T) {

@@ -7,6 +7,7 @@ package pipeline
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"github.com/occfer/occfer/internal/cli"
 	"github.com/occfer/occfer/internal/limits"
 	"github.com/occfer/occfer/internal/safepath"
+	"github.com/occfer/occfer/internal/textfile"
 	"github.com/occfer/occfer/occlusion"
 )
 
@@ -162,12 +164,7 @@ func LoadConfigWith(path string, o Overrides) (Config, error) {
 // LoadConfigWith).
 func parseConfig(path string, data []byte, o Overrides) (Config, error) {
 	c := Config{Seed: 1} // a config without "seed" means seed 1, as the commands do
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
-		return Config{}, fmt.Errorf("pipeline config %s: %w", path, err)
-	}
-	if err := endOfJSON(dec); err != nil {
+	if err := decodeConfig(data, &c); err != nil {
 		return Config{}, fmt.Errorf("pipeline config %s: %w", path, err)
 	}
 	base := filepath.Dir(path)
@@ -351,4 +348,40 @@ func (c Config) rel(p string) string {
 		return p
 	}
 	return filepath.ToSlash(r)
+}
+
+// decodeConfig decodes one JSON object into c, refusing unknown fields and anything after
+// the object (a UTF-8 byte-order mark is dropped); a syntax or type error names its line and column (encoding/json gives a byte
+// offset), an empty file says so instead of "EOF".
+func decodeConfig(data []byte, c *Config) error {
+	data = textfile.StripBOM(data) // an editor's UTF-8 byte-order mark is not an error
+	if len(bytes.TrimSpace(data)) == 0 {
+		return errors.New("empty file (want a JSON object)")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	at := func(off int64) string {
+		off = min(max(off, 0), int64(len(data)))
+		line := 1 + bytes.Count(data[:off], []byte("\n"))
+		col := off - int64(bytes.LastIndexByte(data[:off], '\n'))
+		return fmt.Sprintf("line %d, column %d", line, col)
+	}
+	if err := dec.Decode(c); err != nil {
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &syn):
+			return fmt.Errorf("%s: %w", at(syn.Offset), err)
+		case errors.As(err, &typ):
+			return fmt.Errorf("%s: %w", at(typ.Offset), err)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return fmt.Errorf("the file ends inside the JSON object: %w", err)
+		}
+		return err
+	}
+	end := dec.InputOffset()
+	if rest := bytes.TrimLeft(data[end:], " \t\r\n"); len(rest) > 0 {
+		return fmt.Errorf("%s: data after the JSON object", at(int64(len(data)-len(rest))))
+	}
+	return nil
 }

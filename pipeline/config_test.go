@@ -96,3 +96,46 @@ func TestShippedConfigs(t *testing.T) {
 		})
 	}
 }
+
+// TestConfigFileErrors: a config that cannot run is refused when it is read, naming the file,
+// and for JSON errors the line and column; nothing is occluded before a bad train setting is
+// found.
+func TestConfigFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, text string
+		want       []string
+	}{
+		{"empty", "  \n", []string{"empty file"}},
+		{"syntax", "{\"out\": \"o\",\n \"source\": {\"path\": \"x\"},,\n}", []string{"line 2, column 27", "invalid character ','"}},
+		{"type", "{\"out\": \"o\",\n  \"seed\": \"one\"}", []string{"line 2, column 16", "seed"}},
+		{"cut short", `{"out": "o", "source": {"path": "x"}`, []string{"ends inside the JSON object"}},
+		{"trailing", `{"out": "o", "source": {"path": "x"}} {"out": "p"}`, []string{"line 1, column 39: data after the JSON object"}},
+		{"epochs 0", `{"out": "o", "source": {"path": "x"}, "train": {"on": "clean", "settings": {"epochs": 0}}}`, []string{"train.settings: epochs 0 (--epochs) must be in [1,100000]"}},
+		{"huge input", `{"out": "o", "source": {"path": "x"}, "train": {"on": "clean", "settings": {"model": {"input_size": 100000}}}}`, []string{"train.settings: model: input_size must be in [32,1024]"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".json")
+			if err := os.WriteFile(p, []byte(tc.text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := LoadConfig(p)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range append(tc.want, p) {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+	// a byte-order mark before a good config is not an error
+	p := filepath.Join(dir, "bom.json")
+	if err := os.WriteFile(p, []byte("\xEF\xBB\xBF{\"out\": \"o\", \"source\": {\"path\": \"x\"}}\r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadConfig(p); err != nil {
+		t.Errorf("config with a BOM and CRLF: %v", err)
+	}
+}

@@ -148,8 +148,11 @@ func printSummary(w io.Writer, s occlusion.Summary) {
 	for _, k := range keys {
 		parts = append(parts, fmt.Sprintf("%s %d", k, s.ByStatus[k]))
 	}
-	fmt.Fprintf(w, "occlude: %d images (%d processed now, %d kept from before), %s; %d failed; %.1f images/s\n",
-		s.Items, s.Processed, s.Resumed, strings.Join(parts, ", "), s.Failed, s.PerSecond)
+	counts := fmt.Sprintf("%d images (%d processed now, %d kept from before)", s.Items, s.Processed, s.Resumed)
+	if len(parts) > 0 { // none when a run is interrupted before its first image
+		counts += ", " + strings.Join(parts, ", ")
+	}
+	fmt.Fprintf(w, "occlude: %s; %d failed; %.1f images/s\n", counts, s.Failed, s.PerSecond)
 	for _, f := range s.Failures {
 		fmt.Fprintf(w, "occlude: failed: %s\n", f)
 	}

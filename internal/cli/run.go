@@ -128,6 +128,7 @@ func Execute(ctx context.Context, root *cobra.Command, args []string) error {
 	if err := ResetFlags(root); err != nil {
 		return err
 	}
+	root.SetFlagErrorFunc(suggestFlag)
 	root.SetArgs(args)
 	return root.ExecuteContext(ctx)
 }

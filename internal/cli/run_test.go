@@ -160,3 +160,31 @@ func TestSuggestions(t *testing.T) {
 		})
 	}
 }
+
+// TestFlagSuggestions: an unknown flag names the command's flags that are close to it.
+func TestFlagSuggestions(t *testing.T) {
+	newCmd := func() *cobra.Command {
+		c := &cobra.Command{Use: "train", RunE: func(*cobra.Command, []string) error { return nil }}
+		c.Flags().Int("epochs", 1, "")
+		c.Flags().Int("eval-batch", 1, "")
+		c.Flags().String("kind", "", "")
+		return c
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--epoch", "3"}, "unknown flag: --epoch; did you mean --epochs?"},
+		{[]string{"--kindd", "mask"}, "unknown flag: --kindd; did you mean --kind?"},
+		{[]string{"--eval", "3"}, "unknown flag: --eval; did you mean --eval-batch?"},
+		{[]string{"--zzzzzz"}, "unknown flag: --zzzzzz (see train --help)"},
+		{[]string{"-x"}, "unknown shorthand flag: 'x' in -x"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			err := Execute(context.Background(), newCmd(), tc.args)
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("err %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
