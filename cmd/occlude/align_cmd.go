@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 
 	"github.com/spf13/cobra"
 
@@ -35,6 +36,11 @@ Examples:
 		Args: cli.PathArgs(cobra.ExactArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.In, o.Out = args[0], args[1]
+			// AlignSize's zero value means DefaultAlignSize, so an explicit --size 0 would
+			// silently give 100-pixel crops: refuse it (negative sizes fail validation).
+			if cmd.Flags().Changed("size") && o.Settings.AlignSize == 0 {
+				return errors.New("--size 0: want 16..4096 pixels")
+			}
 			if runF != nil {
 				return runF(cmd.Context(), o)
 			}

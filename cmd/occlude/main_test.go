@@ -82,6 +82,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--kind", "random", "--area", "0-0", in, out}, "--area 0,0: want 0 < MIN <= MAX <= 1"},
 		{[]string{"--kind", "random", "--area", "0,0", in, out}, "--area 0,0: want 0 < MIN <= MAX <= 1"},
 		{[]string{"--kind", "random", "--occluders", "0,0", in, out}, "--occluders 0,0: want 1 <= MIN <= MAX"},
+		// likewise --size 0 silently gave 100-pixel crops
+		{[]string{"align", "--size", "0", in, out}, "--size 0: want 16..4096 pixels"},
+		{[]string{"align", "--size", "8", in, out}, "aligned crop size 8: want 16..4096 pixels"},
 		{[]string{"--kind", "mask", "--preview", "100000000", in, out}, "preview count 100000000"},
 		{[]string{"--kind", "mask", "--templates", "/nonexistent", in, out}, `templates folder "/nonexistent" not found`},
 		{[]string{"--kind", "mask", in, filepath.Join(in, "o")}, "inside the input folder"},
