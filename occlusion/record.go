@@ -20,6 +20,10 @@ const (
 	CodeUntrustedRecord = "untrusted-record" // a manifest or journal record that failed validation: redone
 )
 
+// CodeNameNotUTF8 is the Summary.Problems code of an input image whose path is not valid
+// UTF-8: it is skipped, since the JSON manifest cannot record it.
+const CodeNameNotUTF8 = "name-not-utf8"
+
 // Action values: what happened to the output file.
 const (
 	ActionWritten = "written" // occluded image written to Out

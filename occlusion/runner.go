@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"unicode/utf8"
 
 	"github.com/occfer/occfer/dataset"
 	"github.com/occfer/occfer/internal/limits"
@@ -53,6 +55,13 @@ func newRunner(cfg Config) (_ *runner, err error) {
 		}
 	}()
 	for _, it := range ds.Items {
+		if !utf8.ValidString(it.Rel) {
+			// The manifest and journal are JSON, which holds UTF-8 text only: such a name would
+			// be recorded with U+FFFD, match no input on resume and be redone every time.
+			ds.Problems = append(ds.Problems, dataset.Problem{Path: filepath.Join(ds.Root, filepath.FromSlash(it.Rel)), Code: CodeNameNotUTF8, Item: it.Rel,
+				Reason: "the path " + strconv.Quote(it.Rel) + " is not valid UTF-8, so the manifest cannot record it: rename the file (skipped)"})
+			continue
+		}
 		if cfg.Shard.Selects(it.Rel) {
 			r.selected = append(r.selected, it)
 		}
