@@ -108,3 +108,50 @@ func TestResumeRefusesOtherSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A new run (no Resume) into a finished output made with other settings is refused and
+// leaves it as it was; one with the same settings redoes it to the same bytes.
+func TestRerunRefusesOtherSettings(t *testing.T) {
+	in := t.TempDir()
+	makeRAF(t, in, 4)
+	out := filepath.Join(t.TempDir(), "out")
+	c := baseConfig(in, out, KindMask)
+	if _, err := Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	before := treeHashes(t, out)
+	for _, tc := range []struct {
+		name string
+		edit func(*Config)
+		want string
+	}{
+		{"other kind", func(c *Config) { c.Kind = KindSunglasses }, "kind was mask, now sunglasses"},
+		{"other seed", func(c *Config) { c.Seed = 99 }, "seed was 7, now 99"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := baseConfig(in, out, KindMask)
+			tc.edit(&c)
+			_, err := Run(context.Background(), c)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "remove "+out+" first") {
+				t.Fatalf("new run with other settings: %v; want a refusal naming %q", err, tc.want)
+			}
+			after := treeHashes(t, out)
+			if len(after) != len(before) {
+				t.Fatalf("OUT changed: %d files, was %d", len(after), len(before))
+			}
+			for k, v := range before {
+				if after[k] != v {
+					t.Errorf("%s changed", k)
+				}
+			}
+		})
+	}
+	if _, err := Run(context.Background(), c); err != nil {
+		t.Fatalf("new run with the same settings: %v", err)
+	}
+	for k, v := range treeHashes(t, out) {
+		if before[k] != v {
+			t.Errorf("rerun with the same settings changed %s", k)
+		}
+	}
+}

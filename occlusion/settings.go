@@ -97,8 +97,11 @@ func recordSettings(s Settings, templates []string, items int, landmarksDigest, 
 	return append(b, '\n'), nil
 }
 
-// checkSettings compares with a previous run's settings when the run must continue it
-// (Resume) or sit beside it (shards), and records the current ones.
+// checkSettings compares with the settings of a previous run in OUT and records the current
+// ones. A run must match them when it continues that run (Resume) or sits beside it (shards),
+// and also when it starts over: a run with other settings would silently replace a finished
+// output, leaving a mix of both in OUT if it is stopped, so it is refused; the user picks a
+// new output folder or removes the old one.
 func (r *runner) checkSettings() error {
 	cur, err := r.makeSettings()
 	if err != nil {
@@ -114,9 +117,12 @@ func (r *runner) checkSettings() error {
 	// A file past the limit (a hand edit) is not compared: it is rewritten, and every item
 	// is then checked against the manifest as on any resume.
 	old, err := limits.ReadFile(p, limits.RunFile, "run settings")
-	if err == nil && !bytes.Equal(old, cur) && (r.cfg.Resume || r.cfg.Shard.Active()) {
-		return fmt.Errorf("output %s was made with different settings (%s): use the same settings, or a new output folder",
-			r.cfg.Out, settingsDiff(old, cur))
+	if err == nil && !bytes.Equal(old, cur) {
+		hint := "use the same settings, or a new output folder"
+		if !r.cfg.Resume && !r.cfg.Shard.Active() {
+			hint = "a run does not replace another run's output: use the same settings, a new output folder, or remove " + r.cfg.Out + " first"
+		}
+		return fmt.Errorf("output %s was made with different settings (%s): %s", r.cfg.Out, settingsDiff(old, cur), hint)
 	}
 	if err == nil && bytes.Equal(old, cur) {
 		return nil
