@@ -193,19 +193,10 @@ func (f *face) drawHeadPosed(c *canvas, ps *poser) []face68.Point {
 		}
 		return out
 	}
-	c.fillImage(flat([]face68.Point{{X: -w * 0.5, Y: id.chinY + 2}, {X: -w * 1.9, Y: id.chinY + 18}, {X: -w * 2.2, Y: 90}, {X: w * 2.2, Y: 90}, {X: w * 1.9, Y: id.chinY + 18}, {X: w * 0.5, Y: id.chinY + 2}}), id.cloth, 1)
-	c.fillImage(flat([]face68.Point{{X: -w * 0.52, Y: 20}, {X: w * 0.52, Y: 20}, {X: w * 0.56, Y: id.chinY + 12}, {X: -w * 0.56, Y: id.chinY + 12}}), id.skin.scale(0.8), 1)
-	if id.hairBack {
-		top := f.jawTop - id.foreheadH - 6
-		hair := sample(func(u float64) face68.Point {
-			t := u * math.Pi
-			return face68.Point{X: (w + 5) * math.Cos(t), Y: f.jawTop - (f.jawTop-top)*math.Sin(t)}
-		}, 0, 1, 32)
-		if id.longHair {
-			hair = append(hair, face68.Point{X: -w - 6, Y: 45}, face68.Point{X: w + 6, Y: 45})
-		} else {
-			hair = append(hair, face68.Point{X: -w - 4, Y: 8}, face68.Point{X: w + 4, Y: 8})
-		}
+	shoulders, neck := f.shouldersNeck()
+	c.fillImage(flat(shoulders), id.cloth, 1)
+	c.fillImage(flat(neck), id.skin.scale(0.8), 1)
+	if hair := f.backHair(); hair != nil {
 		// the back of the head comes into view opposite the nose
 		back := ps.rot.Project(face3d.Vec3{Z: -1.4 * ps.h.io})
 		for i := range hair {
