@@ -238,11 +238,12 @@ func (f *face) noseOutline(ps *poser) []face68.Point {
 	for _, i := range []int{27, 28, 29} {
 		pts = append(pts, ps.pose(face68.Point{X: -side, Y: f.lm[i].Y}), ps.pose(face68.Point{X: side, Y: f.lm[i].Y}))
 	}
-	return outlineHull(pts)
+	return convexHull(pts)
 }
 
-// outlineHull is the convex hull of pts (Andrew's monotone chain).
-func outlineHull(pts []face68.Point) []face68.Point {
+// convexHull is the convex hull of pts (Andrew's monotone chain), counter-clockwise in image
+// coordinates; the mask tests use it too.
+func convexHull(pts []face68.Point) []face68.Point {
 	p := append([]face68.Point(nil), pts...)
 	for i := 1; i < len(p); i++ { // insertion sort: a few dozen points
 		for j := i; j > 0 && (p[j].X < p[j-1].X || p[j].X == p[j-1].X && p[j].Y < p[j-1].Y); j-- {
