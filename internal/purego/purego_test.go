@@ -18,6 +18,7 @@ var pureGo = []string{
 	"github.com/occfer/occfer/internal/clidoc",
 	"github.com/occfer/occfer/internal/imgtext",
 	"github.com/occfer/occfer/internal/limits",
+	"github.com/occfer/occfer/internal/limits/limitstest",
 	"github.com/occfer/occfer/internal/lockfile",
 	"github.com/occfer/occfer/internal/onnx",
 	"github.com/occfer/occfer/internal/procstat",
