@@ -185,7 +185,6 @@ func (f *face) drawPosed(ps *poser, size int, noise *rand.Rand) *image.RGBA {
 // returns the outline of the face's skin.
 func (f *face) drawHeadPosed(c *canvas, ps *poser) []face68.Point {
 	id := f.id
-	w := id.faceW
 	flat := func(pts []face68.Point) []face68.Point {
 		out := make([]face68.Point, len(pts))
 		for i, p := range pts {
@@ -212,18 +211,7 @@ func (f *face) drawHeadPosed(c *canvas, ps *poser) []face68.Point {
 		face = full
 	}
 	c.fillImage(face, id.skin, 1)
-	s0 := math.Min(1, (f.jawTop-id.hairLine)/id.foreheadH)
-	p0 := math.Asin(s0) / math.Pi
-	fringe := sample(func(u float64) face68.Point {
-		p := f.skull(u)
-		return face68.Point{X: p.X * (w - 0.5) / w, Y: f.jawTop + (p.Y-f.jawTop)*(id.foreheadH-0.5)/id.foreheadH}
-	}, p0, 1-p0, 32)
-	xe := fringe[0].X
-	edge := sample(func(u float64) face68.Point {
-		x := -xe + 2*xe*u
-		return face68.Point{X: x, Y: id.hairLine + 3*(1-(x/xe)*(x/xe))}
-	}, 0, 1, 16)
-	c.fill(append(fringe, edge...), id.hair, 1)
+	c.fill(f.fringe(-0.5), id.hair, 1)
 	return face
 }
 

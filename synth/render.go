@@ -88,7 +88,6 @@ func (f *face) backHair() []face68.Point {
 
 func (f *face) drawHead(c *canvas) {
 	id := f.id
-	w := id.faceW
 	// Shoulders and neck first, the head covers their tops.
 	shoulders, neck := f.shouldersNeck()
 	c.fill(shoulders, id.cloth, 1)
@@ -98,21 +97,28 @@ func (f *face) drawHead(c *canvas) {
 	}
 	outline := append(sample(f.jaw, 0, 1, 48), sample(f.skull, 0, 1, 48)[1:]...)
 	c.fill(outline, id.skin, 1)
-	// Fringe: the part of the skull above the hair line, closed by a slightly dipping edge.
-	s0 := math.Min(1, (f.jawTop-id.hairLine)/id.foreheadH)
-	p0 := math.Asin(s0) / math.Pi
 	// The fringe runs 1.5 pixels outside the skull so the skin's anti-aliased edge does not
 	// show through the hair as a faint line.
+	c.fill(f.fringe(1.5), id.hair, 1)
+}
+
+// fringe is the outline of the part of the skull above the hair line, the skull grown by grow
+// pixels (shrunk when negative), closed by a slightly dipping edge; face coordinates.
+func (f *face) fringe(grow float64) []face68.Point {
+	id := f.id
+	w := id.faceW
+	s0 := math.Min(1, (f.jawTop-id.hairLine)/id.foreheadH)
+	p0 := math.Asin(s0) / math.Pi
 	fringe := sample(func(u float64) face68.Point {
 		p := f.skull(u)
-		return face68.Point{X: p.X * (w + 1.5) / w, Y: f.jawTop + (p.Y-f.jawTop)*(id.foreheadH+1.5)/id.foreheadH}
+		return face68.Point{X: p.X * (w + grow) / w, Y: f.jawTop + (p.Y-f.jawTop)*(id.foreheadH+grow)/id.foreheadH}
 	}, p0, 1-p0, 32)
 	xe := fringe[0].X
 	edge := sample(func(u float64) face68.Point {
 		x := -xe + 2*xe*u
 		return face68.Point{X: x, Y: id.hairLine + 3*(1-(x/xe)*(x/xe))}
 	}, 0, 1, 16)
-	c.fill(append(fringe, edge...), id.hair, 1)
+	return append(fringe, edge...)
 }
 
 func (f *face) drawEyes(c *canvas) {
