@@ -14,6 +14,7 @@ var pureGo = []string{
 	"github.com/occfer/occfer/dataset",
 	"github.com/occfer/occfer/face3d",
 	"github.com/occfer/occfer/imageio/imagefile",
+	"github.com/occfer/occfer/internal/benchenv",
 	"github.com/occfer/occfer/internal/cli",
 	"github.com/occfer/occfer/internal/clidoc",
 	"github.com/occfer/occfer/internal/imgtext",
