@@ -25,6 +25,7 @@ var pureGo = []string{
 	"github.com/occfer/occfer/internal/procstat",
 	"github.com/occfer/occfer/internal/progress",
 	"github.com/occfer/occfer/internal/safepath",
+	"github.com/occfer/occfer/internal/scores",
 	"github.com/occfer/occfer/internal/safetensors",
 	"github.com/occfer/occfer/internal/textfile",
 	"github.com/occfer/occfer/landmarks/face68",
