@@ -14,7 +14,7 @@ func hullMask(idx []int, grow float64) func(sampleImg) *grayImg {
 		for i, k := range idx {
 			pts[i] = s.lm[k]
 		}
-		hull := convexHull(pts)
+		hull := face68.ConvexHull(pts)
 		g := s.gray
 		out := &grayImg{g.w, g.h, append([]float64{}, g.v...), append([]float64{}, g.red...)}
 		for y := range g.h {

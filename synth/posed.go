@@ -226,32 +226,5 @@ func (f *face) noseOutline(ps *poser) []face68.Point {
 	for _, i := range []int{27, 28, 29} {
 		pts = append(pts, ps.pose(face68.Point{X: -side, Y: f.lm[i].Y}), ps.pose(face68.Point{X: side, Y: f.lm[i].Y}))
 	}
-	return convexHull(pts)
-}
-
-// convexHull is the convex hull of pts (Andrew's monotone chain), counter-clockwise in image
-// coordinates; the mask tests use it too.
-func convexHull(pts []face68.Point) []face68.Point {
-	p := append([]face68.Point(nil), pts...)
-	for i := 1; i < len(p); i++ { // insertion sort: a few dozen points
-		for j := i; j > 0 && (p[j].X < p[j-1].X || p[j].X == p[j-1].X && p[j].Y < p[j-1].Y); j-- {
-			p[j], p[j-1] = p[j-1], p[j]
-		}
-	}
-	turn := func(o, a, b face68.Point) float64 { return (a.X-o.X)*(b.Y-o.Y) - (a.Y-o.Y)*(b.X-o.X) }
-	var h []face68.Point
-	for pass := 0; pass < 2; pass++ {
-		start := len(h)
-		for _, q := range p {
-			for len(h) >= start+2 && turn(h[len(h)-2], h[len(h)-1], q) <= 0 {
-				h = h[:len(h)-1]
-			}
-			h = append(h, q)
-		}
-		h = h[:len(h)-1]
-		for i, j := 0, len(p)-1; i < j; i, j = i+1, j-1 {
-			p[i], p[j] = p[j], p[i]
-		}
-	}
-	return h
+	return face68.ConvexHull(pts)
 }
