@@ -25,4 +25,9 @@ func TestConvexHull(t *testing.T) {
 	if area != 32 { // twice the square's 16, positive
 		t.Fatalf("twice the signed area %v, want 32", area)
 	}
+	for _, few := range [][]Point{nil, {{X: 1, Y: 2}}, {{X: 3, Y: 1}, {X: 1, Y: 2}}} {
+		if got := ConvexHull(few); len(got) != len(few) || len(few) == 2 && got[0] != few[1] {
+			t.Fatalf("ConvexHull(%v) = %v", few, got)
+		}
+	}
 }
