@@ -1,6 +1,10 @@
 package dataset
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/occfer/occfer/internal/scores"
+)
 
 // FERPlus vote columns, in the order of fer2013new.csv and label.csv (Barsoum et al. 2016,
 // arXiv 1608.01041): the eight emotions, then "unknown" and "not a face" (NF).
@@ -44,7 +48,7 @@ func (v FERPlusVotes) withoutOutliers() (r [NumVotes]float64, total float64) {
 // not-a-face). A majority is unique, so ties cannot arise.
 func (v FERPlusVotes) Majority() (int, string) {
 	r, total := v.withoutOutliers()
-	best := argmax(r[:])
+	best := scores.Argmax(r[:])
 	if !(r[best] > 0.5*total) {
 		return -1, CodeNoMajority
 	}
@@ -83,7 +87,7 @@ func (v FERPlusVotes) Distribution() ([8]float64, int, string) {
 	}
 	taken, count, valid := 0.0, 0, true
 	for taken < 0.75*total && count < 3 && valid {
-		top := r[argmax(r[:])]
+		top := r[scores.Argmax(r[:])]
 		for i := range r {
 			if r[i] != top {
 				continue
@@ -104,7 +108,7 @@ func (v FERPlusVotes) Distribution() ([8]float64, int, string) {
 	if keptSum() <= 0.5*total || count > 3 {
 		return dist, -1, CodeSpreadVotes
 	}
-	class, drop := winner(argmax(kept[:]))
+	class, drop := winner(scores.Argmax(kept[:]))
 	if drop != "" {
 		return dist, -1, drop
 	}
@@ -116,17 +120,6 @@ func (v FERPlusVotes) Distribution() ([8]float64, int, string) {
 		dist[i] = kept[i] / sum
 	}
 	return dist, class, ""
-}
-
-// argmax returns the first index of the largest value.
-func argmax(v []float64) int {
-	best := 0
-	for i := range v {
-		if v[i] > v[best] {
-			best = i
-		}
-	}
-	return best
 }
 
 // ferPlusLabel turns votes into a label under the options: mode (train split only; other

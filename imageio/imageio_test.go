@@ -1,10 +1,7 @@
 package imageio
 
 import (
-	"bytes"
-	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
@@ -12,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/occfer/occfer/internal/limits/limitstest"
 )
 
 func TestDecode(t *testing.T) {
@@ -130,14 +129,7 @@ func TestSetOpenCVThreadsRoundTrip(t *testing.T) {
 // A 70-byte PNG declaring 20000x20000 pixels is refused from its header, before OpenCV
 // allocates a 1.2 GB canvas (its own limit is 2^30 pixels).
 func TestDecodeRefusesHugeCanvas(t *testing.T) {
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 1, 1))); err != nil {
-		t.Fatal(err)
-	}
-	b := buf.Bytes()
-	binary.BigEndian.PutUint32(b[16:], 20000)
-	binary.BigEndian.PutUint32(b[20:], 20000)
-	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
+	b := limitstest.PNGDeclaring(t, 20000, 20000)
 	m, err := DecodeBytes("big.png", b)
 	defer m.Close()
 	if !errors.Is(err, ErrUnreadable) || !strings.Contains(err.Error(), "image big.png: 20000x20000 is larger than the 67108864-pixel limit") {

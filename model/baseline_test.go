@@ -8,6 +8,7 @@ import (
 
 	"github.com/sugarme/gotch"
 
+	"github.com/occfer/occfer/internal/scores"
 	"github.com/occfer/occfer/model/ffranet"
 )
 
@@ -118,7 +119,7 @@ func TestClassActivationMaps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Method != MethodGradCAM || a.Layer != "features.29" || a.W != 7 || a.H != 7 || a.Class != argmax(a.Logits) {
+	if a.Method != MethodGradCAM || a.Layer != "features.29" || a.W != 7 || a.H != 7 || a.Class != scores.Argmax(a.Logits) {
 		t.Fatalf("vgg16: %s %s %dx%d class %d", a.Method, a.Layer, a.W, a.H, a.Class)
 	}
 	if maxAbs(a.Map) == 0 {

@@ -1,12 +1,10 @@
 package model
 
 import (
-	"os"
-	"runtime"
 	"runtime/debug"
-	"strconv"
 	"testing"
 
+	"github.com/occfer/occfer/internal/benchenv"
 	"github.com/occfer/occfer/internal/procstat"
 	"github.com/occfer/occfer/model/ffranet"
 	"github.com/sugarme/gotch"
@@ -79,30 +77,8 @@ func (s *stepper) step() (float64, error) {
 	return float64(v[0]), nil
 }
 
-// benchThreads pins the benchmark's goroutine to its OS thread and sets libtorch's intra-op
-// threads there: FFRA_THREADS, else DefaultThreads (as ffra). Call as defer benchThreads(b)():
-// the deferred call reports the count as the "threads" metric and unlocks.
-func benchThreads(b *testing.B) (unlock func()) {
-	runtime.LockOSThread()
-	n := 0
-	if s := os.Getenv("FFRA_THREADS"); s != "" {
-		var err error
-		if n, err = strconv.Atoi(s); err != nil {
-			b.Fatalf("FFRA_THREADS=%q: %v", s, err)
-		}
-	}
-	got, err := SetThreads(n)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return func() {
-		b.ReportMetric(float64(got), "threads") // after the timed loop: ResetTimer drops metrics
-		runtime.UnlockOSThread()
-	}
-}
-
 func benchStep(b *testing.B, variant string, size int64) {
-	defer benchThreads(b)()
+	defer benchenv.Threads(b, SetThreads)()
 	s := newStepper(b, variant, 16, size)
 	if _, err := s.step(); err != nil { // warm-up: allocator, Adam state
 		b.Fatal(err)

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 
+	"github.com/occfer/occfer/internal/scores"
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
 )
@@ -51,7 +52,7 @@ func (m *Model) ClassActivation(x *ts.Tensor, class int) (a *ActivationMap, err 
 		return nil, fmt.Errorf("class activation map: %w", err)
 	}
 	if class < 0 {
-		a.Class = argmax(a.Logits)
+		a.Class = scores.Argmax(a.Logits)
 	} else if class >= len(a.Logits) {
 		return nil, fmt.Errorf("class activation map: class %d out of range (%d classes)", class, len(a.Logits))
 	}
@@ -157,14 +158,4 @@ func hostValues(x *ts.Tensor) ([]float32, error) {
 		return nil, err
 	}
 	return out, nil
-}
-
-func argmax(v []float32) int {
-	best := 0
-	for i := range v {
-		if v[i] > v[best] {
-			best = i
-		}
-	}
-	return best
 }

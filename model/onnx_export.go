@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"github.com/occfer/occfer/internal/onnx"
-	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
 )
 
@@ -74,18 +73,7 @@ func (m *Model) ExportONNX(w io.Writer, meta [][2]string) (err error) {
 // output shape [C,H,W] by name (the spatial sizes the graph's padding, slicing and pooling
 // folds need).
 func (m *Model) moduleShapes() (map[string][]int64, error) {
-	size := int64(m.cfg.InputSize)
-	x, err := ts.Zeros([]int64{1, 3, size, size}, gotch.Float, m.Device())
-	if err != nil {
-		return nil, err
-	}
-	defer drop(x)
-	rec := &recorder{macs: map[string]int64{}}
-	err = noGrad(func() error {
-		logits, feat, err := m.run(&pass{rec: rec}, x)
-		drop(logits, feat)
-		return err
-	})
+	rec, err := m.recordPass(int64(m.cfg.InputSize))
 	if err != nil {
 		return nil, err
 	}

@@ -37,6 +37,28 @@ type recorder struct {
 	macs map[string]int64 // by conv/linear name
 }
 
+// recordPass runs one zero image of size x size on the model's device through the network
+// without gradients and returns what each module recorded (output shapes, MACs): the one
+// pass behind Summary and the ONNX export's shape folds (its errors say "summary", as
+// record's do).
+func (m *Model) recordPass(size int64) (*recorder, error) {
+	x, err := ts.Zeros([]int64{1, 3, size, size}, gotch.Float, m.Device())
+	if err != nil {
+		return nil, fmt.Errorf("summary input: %w", err)
+	}
+	defer drop(x)
+	rec := &recorder{macs: map[string]int64{}}
+	err = noGrad(func() error {
+		logits, feat, err := m.run(&pass{rec: rec}, x)
+		drop(logits, feat)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
 // record notes a module's output; a no-op outside Summary.
 func (p *pass) record(name, kind string, out *ts.Tensor) error {
 	if p.rec == nil {
@@ -78,17 +100,7 @@ func Summary(cfg ffranet.Config, inputSize int) (s *ModelSummary, err error) {
 		return nil, err
 	}
 	defer m.Close()
-	x, err := ts.Zeros([]int64{1, 3, int64(inputSize), int64(inputSize)}, gotch.Float, gotch.CPU)
-	if err != nil {
-		return nil, fmt.Errorf("summary input: %w", err)
-	}
-	defer drop(x)
-	rec := &recorder{macs: map[string]int64{}}
-	err = noGrad(func() error {
-		logits, feat, err := m.run(&pass{rec: rec}, x)
-		drop(logits, feat)
-		return err
-	})
+	rec, err := m.recordPass(int64(inputSize))
 	if err != nil {
 		return nil, err
 	}

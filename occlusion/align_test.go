@@ -265,15 +265,9 @@ func TestAlignSynthFaces(t *testing.T) {
 
 func meanAbsDiff(t *testing.T, a, b string) float64 {
 	t.Helper()
-	ia, err := imageio.Decode(a)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ia := decodeForTest(t, a)
 	defer ia.Close()
-	ib, err := imageio.Decode(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ib := decodeForTest(t, b)
 	defer ib.Close()
 	d := gocv.NewMat()
 	defer d.Close()

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/occfer/occfer/imageio"
 	"github.com/occfer/occfer/warp"
 )
 
@@ -65,15 +64,9 @@ func TestOverlayCoverage(t *testing.T) {
 // two eye centres and at the mouth centre.
 func pixelChange(t *testing.T, a, b string, lm [68][2]float64) (eyes, mouth float64) {
 	t.Helper()
-	ia, err := imageio.Decode(a)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ia := decodeForTest(t, a)
 	defer ia.Close()
-	ib, err := imageio.Decode(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ib := decodeForTest(t, b)
 	defer ib.Close()
 	pa, pb := ia.ToBytes(), ib.ToBytes()
 	centre := func(from, to int) (float64, float64) {

@@ -66,6 +66,16 @@ var sharedPredictor *landmarks.Predictor
 // astronautFace is the dlib face box of testdata/astronaut.png (testdata/warp/astronaut_landmarks.json).
 var astronautFace = image.Rect(179, 83, 267, 171)
 
+// decodeForTest decodes the image file p (the caller closes it), failing t when it cannot.
+func decodeForTest(t testing.TB, p string) gocv.Mat {
+	t.Helper()
+	img, err := imageio.Decode(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
 func loadAstronaut(t testing.TB) gocv.Mat {
 	t.Helper()
 	img, err := imageio.Decode("../testdata/astronaut.png")

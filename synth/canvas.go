@@ -98,20 +98,7 @@ func (c *canvas) fillImage(pts []face68.Point, col rgb, alpha float64) {
 
 // coverage returns the polygon's per-pixel coverage, used to clip one shape to another
 // (iris to the eye opening, teeth to the mouth opening).
-func (c *canvas) coverage(pts []face68.Point) *image.Alpha {
-	m := image.NewAlpha(c.img.Bounds())
-	if len(pts) < 3 {
-		return m
-	}
-	box := c.trace(pts)
-	if box.Empty() {
-		return m
-	}
-	c.ras.DrawOp = draw.Src
-	c.ras.Draw(m, box, image.Opaque, image.Point{})
-	c.ras.DrawOp = draw.Over
-	return m
-}
+func (c *canvas) coverage(pts []face68.Point) *image.Alpha { return c.coverageWith(pts, c.pose) }
 
 // fillClipped paints pts only where clip covers, with the product of both coverages.
 func (c *canvas) fillClipped(pts []face68.Point, col rgb, clip *image.Alpha) {
@@ -129,11 +116,16 @@ func (c *canvas) fillClippedAlpha(pts []face68.Point, col rgb, alpha float64, cl
 
 // coverageImage is coverage for a polygon in image coordinates.
 func (c *canvas) coverageImage(pts []face68.Point) *image.Alpha {
+	return c.coverageWith(pts, func(p face68.Point) face68.Point { return p })
+}
+
+// coverageWith is coverage with the given transform (see traceWith).
+func (c *canvas) coverageWith(pts []face68.Point, pose func(face68.Point) face68.Point) *image.Alpha {
 	m := image.NewAlpha(c.img.Bounds())
 	if len(pts) < 3 {
 		return m
 	}
-	box := c.traceWith(pts, func(p face68.Point) face68.Point { return p })
+	box := c.traceWith(pts, pose)
 	if box.Empty() {
 		return m
 	}

@@ -30,8 +30,8 @@ func TestMouthOnlyPairsDrawing(t *testing.T) {
 					t.Fatalf("%s/%s %s: landmark %d differs", ClassNames[p[0]], ClassNames[p[1]], rel, i)
 				}
 			}
-			hullA := convexHull(la[48:])
-			hullB := convexHull(lb[48:])
+			hullA := face68.ConvexHull(la[48:])
+			hullB := face68.ConvexHull(lb[48:])
 			diff, outside := 0, 0
 			for y := range 100 {
 				for x := range 100 {

@@ -14,7 +14,7 @@ func hullMask(idx []int, grow float64) func(sampleImg) *grayImg {
 		for i, k := range idx {
 			pts[i] = s.lm[k]
 		}
-		hull := convexHull(pts)
+		hull := face68.ConvexHull(pts)
 		g := s.gray
 		out := &grayImg{g.w, g.h, append([]float64{}, g.v...), append([]float64{}, g.red...)}
 		for y := range g.h {
@@ -34,32 +34,6 @@ func span(a, b int) []int {
 		s = append(s, i)
 	}
 	return s
-}
-
-// convexHull returns the hull counter-clockwise in image coordinates (monotone chain).
-func convexHull(pts []face68.Point) []face68.Point {
-	p := append([]face68.Point{}, pts...)
-	for i := 1; i < len(p); i++ { // insertion sort: at most 68 points
-		for j := i; j > 0 && (p[j].X < p[j-1].X || p[j].X == p[j-1].X && p[j].Y < p[j-1].Y); j-- {
-			p[j], p[j-1] = p[j-1], p[j]
-		}
-	}
-	cross := func(o, a, b face68.Point) float64 { return (a.X-o.X)*(b.Y-o.Y) - (a.Y-o.Y)*(b.X-o.X) }
-	var h []face68.Point
-	for pass := 0; pass < 2; pass++ {
-		start := len(h)
-		for _, q := range p {
-			for len(h) >= start+2 && cross(h[len(h)-2], h[len(h)-1], q) <= 0 {
-				h = h[:len(h)-1]
-			}
-			h = append(h, q)
-		}
-		h = h[:len(h)-1]
-		for i, j := 0, len(p)-1; i < j; i, j = i+1, j-1 {
-			p[i], p[j] = p[j], p[i]
-		}
-	}
-	return h
 }
 
 // insideGrown reports whether q lies inside the convex polygon h or within grow of its edge.

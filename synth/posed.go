@@ -185,7 +185,6 @@ func (f *face) drawPosed(ps *poser, size int, noise *rand.Rand) *image.RGBA {
 // returns the outline of the face's skin.
 func (f *face) drawHeadPosed(c *canvas, ps *poser) []face68.Point {
 	id := f.id
-	w := id.faceW
 	flat := func(pts []face68.Point) []face68.Point {
 		out := make([]face68.Point, len(pts))
 		for i, p := range pts {
@@ -193,19 +192,10 @@ func (f *face) drawHeadPosed(c *canvas, ps *poser) []face68.Point {
 		}
 		return out
 	}
-	c.fillImage(flat([]face68.Point{{X: -w * 0.5, Y: id.chinY + 2}, {X: -w * 1.9, Y: id.chinY + 18}, {X: -w * 2.2, Y: 90}, {X: w * 2.2, Y: 90}, {X: w * 1.9, Y: id.chinY + 18}, {X: w * 0.5, Y: id.chinY + 2}}), id.cloth, 1)
-	c.fillImage(flat([]face68.Point{{X: -w * 0.52, Y: 20}, {X: w * 0.52, Y: 20}, {X: w * 0.56, Y: id.chinY + 12}, {X: -w * 0.56, Y: id.chinY + 12}}), id.skin.scale(0.8), 1)
-	if id.hairBack {
-		top := f.jawTop - id.foreheadH - 6
-		hair := sample(func(u float64) face68.Point {
-			t := u * math.Pi
-			return face68.Point{X: (w + 5) * math.Cos(t), Y: f.jawTop - (f.jawTop-top)*math.Sin(t)}
-		}, 0, 1, 32)
-		if id.longHair {
-			hair = append(hair, face68.Point{X: -w - 6, Y: 45}, face68.Point{X: w + 6, Y: 45})
-		} else {
-			hair = append(hair, face68.Point{X: -w - 4, Y: 8}, face68.Point{X: w + 4, Y: 8})
-		}
+	shoulders, neck := f.shouldersNeck()
+	c.fillImage(flat(shoulders), id.cloth, 1)
+	c.fillImage(flat(neck), id.skin.scale(0.8), 1)
+	if hair := f.backHair(); hair != nil {
 		// the back of the head comes into view opposite the nose
 		back := ps.rot.Project(face3d.Vec3{Z: -1.4 * ps.h.io})
 		for i := range hair {
@@ -221,18 +211,7 @@ func (f *face) drawHeadPosed(c *canvas, ps *poser) []face68.Point {
 		face = full
 	}
 	c.fillImage(face, id.skin, 1)
-	s0 := math.Min(1, (f.jawTop-id.hairLine)/id.foreheadH)
-	p0 := math.Asin(s0) / math.Pi
-	fringe := sample(func(u float64) face68.Point {
-		p := f.skull(u)
-		return face68.Point{X: p.X * (w - 0.5) / w, Y: f.jawTop + (p.Y-f.jawTop)*(id.foreheadH-0.5)/id.foreheadH}
-	}, p0, 1-p0, 32)
-	xe := fringe[0].X
-	edge := sample(func(u float64) face68.Point {
-		x := -xe + 2*xe*u
-		return face68.Point{X: x, Y: id.hairLine + 3*(1-(x/xe)*(x/xe))}
-	}, 0, 1, 16)
-	c.fill(append(fringe, edge...), id.hair, 1)
+	c.fill(f.fringe(-0.5), id.hair, 1)
 	return face
 }
 
@@ -247,31 +226,5 @@ func (f *face) noseOutline(ps *poser) []face68.Point {
 	for _, i := range []int{27, 28, 29} {
 		pts = append(pts, ps.pose(face68.Point{X: -side, Y: f.lm[i].Y}), ps.pose(face68.Point{X: side, Y: f.lm[i].Y}))
 	}
-	return outlineHull(pts)
-}
-
-// outlineHull is the convex hull of pts (Andrew's monotone chain).
-func outlineHull(pts []face68.Point) []face68.Point {
-	p := append([]face68.Point(nil), pts...)
-	for i := 1; i < len(p); i++ { // insertion sort: a few dozen points
-		for j := i; j > 0 && (p[j].X < p[j-1].X || p[j].X == p[j-1].X && p[j].Y < p[j-1].Y); j-- {
-			p[j], p[j-1] = p[j-1], p[j]
-		}
-	}
-	turn := func(o, a, b face68.Point) float64 { return (a.X-o.X)*(b.Y-o.Y) - (a.Y-o.Y)*(b.X-o.X) }
-	var h []face68.Point
-	for pass := 0; pass < 2; pass++ {
-		start := len(h)
-		for _, q := range p {
-			for len(h) >= start+2 && turn(h[len(h)-2], h[len(h)-1], q) <= 0 {
-				h = h[:len(h)-1]
-			}
-			h = append(h, q)
-		}
-		h = h[:len(h)-1]
-		for i, j := 0, len(p)-1; i < j; i, j = i+1, j-1 {
-			p[i], p[j] = p[j], p[i]
-		}
-	}
-	return h
+	return face68.ConvexHull(pts)
 }

@@ -57,42 +57,68 @@ func (f *face) drawBackground(c *canvas) {
 	}
 }
 
+// shouldersNeck are the outlines of the shoulders and of the neck in face coordinates, for
+// the frontal and the posed head alike.
+func (f *face) shouldersNeck() (shoulders, neck []face68.Point) {
+	id := f.id
+	w := id.faceW
+	shoulders = []face68.Point{{X: -w * 0.5, Y: id.chinY + 2}, {X: -w * 1.9, Y: id.chinY + 18}, {X: -w * 2.2, Y: 90}, {X: w * 2.2, Y: 90}, {X: w * 1.9, Y: id.chinY + 18}, {X: w * 0.5, Y: id.chinY + 2}}
+	neck = []face68.Point{{X: -w * 0.52, Y: 20}, {X: w * 0.52, Y: 20}, {X: w * 0.56, Y: id.chinY + 12}, {X: -w * 0.56, Y: id.chinY + 12}}
+	return shoulders, neck
+}
+
+// backHair is the outline of the hair behind the head in face coordinates (long hair falls
+// to the shoulders), or nil when the identity has none.
+func (f *face) backHair() []face68.Point {
+	id := f.id
+	if !id.hairBack {
+		return nil
+	}
+	w := id.faceW
+	top := f.jawTop - id.foreheadH - 6
+	hair := sample(func(u float64) face68.Point {
+		t := u * math.Pi
+		return face68.Point{X: (w + 5) * math.Cos(t), Y: f.jawTop - (f.jawTop-top)*math.Sin(t)}
+	}, 0, 1, 32)
+	if id.longHair {
+		return append(hair, face68.Point{X: -w - 6, Y: 45}, face68.Point{X: w + 6, Y: 45})
+	}
+	return append(hair, face68.Point{X: -w - 4, Y: 8}, face68.Point{X: w + 4, Y: 8})
+}
+
 func (f *face) drawHead(c *canvas) {
 	id := f.id
 	// Shoulders and neck first, the head covers their tops.
-	w := id.faceW
-	c.fill([]face68.Point{{X: -w * 0.5, Y: id.chinY + 2}, {X: -w * 1.9, Y: id.chinY + 18}, {X: -w * 2.2, Y: 90}, {X: w * 2.2, Y: 90}, {X: w * 1.9, Y: id.chinY + 18}, {X: w * 0.5, Y: id.chinY + 2}}, id.cloth, 1)
-	c.fill([]face68.Point{{X: -w * 0.52, Y: 20}, {X: w * 0.52, Y: 20}, {X: w * 0.56, Y: id.chinY + 12}, {X: -w * 0.56, Y: id.chinY + 12}}, id.skin.scale(0.8), 1)
-	if id.hairBack {
-		top := f.jawTop - id.foreheadH - 6
-		hair := sample(func(u float64) face68.Point {
-			t := u * math.Pi
-			return face68.Point{X: (w + 5) * math.Cos(t), Y: f.jawTop - (f.jawTop-top)*math.Sin(t)}
-		}, 0, 1, 32)
-		if id.longHair {
-			hair = append(hair, face68.Point{X: -w - 6, Y: 45}, face68.Point{X: w + 6, Y: 45})
-		} else {
-			hair = append(hair, face68.Point{X: -w - 4, Y: 8}, face68.Point{X: w + 4, Y: 8})
-		}
+	shoulders, neck := f.shouldersNeck()
+	c.fill(shoulders, id.cloth, 1)
+	c.fill(neck, id.skin.scale(0.8), 1)
+	if hair := f.backHair(); hair != nil {
 		c.fill(hair, id.hair, 1)
 	}
 	outline := append(sample(f.jaw, 0, 1, 48), sample(f.skull, 0, 1, 48)[1:]...)
 	c.fill(outline, id.skin, 1)
-	// Fringe: the part of the skull above the hair line, closed by a slightly dipping edge.
-	s0 := math.Min(1, (f.jawTop-id.hairLine)/id.foreheadH)
-	p0 := math.Asin(s0) / math.Pi
 	// The fringe runs 1.5 pixels outside the skull so the skin's anti-aliased edge does not
 	// show through the hair as a faint line.
+	c.fill(f.fringe(1.5), id.hair, 1)
+}
+
+// fringe is the outline of the part of the skull above the hair line, the skull grown by grow
+// pixels (shrunk when negative), closed by a slightly dipping edge; face coordinates.
+func (f *face) fringe(grow float64) []face68.Point {
+	id := f.id
+	w := id.faceW
+	s0 := math.Min(1, (f.jawTop-id.hairLine)/id.foreheadH)
+	p0 := math.Asin(s0) / math.Pi
 	fringe := sample(func(u float64) face68.Point {
 		p := f.skull(u)
-		return face68.Point{X: p.X * (w + 1.5) / w, Y: f.jawTop + (p.Y-f.jawTop)*(id.foreheadH+1.5)/id.foreheadH}
+		return face68.Point{X: p.X * (w + grow) / w, Y: f.jawTop + (p.Y-f.jawTop)*(id.foreheadH+grow)/id.foreheadH}
 	}, p0, 1-p0, 32)
 	xe := fringe[0].X
 	edge := sample(func(u float64) face68.Point {
 		x := -xe + 2*xe*u
 		return face68.Point{X: x, Y: id.hairLine + 3*(1-(x/xe)*(x/xe))}
 	}, 0, 1, 16)
-	c.fill(append(fringe, edge...), id.hair, 1)
+	return append(fringe, edge...)
 }
 
 func (f *face) drawEyes(c *canvas) {

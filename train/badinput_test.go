@@ -52,15 +52,28 @@ func TestEmptyDataset(t *testing.T) {
 	}
 }
 
+// synthWithLabels copies the 70-image synthetic RAF-DB set to a fresh folder named name and
+// appends lines to its label file; it returns the folder.
+func synthWithLabels(t *testing.T, name, lines string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), name)
+	copyTree(t, synthData(t, "synth70", 70, 35, 2), dir)
+	f, err := os.OpenFile(filepath.Join(dir, dataset.RAFLabelFile), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(lines); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 func TestLabelFileMissingImagesAndCorruptImage(t *testing.T) {
-	src := synthData(t, "synth70", 70, 35, 2)
-	dir := filepath.Join(t.TempDir(), "broken")
-	copyTree(t, src, dir)
 	// Two label lines pointing to images that do not exist, and one corrupt image.
-	lf := filepath.Join(dir, dataset.RAFLabelFile)
-	f, _ := os.OpenFile(lf, os.O_APPEND|os.O_WRONLY, 0)
-	f.WriteString("train_09998.jpg 3\ntest_9999.jpg 1\n")
-	f.Close()
+	dir := synthWithLabels(t, "broken", "train_09998.jpg 3\ntest_9999.jpg 1\n")
 	corrupt := filepath.Join(dir, "Image/aligned/train_00005_aligned.jpg")
 	os.WriteFile(corrupt, []byte("\xff\xd8\xff\xe0 truncated"), 0o644)
 	var log bytes.Buffer
@@ -187,15 +200,12 @@ func TestParseSetSpec(t *testing.T) {
 // report.json gives each set's skipped entries as counts by reason with the first examples,
 // not one line per entry (issue 11: 1,000,000 missing images made a 157 MB report.json).
 func TestReportCapsSkippedEntries(t *testing.T) {
-	src := synthData(t, "synth70", 70, 35, 2)
-	dir := filepath.Join(t.TempDir(), "missing")
-	copyTree(t, src, dir)
-	lf := filepath.Join(dir, dataset.RAFLabelFile)
-	f, _ := os.OpenFile(lf, os.O_APPEND|os.O_WRONLY, 0)
+	var missing strings.Builder
 	for i := range 5000 {
-		fmt.Fprintf(f, "train_m%05d.jpg 3\n", i)
+		fmt.Fprintf(&missing, "train_m%05d.jpg 3\n", i)
 	}
-	f.Close()
+	dir := synthWithLabels(t, "missing", missing.String())
+	lf := filepath.Join(dir, dataset.RAFLabelFile)
 	tr, own, err := LoadTrain(context.Background(), dir, TrainData{TestName: "test"}, DataOptions{Workers: 2, CacheBytes: 1 << 30})
 	if err != nil {
 		t.Fatal(err)

@@ -3,12 +3,10 @@ package train
 import (
 	"context"
 	"fmt"
-	"os"
-	"runtime"
-	"strconv"
 	"testing"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/internal/benchenv"
 	"github.com/occfer/occfer/internal/procstat"
 	"github.com/occfer/occfer/model"
 	"github.com/occfer/occfer/model/ffranet"
@@ -75,7 +73,7 @@ func BenchmarkTrainStep(b *testing.B) {
 	for _, variant := range []string{"ffra", "resnet18"} {
 		for _, size := range []int{112, 224} {
 			b.Run(fmt.Sprintf("%s-%d-batch16", variant, size), func(b *testing.B) {
-				defer benchThreads(b)()
+				defer benchenv.Threads(b, model.SetThreads)()
 				m, adam := newCPUModel(b, variant, size)
 				defer m.Close()
 				aug := loader.DefaultAug()
@@ -100,29 +98,6 @@ func BenchmarkTrainStep(b *testing.B) {
 				b.ReportMetric(16/s, "images/s")
 			})
 		}
-	}
-}
-
-// benchThreads pins the benchmark's goroutine to its OS thread and sets libtorch's intra-op
-// threads there: FFRA_THREADS, else model.DefaultThreads (as ffra). Call as
-// defer benchThreads(b)(): the deferred call reports the count as the "threads" metric and
-// unlocks.
-func benchThreads(b *testing.B) (unlock func()) {
-	runtime.LockOSThread()
-	n := 0
-	if s := os.Getenv("FFRA_THREADS"); s != "" {
-		var err error
-		if n, err = strconv.Atoi(s); err != nil {
-			b.Fatalf("FFRA_THREADS=%q: %v", s, err)
-		}
-	}
-	got, err := model.SetThreads(n)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return func() {
-		b.ReportMetric(float64(got), "threads") // after the timed loop: ResetTimer drops metrics
-		runtime.UnlockOSThread()
 	}
 }
 

@@ -193,25 +193,33 @@ func classTrees(t *testing.T) (named, digits, contempt string) {
 	return named, digits, contempt
 }
 
+// untrainedPredictor saves smallConfig's model, initialised with seed, as a checkpoint of
+// the seven basic classes and opens it on the CPU (closed when the test ends).
+func untrainedPredictor(t *testing.T, seed uint64) (p *Predictor, ckpt string) {
+	t.Helper()
+	m, err := model.New(smallConfig().Model, gotch.CPU, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ckpt = filepath.Join(t.TempDir(), "m.safetensors")
+	if err := m.SaveCheckpoint(ckpt, dataset.ClassNames[:], nil); err != nil {
+		t.Fatal(err)
+	}
+	m.Close()
+	p, err = OpenPredictor(ckpt, "cpu", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p, ckpt
+}
+
 // TestEvalMapsClassesByName: a test set whose classes are a permutation of the checkpoint's
 // (FER2013 digit folders) scores exactly like the same images in the checkpoint's order, and
 // a test set with a class the checkpoint lacks is an error naming the class.
 func TestEvalMapsClassesByName(t *testing.T) {
 	named, digits, contempt := classTrees(t)
-	m, err := model.New(smallConfig().Model, gotch.CPU, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ckpt := filepath.Join(t.TempDir(), "m.safetensors")
-	if err := m.SaveCheckpoint(ckpt, dataset.ClassNames[:], nil); err != nil {
-		t.Fatal(err)
-	}
-	m.Close()
-	p, err := OpenPredictor(ckpt, "cpu", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p, ckpt := untrainedPredictor(t, 3)
 	eval := func(path, order string) ([]*EvalResult, error) {
 		res, _, err := EvaluateSets(context.Background(), p, []SetSpec{{Name: "s", Path: path}},
 			EvalOptions{BatchSize: 16, Data: DataOptions{Workers: 2, Labels: dataset.LabelOptions{ClassOrder: order}}})
@@ -284,20 +292,7 @@ func TestLimitAndValidFolders(t *testing.T) {
 // dataset's labels, and reports missing names with the list's file and line.
 func TestSubsetEval(t *testing.T) {
 	data := synthData(t, "synth70", 70, 35, 2)
-	m, err := model.New(smallConfig().Model, gotch.CPU, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ckpt := filepath.Join(t.TempDir(), "m.safetensors")
-	if err := m.SaveCheckpoint(ckpt, dataset.ClassNames[:], nil); err != nil {
-		t.Fatal(err)
-	}
-	m.Close()
-	p, err := OpenPredictor(ckpt, "cpu", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p, _ := untrainedPredictor(t, 4)
 	list := filepath.Join(t.TempDir(), "occ.txt")
 	os.WriteFile(list, []byte("test_0001_aligned 0 1\r\n3/test_0002_aligned.png\r\ntest_9999_aligned 1 1\r\n"), 0o644)
 	spec, err := ParseSetSpec("occ=" + data + "@" + list)

@@ -13,15 +13,23 @@ import (
 	"github.com/occfer/occfer/train/rundir"
 )
 
+// dataAndVal copies the 70-image synthetic set into a fresh folder base twice, as the
+// training data base/data and as a validation set base/val.
+func dataAndVal(t *testing.T) (base, data, val string) {
+	t.Helper()
+	src := synthData(t, "synth70", 70, 35, 2)
+	base = t.TempDir()
+	data, val = filepath.Join(base, "data"), filepath.Join(base, "val")
+	copyTree(t, src, data)
+	copyTree(t, src, val)
+	return base, data, val
+}
+
 // A run folder is never the training data, a test set, or inside one, and the check comes
 // before the folder is created: `ffra train IN -o IN/run` would put checkpoints into the
 // dataset, which a later run then reads as data.
 func TestRunFolderInsideDataRefused(t *testing.T) {
-	src := synthData(t, "synth70", 70, 35, 2)
-	base := t.TempDir()
-	data, val := filepath.Join(base, "data"), filepath.Join(base, "val")
-	copyTree(t, src, data)
-	copyTree(t, src, val)
+	_, data, val := dataAndVal(t)
 	cfg := testConfig()
 	cfg.Epochs = 1
 	for _, tc := range []struct {
@@ -73,11 +81,7 @@ func editJSON(t *testing.T, p string, edit func(m map[string]any)) {
 // checkpoint's own metadata (epoch, config hash, classes, model) must agree with both. An
 // edited folder is refused with the file and the reason; nothing is trained from it.
 func TestResumeDistrustsEditedRunFolder(t *testing.T) {
-	src := synthData(t, "synth70", 70, 35, 2)
-	base := t.TempDir()
-	data, val := filepath.Join(base, "data"), filepath.Join(base, "val")
-	copyTree(t, src, data)
-	copyTree(t, src, val)
+	base, data, val := dataAndVal(t)
 	cfg := testConfig()
 	cfg.Epochs = 2
 	run := filepath.Join(base, "runs", "r")

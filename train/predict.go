@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/occfer/occfer/internal/scores"
 	"github.com/occfer/occfer/model"
 	"github.com/occfer/occfer/train/loader"
 	"github.com/occfer/occfer/train/rundir"
@@ -129,13 +130,5 @@ func softmaxRows(logits *ts.Tensor, classes int) ([][]float32, error) {
 	return out, nil
 }
 
-// Argmax returns the index of the largest value.
-func Argmax(v []float32) int {
-	best := 0
-	for i := range v {
-		if v[i] > v[best] {
-			best = i
-		}
-	}
-	return best
-}
+// Argmax returns the first index of the largest value (scores.Argmax).
+func Argmax(v []float32) int { return scores.Argmax(v) }

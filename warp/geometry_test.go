@@ -29,7 +29,7 @@ func scorePlacement(m Mask, s face68.Shape) placementScore {
 			sc.nose += 1.0 / 6
 		}
 	}
-	hull := convexHull(s[:])
+	hull := face68.ConvexHull(s[:])
 	c := face68.Centroid(hull)
 	for i, p := range hull {
 		hull[i] = face68.Point{X: c.X + 1.1*(p.X-c.X), Y: c.Y + 1.1*(p.Y-c.Y)}

@@ -42,12 +42,12 @@ func keepOutEyes(ov []uint8, roi image.Rectangle, face *face68.Shape) {
 		for _, p := range d {
 			pts = append(pts, face68.Point{X: p.X + 3*h*ux, Y: p.Y + 3*h*uy})
 		}
-		cutConvex(ov, roi, convexHull(pts))
+		cutConvex(ov, roi, face68.ConvexHull(pts))
 	}
 }
 
 // cutConvex multiplies the overlay by 1 − the pixel coverage of convex polygon poly
-// (with positive signed area, as convexHull returns it).
+// (with positive signed area, as face68.ConvexHull returns it).
 func cutConvex(ov []uint8, roi image.Rectangle, poly []face68.Point) {
 	if len(poly) < 3 {
 		return
@@ -84,32 +84,6 @@ func cutConvex(ov []uint8, roi image.Rectangle, poly []face68.Point) {
 			}
 		}
 	}
-}
-
-// convexHull returns the hull of pts with positive signed area (clockwise on screen, y down), by
-// Andrew's monotone chain.
-func convexHull(pts []face68.Point) []face68.Point {
-	p := append([]face68.Point(nil), pts...)
-	for i := 1; i < len(p); i++ { // insertion sort: a few dozen points
-		for j := i; j > 0 && (p[j].X < p[j-1].X || p[j].X == p[j-1].X && p[j].Y < p[j-1].Y); j-- {
-			p[j], p[j-1] = p[j-1], p[j]
-		}
-	}
-	var h []face68.Point
-	for pass := 0; pass < 2; pass++ {
-		start := len(h)
-		for _, q := range p {
-			for len(h) >= start+2 && cross(h[len(h)-1].X-h[len(h)-2].X, h[len(h)-1].Y-h[len(h)-2].Y, q.X-h[len(h)-2].X, q.Y-h[len(h)-2].Y) <= 0 {
-				h = h[:len(h)-1]
-			}
-			h = append(h, q)
-		}
-		h = h[:len(h)-1]
-		for i, j := 0, len(p)-1; i < j; i, j = i+1, j-1 {
-			p[i], p[j] = p[j], p[i]
-		}
-	}
-	return h
 }
 
 // dilate scales pts by k about their centroid.

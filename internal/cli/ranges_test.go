@@ -6,26 +6,19 @@ import (
 	"testing"
 )
 
-func TestParseIntRange(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want IntRange
-		err  string
-	}{
-		{"1,3", IntRange{1, 3}, ""},
-		{" 2 , 5 ", IntRange{2, 5}, ""},
-		{"1-3", IntRange{1, 3}, ""}, // occlude's old form
-		{"4", IntRange{4, 4}, ""},
-		{"-3,-1", IntRange{-3, -1}, ""},
-		{"-3-1", IntRange{}, "negative bounds as MIN,MAX"},
-		{"3,1", IntRange{}, "MIN 3 is above MAX 1"},
-		{"1,2,3", IntRange{}, "want MIN,MAX whole numbers"},
-		{"1-2-3", IntRange{}, "want MIN,MAX whole numbers"},
-		{"a,b", IntRange{}, "want MIN,MAX whole numbers"},
-		{"", IntRange{}, "want MIN,MAX whole numbers"},
-	} {
+// parseCase is one row of a parser's table: the input, and the value it gives or a part of
+// the error it gives (err "" = no error).
+type parseCase[R comparable] struct {
+	in   string
+	want R
+	err  string
+}
+
+// testParse runs each case as a subtest named by its input.
+func testParse[R comparable](t *testing.T, parse func(string) (R, error), cases []parseCase[R]) {
+	for _, tc := range cases {
 		t.Run(tc.in, func(t *testing.T) {
-			got, err := ParseIntRange(tc.in)
+			got, err := parse(tc.in)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("err %v, want %q", err, tc.err)
@@ -39,12 +32,24 @@ func TestParseIntRange(t *testing.T) {
 	}
 }
 
+func TestParseIntRange(t *testing.T) {
+	testParse(t, ParseIntRange, []parseCase[IntRange]{
+		{"1,3", IntRange{1, 3}, ""},
+		{" 2 , 5 ", IntRange{2, 5}, ""},
+		{"1-3", IntRange{1, 3}, ""}, // occlude's old form
+		{"4", IntRange{4, 4}, ""},
+		{"-3,-1", IntRange{-3, -1}, ""},
+		{"-3-1", IntRange{}, "negative bounds as MIN,MAX"},
+		{"3,1", IntRange{}, "MIN 3 is above MAX 1"},
+		{"1,2,3", IntRange{}, "want MIN,MAX whole numbers"},
+		{"1-2-3", IntRange{}, "want MIN,MAX whole numbers"},
+		{"a,b", IntRange{}, "want MIN,MAX whole numbers"},
+		{"", IntRange{}, "want MIN,MAX whole numbers"},
+	})
+}
+
 func TestParseFloatRange(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want FloatRange
-		err  string
-	}{
+	testParse(t, ParseFloatRange, []parseCase[FloatRange]{
 		{"0.05,0.25", FloatRange{0.05, 0.25}, ""},
 		{"0.05-0.25", FloatRange{0.05, 0.25}, ""},
 		{"1e-3-2e-1", FloatRange{0.001, 0.2}, ""},
@@ -57,20 +62,7 @@ func TestParseFloatRange(t *testing.T) {
 		{"NaN,1", FloatRange{}, "finite"},
 		{"0,Inf", FloatRange{}, "finite"},
 		{"x", FloatRange{}, "want MIN,MAX numbers"},
-	} {
-		t.Run(tc.in, func(t *testing.T) {
-			got, err := ParseFloatRange(tc.in)
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("err %v, want %q", err, tc.err)
-				}
-				return
-			}
-			if err != nil || got != tc.want {
-				t.Fatalf("%v, %v; want %v", got, err, tc.want)
-			}
-		})
-	}
+	})
 }
 
 // Ranges read and write JSON as the flag syntax, so a config file says "1,3" like the flag.

@@ -1,32 +1,14 @@
 package limits
 
 import (
-	"bytes"
-	"encoding/binary"
 	"errors"
-	"hash/crc32"
-	"image"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// HugePNG returns a valid 1x1 PNG whose header is rewritten to declare w x h pixels (the IHDR
-// chunk's CRC recomputed): a file of 70 bytes that a decoder would allocate w*h*4 bytes for.
-func hugePNG(t *testing.T, w, h uint32) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 1, 1))); err != nil {
-		t.Fatal(err)
-	}
-	b := buf.Bytes()
-	binary.BigEndian.PutUint32(b[16:], w)
-	binary.BigEndian.PutUint32(b[20:], h)
-	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
-	return b
-}
+	"github.com/occfer/occfer/internal/limits/limitstest"
+)
 
 func TestReadFile(t *testing.T) {
 	dir := t.TempDir()
@@ -50,10 +32,10 @@ func TestCheckImageHeader(t *testing.T) {
 		data []byte
 		want string // "" = accepted
 	}{
-		{"1x1", hugePNG(t, 1, 1), ""},
-		{"60000x60000", hugePNG(t, 60000, 60000), "60000x60000 is larger than the 67108864-pixel limit"},
-		{"8192x8192", hugePNG(t, 8192, 8192), ""}, // exactly the limit
-		{"not an image", []byte("hello"), ""},     // left to the decoder
+		{"1x1", limitstest.PNGDeclaring(t, 1, 1), ""},
+		{"60000x60000", limitstest.PNGDeclaring(t, 60000, 60000), "60000x60000 is larger than the 67108864-pixel limit"},
+		{"8192x8192", limitstest.PNGDeclaring(t, 8192, 8192), ""}, // exactly the limit
+		{"not an image", []byte("hello"), ""},                     // left to the decoder
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			err := CheckImageHeader("x.png", c.data)

@@ -26,16 +26,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ffra_torch  # noqa: E402
 import stfile  # noqa: E402
-
-
-def write_f32(path, t):
-    with open(path, "wb") as f:
-        f.write(t.detach().contiguous().float().numpy().tobytes())
-
-
-def read_f32(path, shape):
-    with open(path, "rb") as f:
-        return torch.frombuffer(bytearray(f.read()), dtype=torch.float32).reshape(shape).clone()
+from f32file import read_f32, write_f32  # noqa: E402
 
 
 def cmd_make(a):

@@ -26,6 +26,7 @@ import torchvision
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stfile  # noqa: E402
+from f32file import read_f32, write_f32  # noqa: E402
 
 
 def build(arch, classes):
@@ -52,16 +53,6 @@ def randomize(model, gen):
             else:
                 fan_in = p[0].numel()
                 p.copy_(torch.randn(p.shape, generator=gen) * (2.0 / fan_in) ** 0.5)
-
-
-def write_f32(path, t):
-    with open(path, "wb") as f:
-        f.write(t.detach().contiguous().float().numpy().tobytes())
-
-
-def read_f32(path, shape):
-    with open(path, "rb") as f:
-        return torch.frombuffer(bytearray(f.read()), dtype=torch.float32).reshape(shape).clone()
 
 
 def cmd_make(a):

@@ -23,6 +23,7 @@ import (
 	"github.com/occfer/occfer/imageio"
 	"github.com/occfer/occfer/landmarks"
 	"github.com/occfer/occfer/landmarks/face68"
+	"github.com/occfer/occfer/scripts/realdata/facebox"
 )
 
 const profileCascade = "/usr/share/opencv4/haarcascades/haarcascade_profileface.xml"
@@ -38,21 +39,10 @@ func main() {
 	}
 }
 
-// inner is the bounding box of points 17-67.
-func inner(s face68.Shape) (cx, cy, side float64) {
-	minX, minY := math.Inf(1), math.Inf(1)
-	maxX, maxY := math.Inf(-1), math.Inf(-1)
-	for _, p := range s[17:] {
-		minX, maxX = math.Min(minX, p.X), math.Max(maxX, p.X)
-		minY, maxY = math.Min(minY, p.Y), math.Max(maxY, p.Y)
-	}
-	return (minX + maxX) / 2, (minY + maxY) / 2, math.Max(maxX-minX, maxY-minY)
-}
-
 // matches: the box centre lies within a third of the annotated face's inner side of its
 // centre and the box side is 0.6-3 times that side.
 func matches(b image.Rectangle, s face68.Shape) bool {
-	cx, cy, side := inner(s)
+	cx, cy, side := facebox.Inner(s)
 	bx, by := float64(b.Min.X+b.Max.X)/2, float64(b.Min.Y+b.Max.Y)/2
 	r := float64(b.Dx()) / side
 	return math.Hypot(bx-cx, by-cy) < side/3 && r > 0.6 && r < 3

@@ -25,6 +25,7 @@ import (
 	"github.com/occfer/occfer/imageio"
 	"github.com/occfer/occfer/landmarks"
 	"github.com/occfer/occfer/landmarks/face68"
+	"github.com/occfer/occfer/scripts/realdata/facebox"
 )
 
 func main() {
@@ -36,18 +37,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "predict68:", err)
 		os.Exit(1)
 	}
-}
-
-// innerBox is the bounding box of points 17-67 (brows, nose, eyes, mouth): centre and side
-// (the larger of width and height).
-func innerBox(s face68.Shape) (cx, cy, side float64) {
-	minX, minY := math.Inf(1), math.Inf(1)
-	maxX, maxY := math.Inf(-1), math.Inf(-1)
-	for _, p := range s[17:] {
-		minX, maxX = math.Min(minX, p.X), math.Max(maxX, p.X)
-		minY, maxY = math.Min(minY, p.Y), math.Max(maxY, p.Y)
-	}
-	return (minX + maxX) / 2, (minY + maxY) / 2, math.Max(maxX-minX, maxY-minY)
 }
 
 func median(v []float64) float64 {
@@ -88,7 +77,7 @@ func run(root, lmFile, out string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", rel, err)
 		}
-		cx, cy, side := innerBox(truth[rel])
+		cx, cy, side := facebox.Inner(truth[rel])
 		for _, f := range faces {
 			bx, by := float64(f.Box.Min.X+f.Box.Max.X)/2, float64(f.Box.Min.Y+f.Box.Max.Y)/2
 			if math.Hypot(bx-cx, by-cy) < side/4 { // the annotated face, not another one
@@ -108,7 +97,7 @@ func run(root, lmFile, out string) error {
 		if err != nil {
 			return err
 		}
-		cx, cy, side := innerBox(truth[rel])
+		cx, cy, side := facebox.Inner(truth[rel])
 		s := side * ms
 		x0, y0 := int(math.Round(cx+mx*side-s/2)), int(math.Round(cy+my*side-s/2))
 		sh, err := pred.PredictInBox(img, image.Rect(x0, y0, x0+int(math.Round(s)), y0+int(math.Round(s))))
