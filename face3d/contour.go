@@ -98,3 +98,26 @@ func (h *Head) ClassifyJaw(p Pose, s *face68.Shape) [17]JawPoint {
 	}
 	return out
 }
+
+// VisibleShape is the reference face (Reference) seen with pose p in the visible-contour
+// convention (300-W, dlib): landmarks 17-67 and the jaw points facing the camera where they
+// project, each jaw point turned away replaced by the head's outline at its height on its side
+// (Silhouette; kept where it projects when the whole side faces away). At yaw 0 it equals
+// p.ProjectShape(). Image pixels, iBUG order.
+func (h *Head) VisibleShape(p Pose) face68.Shape {
+	s := p.ProjectShape()
+	for j := 0; j <= 16; j++ {
+		if j == 8 {
+			continue // the chin's point is on the outline at any yaw
+		}
+		ref := Reference[j]
+		side := math.Copysign(1, ref.X)
+		if p.Facing(h.Normal(side*math.Pi/2, ref.Y)) >= 0 {
+			continue
+		}
+		if sil, ok := h.Silhouette(p, ref.Y, side); ok {
+			s[j] = p.Project(sil)
+		}
+	}
+	return s
+}

@@ -13,21 +13,7 @@ import (
 // and visible (jaw points turned away replaced by the head's outline at their height, as
 // 300-W and dlib annotate).
 func conventions(p Pose) (hidden, visible face68.Shape) {
-	hidden = p.ProjectShape()
-	visible = hidden
-	for j := 0; j <= 16; j++ {
-		if j == 8 {
-			continue
-		}
-		ref := Reference[j]
-		side := math.Copysign(1, ref.X)
-		if p.Facing(ReferenceHead.Normal(side*math.Pi/2, ref.Y)) < 0 {
-			if sil, ok := ReferenceHead.Silhouette(p, ref.Y, side); ok {
-				visible[j] = p.Project(sil)
-			}
-		}
-	}
-	return hidden, visible
+	return p.ProjectShape(), ReferenceHead.VisibleShape(p)
 }
 
 // TestClassifyJaw: on the near side every jaw point is on the outline in both conventions (the
@@ -71,5 +57,34 @@ func TestClassifyJaw(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestVisibleShape: seen frontally both conventions are the same points; turned, only the far
+// side's jaw points move (outward, to the outline), and the near side and points 17-67 stay.
+func TestVisibleShape(t *testing.T) {
+	front := NewPose(0, 0, 0, 100, 200, 200)
+	if got, want := ReferenceHead.VisibleShape(front), front.ProjectShape(); got != want {
+		t.Fatalf("frontal: VisibleShape differs from ProjectShape")
+	}
+	p := NewPose(45, 0, 0, 100, 200, 200)
+	vis, hid := ReferenceHead.VisibleShape(p), p.ProjectShape()
+	moved := 0
+	for i := range vis {
+		d := face68.Distance(vis[i], hid[i])
+		switch {
+		case i > 16 || Reference[i].X < 0: // points 17-67 and the near side (image left at yaw > 0)
+			if d != 0 {
+				t.Errorf("point %d moved by %.2f px", i, d)
+			}
+		case d > 1:
+			moved++
+			if vis[i].X <= hid[i].X { // far side is image right: the outline lies further out
+				t.Errorf("far jaw point %d: outline x %.1f not right of hidden x %.1f", i, vis[i].X, hid[i].X)
+			}
+		}
+	}
+	if moved < 5 {
+		t.Errorf("yaw 45: %d far jaw points moved to the outline, want at least 5", moved)
 	}
 }

@@ -10,10 +10,13 @@ import (
 )
 
 // FaceBox is one face for PredictBatch: a box (half-open; it may reach
-// outside the image) in an 8-bit BGR image.
+// outside the image) in an 8-bit BGR image, and optionally the shape the
+// predictor starts from (image pixels, iBUG order; nil: the model's mean
+// shape placed in the box, dlib's own start).
 type FaceBox struct {
-	Img gocv.Mat
-	Box image.Rectangle
+	Img  gocv.Mat
+	Box  image.Rectangle
+	Init *face68.Shape
 }
 
 // maxBatch bounds the faces handed to the evaluator at once. The gain of a
@@ -42,6 +45,7 @@ func (p *Predictor) PredictBatch(jobs []FaceBox) (shapes []face68.Shape, errs []
 	// Valid jobs are gathered into one batch; idx maps a batch slot back to its job.
 	var bufs []bgrBuffer
 	var boxes []image.Rectangle
+	var inits []*face68.Shape
 	var idx []int
 	for i, j := range jobs {
 		if j.Box.Empty() {
@@ -56,12 +60,12 @@ func (p *Predictor) PredictBatch(jobs []FaceBox) (shapes []face68.Shape, errs []
 		if clone != nil {
 			defer clone.Close()
 		}
-		bufs, boxes, idx = append(bufs, buf), append(boxes, j.Box), append(idx, i)
+		bufs, boxes, inits, idx = append(bufs, buf), append(boxes, j.Box), append(inits, j.Init), append(idx, i)
 	}
 	out := make([]face68.Shape, len(idx))
 	for lo := 0; lo < len(idx); lo += maxBatch {
 		hi := min(lo+maxBatch, len(idx))
-		if err := predictRaw(p.sp, bufs[lo:hi], boxes[lo:hi], out[lo:hi]); err != nil {
+		if err := predictRaw(p.sp, bufs[lo:hi], boxes[lo:hi], inits[lo:hi], out[lo:hi]); err != nil {
 			for _, i := range idx[lo:hi] {
 				errs[i] = fmt.Errorf("landmarks: shape prediction in %v: %w", jobs[i].Box, err)
 			}

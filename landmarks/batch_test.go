@@ -24,11 +24,11 @@ func TestPredictBatchMatchesSingle(t *testing.T) {
 	var good []FaceBox
 	for i := range 10 {
 		crop, _ := alignedCrop(t, img, f.Points, 100, 0.02*float64(i%5-2), 0.9+0.025*float64(i%8))
-		good = append(good, FaceBox{crop, DefaultAlignedBox.Rect(100, 100)})
+		good = append(good, FaceBox{Img: crop, Box: DefaultAlignedBox.Rect(100, 100)})
 	}
 	good = append(good,
-		FaceBox{img, f.Box}, FaceBox{img, f.Box.Add(image.Pt(9, -7))}, FaceBox{img, image.Rect(-30, 440, 60, 530)},
-		FaceBox{roi, f.Box.Sub(image.Pt(100, 20))})
+		FaceBox{Img: img, Box: f.Box}, FaceBox{Img: img, Box: f.Box.Add(image.Pt(9, -7))}, FaceBox{Img: img, Box: image.Rect(-30, 440, 60, 530)},
+		FaceBox{Img: roi, Box: f.Box.Sub(image.Pt(100, 20))})
 	var jobs []FaceBox
 	for len(jobs) < maxBatch+20 {
 		jobs = append(jobs, good[len(jobs)%len(good)])
@@ -82,7 +82,7 @@ func TestPredictBatchClosed(t *testing.T) {
 	p.Close()
 	img := gocv.NewMatWithSize(100, 100, gocv.MatTypeCV8UC3)
 	defer img.Close()
-	_, errs := p.PredictBatch([]FaceBox{{img, DefaultAlignedBox.Rect(100, 100)}, {img, image.Rect(0, 0, 50, 50)}})
+	_, errs := p.PredictBatch([]FaceBox{{Img: img, Box: DefaultAlignedBox.Rect(100, 100)}, {Img: img, Box: image.Rect(0, 0, 50, 50)}})
 	for i, err := range errs {
 		if err != ErrClosed {
 			t.Errorf("job %d: %v, want ErrClosed", i, err)

@@ -19,6 +19,7 @@ import "C"
 import (
 	"errors"
 	"image"
+	"slices"
 	"unsafe"
 
 	"github.com/occfer/occfer/landmarks/face68"
@@ -98,10 +99,24 @@ func detectRaw(det unsafe.Pointer, img bgrBuffer, upsample int, adjust float64, 
 }
 
 // predictRaw runs the shape predictor on face i in boxes[i] (half-open) of
-// imgs[i] and fills out[i]; all three have the same length.
-func predictRaw(sp unsafe.Pointer, imgs []bgrBuffer, boxes []image.Rectangle, out []face68.Shape) error {
+// imgs[i], starting from inits[i] when inits is not empty and inits[i] is not
+// nil (else from the model's mean shape), and fills out[i]; imgs, boxes, out
+// (and inits when not empty) have the same length.
+func predictRaw(sp unsafe.Pointer, imgs []bgrBuffer, boxes []image.Rectangle, inits []*face68.Shape, out []face68.Shape) error {
 	if len(imgs) == 0 {
 		return nil
+	}
+	var cinit *C.double
+	var chas *C.uchar
+	if slices.ContainsFunc(inits, func(s *face68.Shape) bool { return s != nil }) {
+		start := make([]face68.Shape, len(imgs))
+		has := make([]C.uchar, len(imgs))
+		for i, s := range inits {
+			if s != nil {
+				start[i], has[i] = *s, 1
+			}
+		}
+		cinit, chas = (*C.double)(unsafe.Pointer(&start[0][0].X)), &has[0]
 	}
 	cimgs := make([]C.occ_image, len(imgs))
 	cboxes := make([]C.long, 0, 4*len(boxes))
@@ -112,7 +127,7 @@ func predictRaw(sp unsafe.Pointer, imgs []bgrBuffer, boxes []image.Rectangle, ou
 	var cerr *C.char
 	// Shape is [68]struct{X, Y float64}: 136 contiguous doubles, the layout
 	// the shim writes, so the results land in place without a copy.
-	if C.occ_predict_batch(sp, &cimgs[0], &cboxes[0], C.int(len(imgs)), (*C.double)(unsafe.Pointer(&out[0][0].X)), &cerr) != 0 {
+	if C.occ_predict_batch(sp, &cimgs[0], &cboxes[0], C.int(len(imgs)), cinit, chas, (*C.double)(unsafe.Pointer(&out[0][0].X)), &cerr) != 0 {
 		return takeErr(cerr)
 	}
 	return nil

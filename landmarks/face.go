@@ -31,10 +31,13 @@ const (
 // confidence (larger is surer, detections start at 0); it is 0 for faces
 // that were not found by the HOG detector. Detector names the detector that
 // found the face ("" when none did: landmarks from a file or a fixed box).
+// PoseStart is set when Points come from the predictor's second run, started
+// from the head pose fitted to its first (Predictor.PredictBatchPosed).
 type Face struct {
-	Box      image.Rectangle
-	Score    float64
-	Points   face68.Shape
-	Source   Source
-	Detector string
+	Box       image.Rectangle
+	Score     float64
+	Points    face68.Shape
+	Source    Source
+	Detector  string
+	PoseStart bool
 }

@@ -83,6 +83,13 @@ class fast_predictor {
 	// 100 px aligned crop one pixel is ~3 % of the inter-ocular distance.
 	// Rounded half up they are dlib's points.
 	//
+	// init, when not null, holds a starting shape per face (2*num_parts()
+	// image coordinates at init + i*2*num_parts()) used instead of the model's
+	// mean shape for the faces whose has_init[i] is set: the cascade was
+	// trained from starting shapes that are blends of other training shapes
+	// (dlib's shape_predictor_trainer oversampling), so a start near the face's
+	// pose is one it knows how to refine.
+	//
 	// Why batches: a face reads 7,500 leaf vectors of 544 bytes at random from
 	// a 65 MB table, so one prediction waits mostly on memory. A tree has only
 	// 16 leaves, so faces predicted together share them: leaves are added a
@@ -91,9 +98,20 @@ class fast_predictor {
 	// table. Each face still gets its leaves added in tree order, so its
 	// floats, and its result, are the same as when predicted alone.
 	template <typename image_type>
-	void predict_batch(const image_type *imgs, const dlib::rectangle *rects, long n, double *out) const {
+	void predict_batch(const image_type *imgs, const dlib::rectangle *rects, long n, const double *init,
+	                   const unsigned char *has_init, double *out) const {
 		using namespace dlib::impl;
 		std::vector<dlib::matrix<float, 0, 1>> shapes(n, initial_shape_);
+		for (long f = 0; init != nullptr && f < n; ++f) {
+			if (!has_init[f]) continue;
+			const dlib::point_transform_affine to_box = normalizing_tform(rects[f]);
+			const double *in = init + f * dim_;
+			for (long i = 0; i < dim_ / 2; ++i) {
+				const dlib::dpoint p = to_box(dlib::dpoint(in[2 * i], in[2 * i + 1]));
+				shapes[f](2 * i) = p.x();
+				shapes[f](2 * i + 1) = p.y();
+			}
+		}
 		std::vector<float> fpv;
 		std::vector<uint32_t> leaf(n * trees_);  // [face][tree]: index of the leaf reached
 		for (long lv = 0; lv < levels_; ++lv) {

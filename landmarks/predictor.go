@@ -160,7 +160,7 @@ func (p *Predictor) withImage(img gocv.Mat, fn func(bgrBuffer) error) error {
 
 // predictFace runs the shape predictor in box, wrapping its error with the box.
 func (p *Predictor) predictFace(buf bgrBuffer, box image.Rectangle, s *face68.Shape) error {
-	if err := predictRaw(p.sp, []bgrBuffer{buf}, []image.Rectangle{box}, unsafe.Slice(s, 1)); err != nil {
+	if err := predictRaw(p.sp, []bgrBuffer{buf}, []image.Rectangle{box}, nil, unsafe.Slice(s, 1)); err != nil {
 		return fmt.Errorf("landmarks: shape prediction in %v: %w", box, err)
 	}
 	return nil

@@ -159,7 +159,7 @@ func TestDetectFacesMatchesDetect(t *testing.T) {
 		}
 		var jobs []FaceBox
 		for _, f := range faces {
-			jobs = append(jobs, FaceBox{m, f.Box})
+			jobs = append(jobs, FaceBox{Img: m, Box: f.Box})
 		}
 		shapes, errs := p.PredictBatch(jobs)
 		for i := range faces {

@@ -83,8 +83,8 @@ const dlib::frontal_face_detector &prototype() {
 
 OCC_MULTIVERSION
 void predict_bgr(const occfer::fast_predictor &p, const bgr_view *v, const dlib::rectangle *r, long n,
-                 double *out) {
-	p.predict_batch(v, r, n, out);
+                 const double *init, const unsigned char *has_init, double *out) {
+	p.predict_batch(v, r, n, init, has_init, out);
 }
 
 OCC_MULTIVERSION
@@ -169,8 +169,8 @@ int occ_detect(void *det, occ_image img, int upsample, double adjust_threshold,
 	return -1;
 }
 
-int occ_predict_batch(void *sp, const occ_image *imgs, const long *boxes, int n, double *out,
-                      char **err) {
+int occ_predict_batch(void *sp, const occ_image *imgs, const long *boxes, int n, const double *init,
+                      const unsigned char *has_init, double *out, char **err) {
 	try {
 		const auto *p = static_cast<const occfer::fast_predictor *>(sp);
 		std::vector<bgr_view> views;
@@ -182,7 +182,7 @@ int occ_predict_batch(void *sp, const occ_image *imgs, const long *boxes, int n,
 			const long *b = boxes + 4 * i;
 			rects.emplace_back(b[0], b[1], b[2], b[3]);
 		}
-		predict_bgr(*p, views.data(), rects.data(), n, out);
+		predict_bgr(*p, views.data(), rects.data(), n, init, has_init, out);
 		return 0;
 	} catch (const std::exception &e) {
 		*err = dup_msg("", e.what());

@@ -38,10 +38,12 @@ int occ_detect(void *det, occ_image img, int upsample, double adjust_threshold,
 // occ_predict_batch runs the shape predictor on n faces: face i lies in the
 // inclusive rectangle boxes[4i..4i+3] (left, top, right, bottom) of imgs[i].
 // It writes 68 sub-pixel (x, y) pairs per face to out (136 doubles each).
+// When init is not NULL, face i with has_init[i] set starts from the shape
+// init[136i..136i+135] (image coordinates) instead of the model's mean shape.
 // A face's result does not depend on the other faces of the batch. Returns
 // 0, or -1 on error.
-int occ_predict_batch(void *sp, const occ_image *imgs, const long *boxes, int n, double *out,
-                      char **err);
+int occ_predict_batch(void *sp, const occ_image *imgs, const long *boxes, int n, const double *init,
+                      const unsigned char *has_init, double *out, char **err);
 
 // occ_reference_predict loads the model with dlib's own shape_predictor and
 // predicts n inclusive boxes (4 longs each) into out (136 doubles each, the

@@ -183,12 +183,13 @@ func (f *faceFinder) findAll(items []dataset.Item, imgs []gocv.Mat) (faces [][]l
 	if len(jobs) == 0 {
 		return faces, errs
 	}
-	shapes, perrs := f.pred.PredictBatch(jobs)
+	shapes, restarted, perrs := f.pred.PredictBatchPosed(jobs)
 	for j, s := range slots {
 		if perrs[j] != nil && errs[s.item] == nil {
 			errs[s.item] = fmt.Errorf("%s: %w", items[s.item].Abs, perrs[j])
 		}
 		faces[s.item][s.face].Points = shapes[j]
+		faces[s.item][s.face].PoseStart = restarted[j]
 	}
 	for i := range errs {
 		if errs[i] != nil {

@@ -81,6 +81,7 @@ func (r *runner) occludeFace(it dataset.Item, img gocv.Mat, cv *canvas, f landma
 	for i, p := range f.Points {
 		fr.Landmarks[i] = [2]float64{round2(p.X), round2(p.Y)}
 	}
+	fr.Start = landmarkStart(f)
 	purpose := fmt.Sprintf("%s/face%d", r.cfg.Kind, idx)
 	rng := dataset.ItemRNG(r.cfg.Seed, it.Rel, purpose)
 	if r.cfg.Kind == KindRandom {
@@ -174,3 +175,15 @@ func failRecord(rec Record, status string, err error) Record {
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
 func round4(v float64) float64 { return math.Round(v*1e4) / 1e4 }
+
+// startPose is FaceRecord.Start for landmarks the predictor found a second time, started from
+// the head pose fitted to its first landmarks.
+const startPose = "pose"
+
+// landmarkStart is the manifest's record of where the shape predictor started on face f.
+func landmarkStart(f landmarks.Face) string {
+	if f.PoseStart {
+		return startPose
+	}
+	return ""
+}

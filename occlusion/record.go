@@ -55,6 +55,7 @@ type FaceRecord struct {
 	Score     *float64       `json:"score,omitempty"`    // HOG detector score, rounded to 1e-4 (HOG detections only)
 	Detector  string         `json:"detector,omitempty"` // hog, hog-rotated or profile: the detector that found the face
 	Landmarks [68][2]float64 `json:"landmarks"`          // iBUG-300W order, pixels, rounded to 0.01
+	Start     string         `json:"start,omitempty"`    // "pose": predicted again from the fitted head pose (landmarks.PredictBatchPosed)
 	Pose      *PoseInfo      `json:"pose,omitempty"`     // head pose fitted to the landmarks (face3d.FitPose)
 	Template  *TemplateInfo  `json:"template,omitempty"`
 	Placement string         `json:"placement,omitempty"` // mask/sunglasses: warp.PlacementRefined or warp.PlacementPose

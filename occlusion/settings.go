@@ -55,8 +55,11 @@ type runSettings struct {
 // 4: masks and sunglasses are placed in 3-D with the fitted head pose (no yaw variants); the
 // manifest records pose and placement.
 // 5: photographs without a confident HOG face try HOG on the image rolled by +-15 deg, then
-// the profile cascade, then the best HOG detection down to -0.6.
-const settingsVersion = 5
+// the profile cascade, then the best HOG detection down to -0.6; overlays are shaded by a light
+// map, and gray, 16-bit and alpha inputs keep their format.
+// 6: faces turned by landmarks.RestartYaw or more are predicted again from their fitted pose
+// (landmarks.PredictBatchPosed); the manifest records it as faces[].start.
+const settingsVersion = 6
 
 func (r *runner) makeSettings() ([]byte, error) {
 	var templates []string
