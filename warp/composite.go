@@ -21,7 +21,7 @@ func newShading(st faceStats, pix []uint8, w, h int, face *face68.Shape, roi ima
 }
 
 // composite blends the premultiplied BGRA overlay (roi-sized) over the BGR
-// image: out = P·gain + n·α + dst·(1 − α), and marks α ≥ ½ in mask. Noise is
+// image: out = P exposed by the gain (rollOff) + n·α + dst·(1 − α), and marks α ≥ ½ in mask. Noise is
 // luma-only (one draw per drawn pixel, in row-major order, so the rng
 // sequence is deterministic).
 func composite(pix []uint8, w int, ov []uint8, roi image.Rectangle, sh shading, noise float64, rng *rand.Rand, mask Mask) {
@@ -33,10 +33,7 @@ func composite(pix []uint8, w int, ov []uint8, roi image.Rectangle, sh shading, 
 	for y := 0; y < roi.Dy(); y++ {
 		iy := y + roi.Min.Y
 		if sh.light != nil {
-			sh.light.row(iy, roi.Min.X, gains)
-			for i := range gains {
-				gains[i] *= sh.gain
-			}
+			sh.light.row(iy, roi.Min.X, sh.gain, gains)
 		}
 		orow := ov[y*rw*4 : (y+1)*rw*4]
 		drow := pix[(iy*w+roi.Min.X)*3:]
@@ -47,14 +44,23 @@ func composite(pix []uint8, w int, ov []uint8, roi image.Rectangle, sh shading, 
 				continue
 			}
 			a := float64(A) * (1.0 / 255)
-			g := gains[x]
 			n := 0.0
 			if noise > 0 {
 				n = noise * rng.NormFloat64() * a
 			}
-			d := drow[3*x : 3*x+3]
-			for c := 0; c < 3; c++ {
-				d[c] = to8(expose(float64(orow[4*x+c]), a, g) + n + float64(d[c])*(1-a))
+			d := drow[3*x : 3*x+3 : 3*x+3]
+			o := orow[4*x : 4*x+3 : 4*x+3]
+			g, keep := gains[x], 1-a
+			if g <= 1 {
+				for c := range 3 {
+					d[c] = to8(float64(o[c])*g + n + float64(d[c])*keep)
+				}
+			} else {
+				k := rollOff(g, a)
+				for c := range 3 {
+					p := float64(o[c])
+					d[c] = to8(g*p/(1+k*p) + n + float64(d[c])*keep)
+				}
 			}
 			if A >= 128 {
 				mrow[x] = 255
@@ -74,18 +80,14 @@ func to8(v float64) uint8 {
 	return uint8(v + 0.5)
 }
 
-// expose applies gain g to a premultiplied value p of alpha a. Dimming scales, as less light
-// does. Brightening scales dark colours by g too but rolls highlights off toward white
-// (c' = g·c / (1 + (g−1)·c/255), which is g·c near black, 255 at white and the identity at
-// g = 1), so a white mask on the lit side of a face keeps its folds instead of clipping flat,
-// and a black one becomes dark gray, not mid gray.
-func expose(p, a, g float64) float64 {
-	if g <= 1 || a <= 0 {
-		return p * g
-	}
-	c := p / a
-	return a * g * c / (1 + (g-1)*c/255)
-}
+// rollOff is the exposure's highlight term for gain g > 1 at alpha a > 0. The overlay's
+// colour c = p/a (p premultiplied) is exposed by g: dimming (g <= 1) scales, p·g, as less
+// light does; brightening scales dark colours by g too but rolls highlights off toward white,
+// c' = g·c / (1 + (g−1)·c/255) (g·c near black, 255 at white, the identity at g = 1), so a
+// white mask on the lit side of a face keeps its folds instead of clipping flat and a black one
+// becomes dark gray, not mid gray. Premultiplied, that is g·p / (1 + rollOff(g, a)·p), with the
+// division by a taken once per pixel for its three channels.
+func rollOff(g, a float64) float64 { return (g - 1) / (255 * a) }
 
 // clamp limits v to [lo, hi] (NaN stays NaN). Plain comparisons, not
 // math.Min/Max: it runs per overlay pixel, and those handle signed zeros at a

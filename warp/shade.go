@@ -126,9 +126,9 @@ func blurGrid(g, tmp []float64, gw, gh int, sigma float64) {
 	}
 }
 
-// row fills out[i] with the relative gain at image pixel (x0+i, y), bilinear between nodes:
+// row fills out[i] with gain times the relative gain at image pixel (x0+i, y), bilinear between nodes:
 // the two node rows around y are blended once, then each pixel blends two nodes of that.
-func (m *lightMap) row(y, x0 int, out []float64) {
+func (m *lightMap) row(y, x0 int, gain float64, out []float64) {
 	fy := clamp((float64(y)-m.y0)/m.cell, 0, float64(m.gh-1))
 	j := min(int(fy), max(m.gh-2, 0))
 	ty := fy - float64(j)
@@ -138,7 +138,7 @@ func (m *lightMap) row(y, x0 int, out []float64) {
 	}
 	line := m.blend[:m.gw]
 	for i := range line {
-		line[i] = float64(m.rel[j*m.gw+i])*(1-ty) + float64(m.rel[j1*m.gw+i])*ty
+		line[i] = gain * (float64(m.rel[j*m.gw+i])*(1-ty) + float64(m.rel[j1*m.gw+i])*ty)
 	}
 	inv := 1 / m.cell
 	fx := (float64(x0) - m.x0) * inv
