@@ -6,6 +6,9 @@
 #
 #   scripts/realdata/measure.sh [REALDATA] [BIN]      (defaults: .realdata, bin)
 #
+# PREPARE=0 reuses the sets (and aligned crops) of an earlier run instead of remaking them;
+# SOURCES limits the landmark sources, e.g. SOURCES=own for occlude's own landmarks only.
+#
 # Needs bin/occlude (make build, or go build -o bin/occlude ./cmd/occlude), Debian's python3
 # with python3-scipy, and the data of scripts/realdata/README.md. Writes only under
 # REALDATA/sets (the sets, their aligned crops) and REALDATA/measure (runs, audits, table.md).
@@ -19,6 +22,9 @@ S=$R/sets
 M=$R/measure
 OCC=$BIN/occlude
 
+SOURCES=${SOURCES:-hidden visible own}
+
+if [ "${PREPARE:-1}" != 0 ]; then
 "$PY" "$HERE/prepare.py" --realdata "$R"
 # AFLW2000-3D's second landmarks file: dlib's own predictions (visible contour).
 go run "$HERE/predict68" -root "$S/aflw/orig" -landmarks "$S/aflw/truth.jsonl" -o "$S/aflw/visible.jsonl"
@@ -36,6 +42,7 @@ for set in aflw vis dlibex; do
   rm "$S/$set/aligned/manifest.jsonl"
   rm -rf "$S/$set/aligned/.occfer"
 done
+fi
 
 rm -rf "$M"
 mkdir -p "$M"
@@ -58,6 +65,7 @@ for set in aflw vis dlibex; do
     fi
     for src in "${sources[@]}"; do
       name=${src%%:*} file=${src#*:}
+      [[ " $SOURCES " == *" $name "* ]] || continue
       lm=()
       [ -n "$file" ] && lm=(--landmarks "$file")
       for kind in mask sunglasses; do
