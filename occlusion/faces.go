@@ -156,15 +156,18 @@ func (f *faceFinder) calibrate(ds *dataset.Dataset, workers int) landmarks.Align
 
 // findAll returns the faces of each item, largest first (none means no face was found), or
 // the item's error in errs. It locates every face first (landmarks file, annotation, detector,
-// or the calibrated aligned box) and then runs the shape predictor on all located faces in one
-// PredictBatch call: faces predicted together share the model's leaf reads, which makes the
-// predictor about twice as fast per face, and each face's landmarks are the same as alone.
+// or the calibrated aligned box) and then runs the shape predictor on all located faces of
+// photographs in one PredictBatchPosed call and on those of aligned crops in one PredictBatch
+// call: faces predicted together share the model's leaf reads, which makes the predictor about
+// twice as fast per face, and each face's landmarks are the same as alone. Turned faces of
+// photographs are predicted once more from their fitted pose (landmarks.RestartYaw); aligned
+// crops are not, because on RAF-DB-style 100 px crops the second pass changed no pass rate by
+// more than one face in 50 per yaw band (docs/occlude.md, "Turned faces") while costing a
+// second prediction of every turned face.
 func (f *faceFinder) findAll(items []dataset.Item, imgs []gocv.Mat) (faces [][]landmarks.Face, errs []error) {
 	faces = make([][]landmarks.Face, len(items))
 	errs = make([]error, len(items))
-	type slot struct{ item, face int }
-	var jobs []landmarks.FaceBox
-	var slots []slot
+	var photos, crops predictGroup
 	for i, it := range items {
 		fs, predict, err := f.locate(it, imgs[i])
 		if err != nil {
@@ -175,21 +178,22 @@ func (f *faceFinder) findAll(items []dataset.Item, imgs []gocv.Mat) (faces [][]l
 		if !predict {
 			continue
 		}
+		g := &photos
+		if it.Aligned {
+			g = &crops
+		}
 		for k := range fs {
-			jobs = append(jobs, landmarks.FaceBox{Img: imgs[i], Box: fs[k].Box})
-			slots = append(slots, slot{i, k})
+			g.jobs = append(g.jobs, landmarks.FaceBox{Img: imgs[i], Box: fs[k].Box})
+			g.slots = append(g.slots, faceSlot{i, k})
 		}
 	}
-	if len(jobs) == 0 {
-		return faces, errs
+	if len(photos.jobs) > 0 {
+		shapes, restarted, perrs := f.pred.PredictBatchPosed(photos.jobs)
+		photos.fill(items, faces, errs, shapes, restarted, perrs)
 	}
-	shapes, restarted, perrs := f.pred.PredictBatchPosed(jobs)
-	for j, s := range slots {
-		if perrs[j] != nil && errs[s.item] == nil {
-			errs[s.item] = fmt.Errorf("%s: %w", items[s.item].Abs, perrs[j])
-		}
-		faces[s.item][s.face].Points = shapes[j]
-		faces[s.item][s.face].PoseStart = restarted[j]
+	if len(crops.jobs) > 0 {
+		shapes, perrs := f.pred.PredictBatch(crops.jobs)
+		crops.fill(items, faces, errs, shapes, nil, perrs)
 	}
 	for i := range errs {
 		if errs[i] != nil {
@@ -197,6 +201,27 @@ func (f *faceFinder) findAll(items []dataset.Item, imgs []gocv.Mat) (faces [][]l
 		}
 	}
 	return faces, errs
+}
+
+// faceSlot is where a predictor job's face lives: faces[item][face].
+type faceSlot struct{ item, face int }
+
+// predictGroup is one predictor call's jobs and the faces they belong to.
+type predictGroup struct {
+	jobs  []landmarks.FaceBox
+	slots []faceSlot
+}
+
+// fill puts the group's predicted shapes into their faces (restarted, when not nil, marks the
+// faces predicted again from their pose) and the first error of each item into errs.
+func (g *predictGroup) fill(items []dataset.Item, faces [][]landmarks.Face, errs []error, shapes []face68.Shape, restarted []bool, perrs []error) {
+	for j, s := range g.slots {
+		if perrs[j] != nil && errs[s.item] == nil {
+			errs[s.item] = fmt.Errorf("%s: %w", items[s.item].Abs, perrs[j])
+		}
+		faces[s.item][s.face].Points = shapes[j]
+		faces[s.item][s.face].PoseStart = restarted != nil && restarted[j]
+	}
 }
 
 // locate returns the item's faces, largest first. When predict is set their Points are still

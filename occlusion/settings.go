@@ -57,8 +57,9 @@ type runSettings struct {
 // 5: photographs without a confident HOG face try HOG on the image rolled by +-15 deg, then
 // the profile cascade, then the best HOG detection down to -0.6; overlays are shaded by a light
 // map, and gray, 16-bit and alpha inputs keep their format.
-// 6: faces turned by landmarks.RestartYaw or more are predicted again from their fitted pose
-// (landmarks.PredictBatchPosed); the manifest records it as faces[].start.
+// 6: faces of photographs turned by landmarks.RestartYaw or more are predicted again from
+// their fitted pose (landmarks.PredictBatchPosed); the manifest records it as faces[].start.
+// Exposure arithmetic reordered (warp.rollOff): overlay pixels may differ by one level.
 const settingsVersion = 6
 
 func (r *runner) makeSettings() ([]byte, error) {
