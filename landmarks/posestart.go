@@ -13,8 +13,8 @@ import (
 // yaw fitted to its landmarks falls 8° short of the annotated yaw at 45-60°. Started again from
 // the reference face turned to that first estimate, it lands nearer (3° short) and masks placed
 // with it pass more often (68% against 60% at 45-60° on the originals); faces below RestartYaw
-// gain nothing measurable (a threshold of 10° gives the same pass rates within one face) and keep dlib's
-// landmarks exactly.
+// gain nothing measurable (a threshold of 10° gives the same pass rates within one face) and
+// keep dlib's landmarks exactly.
 const RestartYaw = 20
 
 // PoseStart is the shape the predictor restarts from for a face seen with pose p: face3d's
