@@ -25,6 +25,17 @@ type network interface {
 	onnx(e *onnxEmitter, x string) string
 }
 
+// finishForward ends every network's forward pass the same way: the head on features, and the
+// logits with the features kept (Grad-CAM reads them); on an error the features are freed.
+func finishForward(n network, p *pass, features *ts.Tensor) (logits, feats *ts.Tensor, err error) {
+	logits, err = n.headFrom(p, features)
+	if err != nil {
+		drop(features)
+		return nil, nil, err
+	}
+	return logits, features, nil
+}
+
 // buildNet creates cfg's variables in b and returns its layers.
 func buildNet(b *builder, cfg ffranet.Config) (network, error) {
 	switch cfg.Arch {

@@ -95,12 +95,7 @@ func (n *ffraNet) forward(p *pass, x *ts.Tensor) (logits, features *ts.Tensor, e
 	if err != nil {
 		return nil, nil, err
 	}
-	logits, err = n.headFrom(p, features)
-	if err != nil {
-		drop(features)
-		return nil, nil, err
-	}
-	return logits, features, nil
+	return finishForward(n, p, features)
 }
 
 // module runs the branches on X and fuses them (spec 5); it consumes x.

@@ -188,10 +188,5 @@ func (n *mobileNetV2) forward(p *pass, x *ts.Tensor) (logits, features *ts.Tenso
 		drop(features)
 		return nil, nil, err
 	}
-	logits, err = n.headFrom(p, features)
-	if err != nil {
-		drop(features)
-		return nil, nil, err
-	}
-	return logits, features, nil
+	return finishForward(n, p, features)
 }

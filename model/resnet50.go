@@ -135,10 +135,5 @@ func (n *resNet50) forward(p *pass, x *ts.Tensor) (logits, features *ts.Tensor, 
 		}
 		y = z
 	}
-	logits, err = n.headFrom(p, y)
-	if err != nil {
-		drop(y)
-		return nil, nil, err
-	}
-	return logits, y, nil
+	return finishForward(n, p, y)
 }

@@ -73,12 +73,7 @@ func (n *vggNet) forward(p *pass, x *ts.Tensor) (logits, features *ts.Tensor, er
 		}
 		y = z
 	}
-	logits, err = n.headFrom(p, y)
-	if err != nil {
-		drop(y)
-		return nil, nil, err
-	}
-	return logits, y, nil
+	return finishForward(n, p, y)
 }
 
 // vggLayer is conv+ReLU (c non-nil) or a 2x2 max pool; it does not consume x.

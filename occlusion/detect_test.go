@@ -104,26 +104,37 @@ func TestBoxesClipped(t *testing.T) {
 	}
 }
 
+// turnedAstronaut is src (testdata/astronaut.png) re-shot in perspective, the face turned away
+// from the camera (centred near (256, 250) of a 512 px image), mirrored when mirror is set:
+// the HOG detector misses it upright, the profile cascade finds it.
+func turnedAstronaut(t *testing.T, src gocv.Mat, mirror bool) gocv.Mat {
+	t.Helper()
+	const cx, cy, persp = 223.0, 127.0, 0.0015
+	m := [3][3]float64{{1, 0, 256 - cx}, {0, 1, 256 - cy}, {persp, 0, 1 - persp*cx}}
+	img := warpFixture(t, src, m, 512)
+	if mirror {
+		gocv.Flip(img, &img, 1)
+	}
+	return img
+}
+
 // TestProfilePath: a perspective re-shot of the astronaut turned away from the camera, and its
 // mirror, defeat the HOG detector; the profile cascade finds them, the predictor runs on its
 // box, and the mask covers the mouth (audited against the landmarks occlude found). Without
 // the profile detector they are no-face.
 func TestProfilePath(t *testing.T) {
 	in := t.TempDir()
+	src := loadAstronaut(t)
 	for _, mirror := range []bool{false, true} {
-		src := loadAstronaut(t)
-		const cx, cy, persp = 223.0, 127.0, 0.0015
-		m := [3][3]float64{{1, 0, 256 - cx}, {0, 1, 256 - cy}, {persp, 0, 1 - persp*cx}}
-		img := warpFixture(t, src, m, 512)
-		src.Close()
+		img := turnedAstronaut(t, src, mirror)
 		name := "turned.png"
 		if mirror {
-			gocv.Flip(img, &img, 1)
 			name = "turned_mirror.png"
 		}
 		writeImage(t, filepath.Join(in, name), img)
 		img.Close()
 	}
+	src.Close()
 	out := filepath.Join(t.TempDir(), "out")
 	cfg := baseConfig(in, out, KindMask)
 	cfg.WriteMasks = true

@@ -23,13 +23,10 @@ func TestTurnedFacesRestarted(t *testing.T) {
 	defer src.Close()
 	imgs := map[string]gocv.Mat{}
 	for _, mirror := range []bool{false, true} {
-		const cx, cy, persp = 223.0, 127.0, 0.0015
-		m := [3][3]float64{{1, 0, 256 - cx}, {0, 1, 256 - cy}, {persp, 0, 1 - persp*cx}}
-		turned := warpFixture(t, src, m, 512)
+		turned := turnedAstronaut(t, src, mirror)
 		front := src.Clone()
 		name := ""
 		if mirror {
-			gocv.Flip(turned, &turned, 1)
 			gocv.Flip(front, &front, 1)
 			name = "_mirror"
 		}

@@ -24,11 +24,14 @@ import (
 	_ "golang.org/x/image/bmp"
 	_ "golang.org/x/image/tiff"
 	_ "golang.org/x/image/webp"
+
+	"github.com/occfer/occfer/internal/limits"
 )
 
 // MaxPixels bounds the images accepted, so one huge file cannot exhaust memory in a
-// many-worker run. 64 MP covers every camera a FER dataset is shot with.
-const MaxPixels = 64 << 20
+// many-worker run. 64 MP covers every camera a FER dataset is shot with. It is the project's
+// one image-size bound (limits.ImagePixels), which header checks apply before decoding.
+const MaxPixels = limits.ImagePixels
 
 // ErrUnreadable marks images that cannot be read (corrupt, truncated, empty, not an image, or
 // in a variant of a format that Go's decoders do not support).
