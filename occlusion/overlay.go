@@ -1,6 +1,7 @@
 package occlusion
 
 import (
+	"math"
 	"math/rand/v2"
 
 	"gocv.io/x/gocv"
@@ -27,6 +28,7 @@ func (r *runner) overlay(img gocv.Mat, cv *canvas, f landmarks.Face, t *warp.Tem
 	fr.Template = &TemplateInfo{Name: t.Name, Style: t.Style, Color: t.Colour, Texture: templateTexture(t)}
 	fr.Pose = poseInfo(res.Pose)
 	fr.Placement = res.Placement
+	fr.SilhouetteCut = math.Round(res.SilhouetteCut*1e4) / 1e4
 	return fr, nil
 }
 

@@ -59,9 +59,12 @@ type FaceRecord struct {
 	Pose      *PoseInfo      `json:"pose,omitempty"`     // head pose fitted to the landmarks (face3d.FitPose)
 	Template  *TemplateInfo  `json:"template,omitempty"`
 	Placement string         `json:"placement,omitempty"` // mask/sunglasses: warp.PlacementRefined or warp.PlacementPose
-	Transform []float64      `json:"transform,omitempty"` // align: input image -> crop, 3x3 row-major
-	Occluders []Occluder     `json:"occluders,omitempty"` // random kind
-	Coverage  Coverage       `json:"coverage"`
+	// SilhouetteCut is the share of the mask cut off beyond the face's outline, rounded to
+	// 1e-4 (warp.Result.SilhouetteCut; absent when nothing was cut).
+	SilhouetteCut float64    `json:"silhouette_cut,omitempty"`
+	Transform     []float64  `json:"transform,omitempty"` // align: input image -> crop, 3x3 row-major
+	Occluders     []Occluder `json:"occluders,omitempty"` // random kind
+	Coverage      Coverage   `json:"coverage"`
 }
 
 // PoseInfo is a head pose in degrees (face3d's conventions: yaw > 0 turns the face toward

@@ -30,7 +30,7 @@ func TestSettingsRecordBytes(t *testing.T) {
 				Area: cli.FloatRange{Min: 0.1, Max: 0.2}, OccluderTypes: []string{"solid", "hand"},
 				AlignedLandmarks: AlignedBox, RAFImages: "original", Preview: 3, Strict: true},
 			want: `{
-  "version": 6,
+  "version": 7,
   "kind": "random",
   "style": "x",
   "color": "y",
@@ -63,7 +63,7 @@ func TestSettingsRecordBytes(t *testing.T) {
 			name: "random, defaults",
 			s:    Settings{Kind: KindRandom},
 			want: `{
-  "version": 6,
+  "version": 7,
   "kind": "random",
   "seed": 0,
   "no_face": "copy",
@@ -98,7 +98,7 @@ func TestSettingsRecordBytes(t *testing.T) {
 			s:         Settings{Kind: KindMask, Seed: 1, Occluders: cli.IntRange{Min: 5, Max: 6}},
 			templates: []string{"mask_b:2222", "mask_a:1111"},
 			want: `{
-  "version": 6,
+  "version": 7,
   "kind": "mask",
   "templates": [
     "mask_a:1111",

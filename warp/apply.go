@@ -36,8 +36,11 @@ type Result struct {
 	Placement string
 	Mask      Mask // image-sized, covered where the final alpha ≥ 0.5
 	Gain      float64
-	Blur      float64 // σ of the blur applied to the overlay, pixels
-	Noise     float64 // σ of the added noise, luma levels
+	// SilhouetteCut is the share of a mask's alpha cut off beyond the face's outline
+	// (clipToSilhouette; faces turned by MinSilhouetteYaw or more), 0 when none was.
+	SilhouetteCut float64
+	Blur          float64 // σ of the blur applied to the overlay, pixels
+	Noise         float64 // σ of the added noise, luma levels
 }
 
 // Apply draws template t on img (8-bit BGR, continuous, modified in place) at the face given
@@ -101,6 +104,9 @@ func Apply(img gocv.Mat, face face68.Shape, t *Template, opts Options, rng *rand
 	}
 	if t.Kind == KindMask {
 		keepOutEyes(ovPix, roi, &face)
+		if math.Abs(pm.pose.Yaw) >= MinSilhouetteYaw {
+			res.SilhouetteCut = clipToSilhouette(ovPix, roi, img, &face)
+		}
 	}
 	shade := shading{gain: 1}
 	if opts.MatchBrightness && st.mean > 0 {

@@ -3,6 +3,7 @@ package warp
 import (
 	"image"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -74,7 +75,8 @@ func TestGoldenPlacement(t *testing.T) {
 			}
 			bad, worst := diffStats(matBytes(t, strip), matBytes(t, want), goldenTol)
 			if bad > goldenMaxBad {
-				got := filepath.Join(t.TempDir(), tpl.Name+".png")
+				// outside t.TempDir, which is removed when the test ends
+				got := filepath.Join(os.TempDir(), "golden-"+tpl.Name+".png")
 				writePNG(t, got, strip)
 				t.Errorf("%s: %.3f%% of values differ by > %d (max %d); want %s. Render kept at %s",
 					path, 100*bad, goldenTol, worst, goldenMessage, got)

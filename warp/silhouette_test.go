@@ -1,0 +1,181 @@
+package warp
+
+import (
+	"bytes"
+	"image"
+	"math"
+	"sync"
+	"testing"
+
+	"gocv.io/x/gocv"
+
+	"github.com/occfer/occfer/landmarks/face68"
+	"github.com/occfer/occfer/synth"
+)
+
+// silhouetteScene is a face whose outline is known exactly: the landmarks of a synth face
+// turned by 45° (visible contour), and a 300x300 image drawn from them, a skin-toned head (the
+// landmarks' hull widened by 5% and raised to cover the forehead, with a textured fill) on a
+// blue backdrop. head is 255 inside the head, 0 outside. The overlay is an opaque rectangle
+// from the nose bridge down past the chin, reaching far past the face on both sides: the
+// part over the backdrop is what the clip must remove.
+func silhouetteScene(t testing.TB) (img, head gocv.Mat, face face68.Shape, ov []uint8, roi image.Rectangle) {
+	t.Helper()
+	const size, off = 300, 70 // the synth face's landmarks, moved into the middle of the image
+	_, pl, err := synth.PosedFace(7, "Image/aligned/train_00001_aligned.jpg", 2, size-2*off, synth.View{Yaw: 45})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range pl.Visible {
+		face[i] = face68.Point{X: p.X + off, Y: p.Y + off}
+	}
+	outline := append([]face68.Point(nil), face[:]...)
+	for _, i := range []int{17, 21, 22, 26} { // the forehead: brows raised by a third of the face
+		outline = append(outline, face68.Point{X: face[i].X, Y: face[i].Y - (face[8].Y-face[27].Y)/3})
+	}
+	var poly []image.Point
+	for _, p := range face68.ConvexHull(dilate(outline, 1.05)) {
+		poly = append(poly, image.Pt(int(math.Round(p.X)), int(math.Round(p.Y))))
+	}
+	head = gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), size, size, gocv.MatTypeCV8U)
+	fillPoly(&head, poly, 255)
+	img = gocv.NewMatWithSizeFromScalar(gocv.NewScalar(200, 120, 40, 0), size, size, gocv.MatTypeCV8UC3)
+	pix, err := img.DataPtrUint8()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hp, _ := head.DataPtrUint8()
+	for i := range hp {
+		// a little texture on both, so that neither colour model is degenerate
+		n := uint8((i*7919)%13) - 6
+		if hp[i] != 0 {
+			pix[3*i], pix[3*i+1], pix[3*i+2] = 110+n, 140+n, 200+n
+		} else {
+			pix[3*i] += n
+		}
+	}
+	roi = image.Rect(int(face[0].X)-40, int(face[28].Y), int(face[16].X)+40, int(face[8].Y)+20).Intersect(image.Rect(0, 0, size, size))
+	ov = bytes.Repeat([]byte{255, 255, 255, 255}, roi.Dx()*roi.Dy())
+	return img, head, face, ov, roi
+}
+
+// TestClipToSilhouette: the overlay is cut away over the backdrop and kept over the head.
+// Tolerance: within silhouetteMargin plus 4 px (the feather's 3 sigma and the segmentation's
+// pixel) of the head's outline either way nothing is asserted, and beyond it over the backdrop alpha may keep 2 of 255 levels.
+func TestClipToSilhouette(t *testing.T) {
+	img, head, face, ov, roi := silhouetteScene(t)
+	defer img.Close()
+	defer head.Close()
+	cut := clipToSilhouette(ov, roi, img, &face)
+	if cut <= 0.1 || cut > maxSilhouetteCut {
+		t.Fatalf("cut %.3f of the overlay, want in (0.1, %g]: it reaches far past the head", cut, maxSilhouetteCut)
+	}
+	// distance of each pixel to the head's outline, inside and outside
+	in, out := gocv.NewMat(), gocv.NewMat()
+	defer in.Close()
+	defer out.Close()
+	notHead := gocv.NewMat()
+	defer notHead.Close()
+	gocv.BitwiseNot(head, &notHead)
+	labels := gocv.NewMat()
+	defer labels.Close()
+	gocv.DistanceTransform(head, &in, &labels, gocv.DistL2, gocv.DistanceMask5, gocv.DistanceLabelCComp)
+	gocv.DistanceTransform(notHead, &out, &labels, gocv.DistL2, gocv.DistanceMask5, gocv.DistanceLabelCComp)
+	le, re := face68.Centroid(face[36:42]), face68.Centroid(face[42:48])
+	slack := float32(silhouetteMargin*math.Hypot(re.X-le.X, re.Y-le.Y)) + 4
+	var kept, removed, over, under int
+	for y := roi.Min.Y; y < roi.Max.Y; y++ {
+		for x := roi.Min.X; x < roi.Max.X; x++ {
+			a := ov[((y-roi.Min.Y)*roi.Dx()+x-roi.Min.X)*4+3]
+			switch {
+			case in.GetFloatAt(y, x) > slack:
+				kept++
+				if a != 255 {
+					under++
+				}
+			case out.GetFloatAt(y, x) > slack:
+				removed++
+				if a > 2 { // the feather's tail may leave a level or two
+					if over++; over <= 5 {
+						t.Logf("kept at (%d, %d): alpha %d, %.1f px outside", x, y, a, out.GetFloatAt(y, x))
+					}
+				}
+			}
+		}
+	}
+	if kept == 0 || removed == 0 {
+		t.Fatalf("scene: %d pixels inside the head, %d outside, want both", kept, removed)
+	}
+	if under > 0 || over > 0 {
+		t.Errorf("%d of %d overlay pixels inside the head were cut, %d of %d over the backdrop were kept; want none",
+			under, kept, over, removed)
+	}
+}
+
+// TestClipToSilhouetteDeterministic: the same inputs give the same bytes whatever OpenCV's
+// random generator did before on the calling thread (GrabCut's k-means draws from it), on
+// several goroutines at once.
+func TestClipToSilhouetteDeterministic(t *testing.T) {
+	img, head, face, ov0, roi := silhouetteScene(t)
+	defer img.Close()
+	defer head.Close()
+	want := append([]uint8(nil), ov0...)
+	wantCut := clipToSilhouette(want, roi, img, &face)
+	var wg sync.WaitGroup
+	got := make([][]uint8, 4)
+	cuts := make([]float64, 4)
+	for g := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			gocv.SetRNGSeed(g + 1) // disturb the generator of whichever thread this runs on
+			ov := append([]uint8(nil), ov0...)
+			cuts[g] = clipToSilhouette(ov, roi, img, &face)
+			got[g] = ov
+		}()
+	}
+	wg.Wait()
+	for g := range got {
+		if cuts[g] != wantCut || !bytes.Equal(got[g], want) {
+			t.Errorf("goroutine %d: cut %v, bytes equal %v; want cut %v and the same bytes", g, cuts[g], bytes.Equal(got[g], want), wantCut)
+		}
+	}
+}
+
+// TestClipToSilhouetteNoBackground: a crop the face fills leaves the overlay whole (nothing
+// to tell the face from), and so does a face too small to segment.
+func TestClipToSilhouetteNoBackground(t *testing.T) {
+	img, head, face, ov, roi := silhouetteScene(t)
+	defer img.Close()
+	defer head.Close()
+	// the face magnified 6x about the nose: its hull covers the whole image
+	var big face68.Shape
+	for i, p := range face {
+		big[i] = face68.Point{X: face[30].X + 6*(p.X-face[30].X), Y: face[30].Y + 6*(p.Y-face[30].Y)}
+	}
+	before := append([]uint8(nil), ov...)
+	if cut := clipToSilhouette(ov, roi, img, &big); cut != 0 || !bytes.Equal(ov, before) {
+		t.Errorf("face filling the image: cut %v, overlay changed %v; want 0 and unchanged", cut, !bytes.Equal(ov, before))
+	}
+	var tiny face68.Shape
+	for i, p := range face {
+		tiny[i] = face68.Point{X: face[30].X + 0.05*(p.X-face[30].X), Y: face[30].Y + 0.05*(p.Y-face[30].Y)}
+	}
+	if cut := clipToSilhouette(ov, roi, img, &tiny); cut != 0 || !bytes.Equal(ov, before) {
+		t.Errorf("face of 2 px between the eyes: cut %v, overlay changed %v; want 0 and unchanged", cut, !bytes.Equal(ov, before))
+	}
+}
+
+// BenchmarkClipToSilhouette: one segmentation and cut, on the 300x300 scene of a face turned
+// by 45° (the region is shrunk to silhouetteSide before GrabCut runs).
+func BenchmarkClipToSilhouette(b *testing.B) {
+	img, head, face, ov0, roi := silhouetteScene(b)
+	defer img.Close()
+	defer head.Close()
+	ov := make([]uint8, len(ov0))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		copy(ov, ov0)
+		clipToSilhouette(ov, roi, img, &face)
+	}
+}
