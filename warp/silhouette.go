@@ -24,14 +24,17 @@ import (
 const (
 	// MinSilhouetteYaw is the fitted |yaw| (degrees) from which a mask is clipped. Nearer
 	// frontal the mask lies inside the face outline and the segmentation would only cost time
-	// (about 16 ms a face, BenchmarkClipToSilhouette). 15 rather than 25 passed 3 more faces
-	// at 30-45 deg (1 photograph, 2 crops): dlib's fit of such a face can be as low as 15.
+	// (BenchmarkClipToSilhouette). 15 rather than 25 passed 3 more faces at 30-45 deg (1
+	// photograph, 2 crops, measured at 128 px): dlib's fit of such a face can be as low as 15.
 	MinSilhouetteYaw = 15.0
-	// silhouetteSide is the longest side (pixels) of the face region the segmentation runs on;
-	// larger regions are shrunk to it (100x100 aligned crops never are). 96 passed 2
-	// photographs fewer at 30-45 deg (2 crops more at 45-60); 256 passed 2 photographs more at
-	// 45-60 deg for 4 times the time.
-	silhouetteSide = 128
+	// silhouetteSide and minSilhouetteSide bound the longest side (pixels) of the image the
+	// segmentation runs on: half the face region's side, so a photograph's face is segmented
+	// at up to 128 px and a 100x100 aligned crop at 64. GrabCut's graph cut dominates the
+	// cost: on one thread about 8 ms at 64 px, 35 ms on a whole 100x100 crop. On the aligned
+	// crops 64 px passed as many masks as the crop's full 100 px (one more at 45-60 deg); on
+	// the photographs 64 px instead of 128 passed 2 fewer of their masks from dlib's
+	// predictions at 30-45 and 45-60 deg and 4 fewer at 60-90, and left one mouth bare.
+	silhouetteSide, minSilhouetteSide = 128, 64
 	// silhouettePad is how far (inter-ocular distances) beyond the landmarks' bounds the
 	// segmented region reaches: enough background for its colour model.
 	silhouettePad = 0.7
@@ -50,8 +53,8 @@ const (
 	// minBackground is the least share of the region that must be possible background
 	// (outside the landmarks' hull): a crop filled by the face has nothing to model it on.
 	minBackground = 0.05
-	// grabCutIterations: 3 iterations took twice the time for one more aligned crop passed at
-	// 45-60 deg, the same photographs.
+	// grabCutIterations: 3 iterations (at 128 px) took twice the time for one more aligned
+	// crop passed at 45-60 deg, the same photographs; 2 at 64 px passed the same faces.
 	grabCutIterations = 1
 	// grabCutSeed seeds OpenCV's random generator before each segmentation: GrabCut's k-means
 	// draws from the calling thread's generator, so without it the result would depend on
@@ -88,7 +91,8 @@ func clipToSilhouette(ov []uint8, roi image.Rectangle, img gocv.Mat, face *face6
 	pad := silhouettePad * iod
 	region := image.Rect(int(minX-pad), int(minY-pad), int(maxX+pad)+1, int(maxY+pad)+1).
 		Union(roi).Intersect(image.Rect(0, 0, img.Cols(), img.Rows()))
-	s := math.Min(1, silhouetteSide/float64(max(region.Dx(), region.Dy())))
+	side := float64(max(region.Dx(), region.Dy()))
+	s := math.Min(1, math.Min(silhouetteSide, math.Max(minSilhouetteSide, side/2))/side)
 	sw, sh := max(8, int(math.Round(float64(region.Dx())*s))), max(8, int(math.Round(float64(region.Dy())*s)))
 	sx, sy := float64(sw)/float64(region.Dx()), float64(sh)/float64(region.Dy())
 	toSmall := func(pts []face68.Point, k float64) []image.Point {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image"
 	"math"
+	"math/rand/v2"
 	"sync"
 	"testing"
 
@@ -60,8 +61,9 @@ func silhouetteScene(t testing.TB) (img, head gocv.Mat, face face68.Shape, ov []
 }
 
 // TestClipToSilhouette: the overlay is cut away over the backdrop and kept over the head.
-// Tolerance: within silhouetteMargin plus 4 px (the feather's 3 sigma and the segmentation's
-// pixel) of the head's outline either way nothing is asserted, and beyond it over the backdrop alpha may keep 2 of 255 levels.
+// Tolerance: within silhouetteMargin plus 3 px (the feather's 3 sigma) plus one pixel of the
+// segmentation (300/minSilhouetteSide image pixels at most) of the head's outline either way
+// nothing is asserted, and beyond it over the backdrop alpha may keep 2 of 255 levels.
 func TestClipToSilhouette(t *testing.T) {
 	img, head, face, ov, roi := silhouetteScene(t)
 	defer img.Close()
@@ -82,7 +84,7 @@ func TestClipToSilhouette(t *testing.T) {
 	gocv.DistanceTransform(head, &in, &labels, gocv.DistL2, gocv.DistanceMask5, gocv.DistanceLabelCComp)
 	gocv.DistanceTransform(notHead, &out, &labels, gocv.DistL2, gocv.DistanceMask5, gocv.DistanceLabelCComp)
 	le, re := face68.Centroid(face[36:42]), face68.Centroid(face[42:48])
-	slack := float32(silhouetteMargin*math.Hypot(re.X-le.X, re.Y-le.Y)) + 4
+	slack := float32(silhouetteMargin*math.Hypot(re.X-le.X, re.Y-le.Y) + 3 + 300.0/minSilhouetteSide)
 	var kept, removed, over, under int
 	for y := roi.Min.Y; y < roi.Max.Y; y++ {
 		for x := roi.Min.X; x < roi.Max.X; x++ {
@@ -114,11 +116,20 @@ func TestClipToSilhouette(t *testing.T) {
 
 // TestClipToSilhouetteDeterministic: the same inputs give the same bytes whatever OpenCV's
 // random generator did before on the calling thread (GrabCut's k-means draws from it), on
-// several goroutines at once.
+// several goroutines at once. The scene gets strong noise, so that face and backdrop colours
+// overlap and k-means' random start changes the result (without the seed this test fails).
 func TestClipToSilhouetteDeterministic(t *testing.T) {
 	img, head, face, ov0, roi := silhouetteScene(t)
 	defer img.Close()
 	defer head.Close()
+	pix, err := img.DataPtrUint8()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i, v := range pix {
+		pix[i] = uint8(clamp(float64(v)+rng.NormFloat64()*40, 0, 255))
+	}
 	want := append([]uint8(nil), ov0...)
 	wantCut := clipToSilhouette(want, roi, img, &face)
 	var wg sync.WaitGroup
