@@ -146,7 +146,9 @@ func clipToSilhouette(ov []uint8, roi image.Rectangle, img gocv.Mat, face *face6
 			}
 		}
 	}
-	if float64(bg) < minBackground*float64(sw*sh) {
+	// GrabCut asserts (and aborts the process) without samples of both kinds: no face pixel is
+	// left when the landmarks lie outside the image and only the overlay's faint edge is in it
+	if float64(bg) < minBackground*float64(sw*sh) || bg == sw*sh {
 		return 0
 	}
 	grabCut(small, &labels)

@@ -177,6 +177,47 @@ func TestClipToSilhouetteNoBackground(t *testing.T) {
 	}
 }
 
+// TestClipToSilhouetteFaceOffImage: a turned face just left of the image, of which only the
+// overlay's faint edge (alpha below one half) is in it, leaves the overlay whole: nothing in
+// the region is face, and GrabCut, given no face sample, would abort the process. Also through
+// Apply, the face slid off the left edge a pixel at a time.
+func TestClipToSilhouetteFaceOffImage(t *testing.T) {
+	img, head, face, _, _ := silhouetteScene(t)
+	defer img.Close()
+	defer head.Close()
+	shift := func(dx float64) face68.Shape {
+		var s face68.Shape
+		for i, p := range face {
+			s[i] = face68.Point{X: p.X + dx, Y: p.Y}
+		}
+		return s
+	}
+	t.Run("clip", func(t *testing.T) {
+		maxX := math.Inf(-1)
+		for _, p := range face {
+			maxX = math.Max(maxX, p.X)
+		}
+		off := shift(-maxX - 30)
+		roi := image.Rect(0, 100, 4, 200)
+		ov := bytes.Repeat([]byte{60}, roi.Dx()*roi.Dy()*4)
+		before := append([]uint8(nil), ov...)
+		if cut := clipToSilhouette(ov, roi, img, &off); cut != 0 || !bytes.Equal(ov, before) {
+			t.Errorf("cut %v, overlay changed %v; want 0 and unchanged", cut, !bytes.Equal(ov, before))
+		}
+	})
+	t.Run("apply", func(t *testing.T) {
+		tpl := templateByName(t, "mask_surgical_blue")
+		for dx := 150.0; dx <= 220; dx++ {
+			out := img.Clone()
+			_, err := Apply(out, shift(-dx), tpl, DefaultOptions(), nil)
+			out.Close()
+			if err != nil {
+				t.Fatalf("shifted %g px left: %v", dx, err)
+			}
+		}
+	})
+}
+
 // BenchmarkClipToSilhouette: one segmentation and cut, on the 300x300 scene of a face turned
 // by 45° (the region is shrunk to silhouetteSide before GrabCut runs).
 func BenchmarkClipToSilhouette(b *testing.B) {
