@@ -177,6 +177,89 @@ func TestClipToSilhouetteNoBackground(t *testing.T) {
 	}
 }
 
+// TestClipToSilhouetteKeepsNearSide: a beard along the near jaw, in the backdrop's own colour
+// and meeting the head's outline, is taken for background by the segmentation; the overlay
+// over the near half of the landmarks (nearSide) stays whole all the same. Tolerance: pixels
+// within 5 px (one segmentation pixel) of that half's hull are not asserted.
+func TestClipToSilhouetteKeepsNearSide(t *testing.T) {
+	img, head, face, ov, roi := silhouetteScene(t)
+	defer img.Close()
+	defer head.Close()
+	near := nearSide(&face)
+	pix, err := img.DataPtrUint8()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hp, _ := head.DataPtrUint8()
+	beard := 0
+	for y := 0; y < img.Rows(); y++ {
+		for x := 0; x < img.Cols(); x++ {
+			for _, p := range near[:9] { // the near jaw, chin included
+				if hp[y*img.Cols()+x] != 0 && math.Hypot(float64(x)-p.X, float64(y)-p.Y) < 14 {
+					o := 3 * (y*img.Cols() + x)
+					pix[o], pix[o+1], pix[o+2] = 200, 120, 40
+					beard++
+					break
+				}
+			}
+		}
+	}
+	clipToSilhouette(ov, roi, img, &face)
+	hull := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), img.Rows(), img.Cols(), gocv.MatTypeCV8U)
+	defer hull.Close()
+	var poly []image.Point
+	for _, p := range face68.ConvexHull(near) {
+		poly = append(poly, image.Pt(int(math.Round(p.X)), int(math.Round(p.Y))))
+	}
+	fillPoly(&hull, poly, 255)
+	in, labels := gocv.NewMat(), gocv.NewMat()
+	defer in.Close()
+	defer labels.Close()
+	gocv.DistanceTransform(hull, &in, &labels, gocv.DistL2, gocv.DistanceMask5, gocv.DistanceLabelCComp)
+	checked, cut := 0, 0
+	for y := roi.Min.Y; y < roi.Max.Y; y++ {
+		for x := roi.Min.X; x < roi.Max.X; x++ {
+			if in.GetFloatAt(y, x) > 5 {
+				checked++
+				if ov[((y-roi.Min.Y)*roi.Dx()+x-roi.Min.X)*4+3] != 255 {
+					cut++
+				}
+			}
+		}
+	}
+	if beard == 0 || checked == 0 {
+		t.Fatalf("scene: %d beard pixels, %d overlay pixels in the near half", beard, checked)
+	}
+	if cut > 0 {
+		t.Errorf("%d of %d overlay pixels over the near half of the face were cut (%d beard pixels)", cut, checked, beard)
+	}
+}
+
+// TestClipToSilhouetteCutLimit: an overlay lying mostly over the backdrop beyond the far
+// cheek would lose more than maxSilhouetteCut of itself: the segmentation is not trusted that
+// far and the overlay stays whole.
+func TestClipToSilhouetteCutLimit(t *testing.T) {
+	img, head, face, _, _ := silhouetteScene(t)
+	defer img.Close()
+	defer head.Close()
+	// the far side: the jaw half nearSide did not take
+	far := face[16]
+	if near := nearSide(&face); near[0] == face[8] {
+		far = face[0]
+	}
+	dir := 1
+	if far.X < face[30].X {
+		dir = -1
+	}
+	x0 := int(far.X) - dir*10
+	roi := image.Rect(min(x0, x0+dir*120), int(face[30].Y)-20, max(x0, x0+dir*120), int(face[30].Y)+40).Intersect(image.Rect(0, 0, img.Cols(), img.Rows()))
+	ov := bytes.Repeat([]byte{255}, 4*roi.Dx()*roi.Dy())
+	before := append([]uint8(nil), ov...)
+	if cut := clipToSilhouette(ov, roi, img, &face); cut != 0 || !bytes.Equal(ov, before) {
+		t.Errorf("cut %v, overlay changed %v; want 0 and unchanged", cut, !bytes.Equal(ov, before))
+	}
+}
+
 // TestClipToSilhouetteFaceOffImage: a turned face just left of the image, of which only the
 // overlay's faint edge (alpha below one half) is in it, leaves the overlay whole: nothing in
 // the region is face, and GrabCut, given no face sample, would abort the process. Also through
