@@ -73,7 +73,7 @@ const (
 // face is in its pixel coordinates. Seeds: the inner face (brows aside: nose, eyes, mouth,
 // their hull shrunk to 0.8) is face; the hull of the 68 landmarks and the overlay itself are
 // probably face; the region's border beyond 1.5 times that hull is background. The face is the
-// convex hull of the segmented component holding the inner face, joined with the near half of
+// convex hull of the segmented component holding the inner face together with the near half of
 // the landmarks (nearSide), which is never cut. It returns the share of the overlay's alpha
 // removed, 0 when nothing was cut: a region without background or without face, a face lost
 // by the segmentation, or a cut beyond maxSilhouetteCut leave ov untouched.
@@ -208,8 +208,8 @@ func grabCut(img gocv.Mat, labels *gocv.Mat) {
 }
 
 // faceWeight turns GrabCut's labels (sw x sh, over region) into a weight per pixel of roi in
-// [0, 1]: the convex hull of the face component containing point in, joined by polygon keep,
-// scaled to the image, widened by margin pixels and feathered over about
+// [0, 1]: the convex hull of the face component containing point in together with the points
+// of keep, scaled to the image, widened by margin pixels and feathered over about
 // margin/2. ok is false when in is not in a face component, or the component's area (small
 // pixels) is below minArea.
 func faceWeight(lab []uint8, sw, sh int, in image.Point, minArea float64, keep []image.Point, region, roi image.Rectangle, margin float64) ([]float64, bool) {
@@ -239,18 +239,22 @@ func faceWeight(lab []uint8, sw, sh int, in image.Point, minArea float64, keep [
 	}
 	filled := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), sh, sw, gocv.MatTypeCV8U)
 	defer filled.Close()
-	// the component's convex hull: a face is convex, and a beard, a shadowed cheek or hair
-	// that GrabCut took for background where it meets the outline is a dent in it
+	// the convex hull of the component and the near half together: a face is convex, and a
+	// beard, a shadowed cheek or hair that GrabCut took for background where it meets the
+	// outline is a dent in it. Filling the two hulls one after the other left such a dent
+	// where they meet: a bite out of the mask over the far half of a bearded chin.
 	c := contours.At(face)
+	pts := append(c.ToPoints(), keep...)
+	cv := gocv.NewPointVectorFromPoints(pts)
 	idx := gocv.NewMat()
-	gocv.ConvexHull(c, &idx, true, false)
+	gocv.ConvexHull(cv, &idx, true, false)
 	hull := make([]image.Point, 0, idx.Rows())
 	for i := 0; i < idx.Rows(); i++ {
-		hull = append(hull, c.At(int(idx.GetIntAt(i, 0))))
+		hull = append(hull, pts[idx.GetIntAt(i, 0)])
 	}
 	idx.Close()
+	cv.Close()
 	fillPoly(&filled, hull, 255)
-	fillPoly(&filled, keep, 255)
 	full := gocv.NewMat()
 	defer full.Close()
 	gocv.Resize(filled, &full, image.Pt(region.Dx(), region.Dy()), 0, 0, gocv.InterpolationLinear)

@@ -314,3 +314,67 @@ func BenchmarkClipToSilhouette(b *testing.B) {
 		clipToSilhouette(ov, roi, img, &face)
 	}
 }
+
+// TestClipToSilhouetteNoBite: a beard (backdrop-coloured, so that GrabCut takes it for
+// background) over the far half of the chin must not take a bite out of the mask where the
+// segmented face and the kept near half meet: the face kept is convex, so the overlay left
+// fully opaque is too. Tolerance: its area is at least 98% of its convex hull's (the edge of
+// a convex polygon scaled from the segmentation's pixels, thresholded and dilated).
+func TestClipToSilhouetteNoBite(t *testing.T) {
+	img, head, face, ov, roi := silhouetteScene(t)
+	defer img.Close()
+	defer head.Close()
+	far := face[9:12]
+	if nearSide(&face)[0] != face[0] {
+		far = face[5:8]
+	}
+	pix, err := img.DataPtrUint8()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hp, _ := head.DataPtrUint8()
+	beard := 0
+	for y := 0; y < img.Rows(); y++ {
+		for x := 0; x < img.Cols(); x++ {
+			for _, p := range append(far, face[8]) {
+				if hp[y*img.Cols()+x] != 0 && math.Hypot(float64(x)-p.X, float64(y)-p.Y) < 20 {
+					o := 3 * (y*img.Cols() + x)
+					pix[o], pix[o+1], pix[o+2] = 200, 120, 40
+					beard++
+					break
+				}
+			}
+		}
+	}
+	if cut := clipToSilhouette(ov, roi, img, &face); cut == 0 || beard == 0 {
+		t.Fatalf("scene: cut %.3f, %d beard pixels; want both > 0", cut, beard)
+	}
+	opaque := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), roi.Dy(), roi.Dx(), gocv.MatTypeCV8U)
+	defer opaque.Close()
+	op, _ := opaque.DataPtrUint8()
+	for i := range op {
+		if ov[4*i+3] == 255 {
+			op[i] = 255
+		}
+	}
+	contours := gocv.FindContours(opaque, gocv.RetrievalExternal, gocv.ChainApproxNone)
+	defer contours.Close()
+	if contours.Size() != 1 {
+		t.Fatalf("opaque overlay in %d pieces, want 1", contours.Size())
+	}
+	c := contours.At(0)
+	idx := gocv.NewMat()
+	defer idx.Close()
+	gocv.ConvexHull(c, &idx, true, false)
+	var hull []image.Point
+	for i := 0; i < idx.Rows(); i++ {
+		hull = append(hull, c.At(int(idx.GetIntAt(i, 0))))
+	}
+	hv := gocv.NewPointVectorFromPoints(hull)
+	defer hv.Close()
+	area, hullArea := gocv.ContourArea(c), gocv.ContourArea(hv)
+	t.Logf("opaque overlay: %.0f px, %.2f%% of its convex hull", area, 100*area/hullArea)
+	if area < 0.98*hullArea {
+		t.Errorf("opaque overlay covers %.0f px, %.1f%% of its convex hull's %.0f: a bite was cut out of it", area, 100*area/hullArea, hullArea)
+	}
+}
