@@ -177,6 +177,31 @@ func TestClipToSilhouetteNoBackground(t *testing.T) {
 	}
 }
 
+// paintBeard paints the head's pixels within radius of any of pts in the backdrop's colour, as
+// a beard meeting the outline that GrabCut takes for background; it returns their count.
+func paintBeard(t *testing.T, img, head gocv.Mat, pts []face68.Point, radius float64) int {
+	t.Helper()
+	pix, err := img.DataPtrUint8()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hp, _ := head.DataPtrUint8()
+	n := 0
+	for y := 0; y < img.Rows(); y++ {
+		for x := 0; x < img.Cols(); x++ {
+			for _, p := range pts {
+				if hp[y*img.Cols()+x] != 0 && math.Hypot(float64(x)-p.X, float64(y)-p.Y) < radius {
+					o := 3 * (y*img.Cols() + x)
+					pix[o], pix[o+1], pix[o+2] = 200, 120, 40
+					n++
+					break
+				}
+			}
+		}
+	}
+	return n
+}
+
 // TestClipToSilhouetteKeepsNearSide: a beard along the near jaw, in the backdrop's own colour
 // and meeting the head's outline, is taken for background by the segmentation; the overlay
 // over the near half of the landmarks (nearSide) stays whole all the same. Tolerance: pixels
@@ -186,24 +211,7 @@ func TestClipToSilhouetteKeepsNearSide(t *testing.T) {
 	defer img.Close()
 	defer head.Close()
 	near := nearSide(&face)
-	pix, err := img.DataPtrUint8()
-	if err != nil {
-		t.Fatal(err)
-	}
-	hp, _ := head.DataPtrUint8()
-	beard := 0
-	for y := 0; y < img.Rows(); y++ {
-		for x := 0; x < img.Cols(); x++ {
-			for _, p := range near[:9] { // the near jaw, chin included
-				if hp[y*img.Cols()+x] != 0 && math.Hypot(float64(x)-p.X, float64(y)-p.Y) < 14 {
-					o := 3 * (y*img.Cols() + x)
-					pix[o], pix[o+1], pix[o+2] = 200, 120, 40
-					beard++
-					break
-				}
-			}
-		}
-	}
+	beard := paintBeard(t, img, head, near[:9], 14) // the near jaw, chin included
 	clipToSilhouette(ov, roi, img, &face)
 	hull := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), img.Rows(), img.Cols(), gocv.MatTypeCV8U)
 	defer hull.Close()
@@ -328,24 +336,7 @@ func TestClipToSilhouetteNoBite(t *testing.T) {
 	if nearSide(&face)[0] != face[0] {
 		far = face[5:8]
 	}
-	pix, err := img.DataPtrUint8()
-	if err != nil {
-		t.Fatal(err)
-	}
-	hp, _ := head.DataPtrUint8()
-	beard := 0
-	for y := 0; y < img.Rows(); y++ {
-		for x := 0; x < img.Cols(); x++ {
-			for _, p := range append(far, face[8]) {
-				if hp[y*img.Cols()+x] != 0 && math.Hypot(float64(x)-p.X, float64(y)-p.Y) < 20 {
-					o := 3 * (y*img.Cols() + x)
-					pix[o], pix[o+1], pix[o+2] = 200, 120, 40
-					beard++
-					break
-				}
-			}
-		}
-	}
+	beard := paintBeard(t, img, head, append(far, face[8]), 20)
 	if cut := clipToSilhouette(ov, roi, img, &face); cut == 0 || beard == 0 {
 		t.Fatalf("scene: cut %.3f, %d beard pixels; want both > 0", cut, beard)
 	}
