@@ -18,9 +18,9 @@ import (
 // mask is never seen over the background: it ends at the face's outline. Measured on
 // AFLW2000-3D with occlude's own landmarks (docs/occlude.md, "Silhouette"), masks passing the
 // audit at 30-45 / 45-60 / 60-90 deg went from 82 / 68 / 34 % to 88 / 72 / 44 % on the
-// photographs and from 88 / 68 / 64 % to 94 / 74 / 72 % on 100x100 aligned crops: 10 faces
-// passed in each view that had failed, none failed that had passed, and no mask lost a tenth
-// of itself inside the annotated face.
+// photographs and from 88 / 68 / 64 % to 94 / 72 / 72 % on 100x100 aligned crops: 10 and 9
+// faces passed that had failed, none failed that had passed, and no mask lost a tenth of
+// itself inside the annotated face.
 const (
 	// MinSilhouetteYaw is the fitted |yaw| (degrees) from which a mask is clipped. Nearer
 	// frontal the mask lies inside the face outline and the segmentation would only cost time
