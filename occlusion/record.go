@@ -59,7 +59,7 @@ type FaceRecord struct {
 	Pose      *PoseInfo      `json:"pose,omitempty"`     // head pose fitted to the landmarks (face3d.FitPose)
 	Template  *TemplateInfo  `json:"template,omitempty"`
 	Placement string         `json:"placement,omitempty"` // mask/sunglasses: warp.PlacementRefined or warp.PlacementPose
-	// SilhouetteCut is the share of the mask cut off beyond the face's outline, rounded to
+	// SilhouetteCut is the share of the mask cut off beyond the face's far outline, rounded to
 	// 1e-4 (warp.Result.SilhouetteCut; absent when nothing was cut).
 	SilhouetteCut float64    `json:"silhouette_cut,omitempty"`
 	Transform     []float64  `json:"transform,omitempty"` // align: input image -> crop, 3x3 row-major

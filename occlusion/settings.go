@@ -60,7 +60,7 @@ type runSettings struct {
 // 6: faces of photographs turned by landmarks.RestartYaw or more are predicted again from
 // their fitted pose (landmarks.PredictBatchPosed); the manifest records it as faces[].start.
 // Exposure arithmetic reordered (warp.rollOff): overlay pixels may differ by one level.
-// 7: masks on faces turned by warp.MinSilhouetteYaw or more are clipped to the face's
+// 7: masks on faces turned by warp.MinSilhouetteYaw or more are clipped at the face's far
 // outline (warp.Result.SilhouetteCut, the manifest's faces[].silhouette_cut).
 const settingsVersion = 7
 

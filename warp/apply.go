@@ -36,7 +36,7 @@ type Result struct {
 	Placement string
 	Mask      Mask // image-sized, covered where the final alpha ≥ 0.5
 	Gain      float64
-	// SilhouetteCut is the share of a mask's alpha cut off beyond the face's outline
+	// SilhouetteCut is the share of a mask's alpha cut off beyond the face's far outline
 	// (clipToSilhouette; faces turned by MinSilhouetteYaw or more), 0 when none was.
 	SilhouetteCut float64
 	Blur          float64 // σ of the blur applied to the overlay, pixels
@@ -47,9 +47,10 @@ type Result struct {
 // by its 68 landmarks: the head pose is fitted to the landmarks, the template's surface (a
 // mask draped from the nose over the cheeks to under the chin, or a frame with lenses and
 // temples) is posed with it in 3-D, moved locally by the landmarks' residuals, and drawn with
-// the parts that face away or lie behind the nose hidden (see doc.go). With the same inputs and
-// an rng in the same state it writes the same bytes. rng may be nil: jitter and noise are then
-// skipped. Errors: a bad image, a non-finite landmark, or landmarks from which no pose can be
+// the parts that face away or lie behind the nose hidden (see doc.go); on a face turned by
+// MinSilhouetteYaw or more a mask is cut at the face's far outline (clipToSilhouette). With
+// the same inputs and an rng in the same state it writes the same bytes. rng may be nil:
+// jitter and noise are then skipped. Errors: a bad image, a non-finite landmark, or landmarks from which no pose can be
 // fitted (face3d.ErrDegenerate: coincident or collinear points).
 func Apply(img gocv.Mat, face face68.Shape, t *Template, opts Options, rng *rand.Rand) (Result, error) {
 	var res Result
