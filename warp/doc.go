@@ -50,7 +50,9 @@
 // cached, pre-scaled, premultiplied copy of the template (levels.go, chosen
 // per triangle by its magnification) bilinearly through its affine map; edges
 // where the surface turns away are anti-aliased by their exact coverage. A
-// mask is then cut below the eyes (keepout.go).
+// mask is then cut below the eyes (keepout.go) and, on a face turned by
+// MinSilhouetteYaw or more, beyond the face's far outline, found by OpenCV's
+// GrabCut with the near half of the face never cut (silhouette.go).
 //
 // # Compositing
 //
