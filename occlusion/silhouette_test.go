@@ -13,7 +13,7 @@ import (
 )
 
 // TestSilhouetteCutRecorded: masks on faces turned by warp.MinSilhouetteYaw or more are
-// clipped to the face's outline and the manifest records the share cut off
+// clipped at the face's far outline and the manifest records the share cut off
 // (faces[].silhouette_cut); frontal faces are never clipped. The share must be warp.Apply's
 // for the same image, landmarks and template, to 0.02 (the manifest's landmarks are rounded to
 // 0.01 px). Faces: the astronaut, and a perspective re-shot of it turned away from the camera
