@@ -12,6 +12,9 @@ occlude=(
   libdlib-data                           # /usr/share/dlib/shape_predictor_68_face_landmarks.dat
   opencv-data                            # haarcascade_profileface.xml: occlude's second face detector
 )
+# npm fetches the MediaPipe models (scripts/install-models.sh); Debian's npm brings nodejs. Only
+# when no npm is on PATH: one installed elsewhere (e.g. /usr/local) stays the one used.
+command -v npm >/dev/null || occlude+=(npm)
 torch=(
   binutils patch                         # nm and patch for scripts/prepare-gotch.sh
   xz-utils                               # scripts/device-carry.sh
