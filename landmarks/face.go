@@ -23,6 +23,9 @@ const (
 const (
 	DetectorHOG     = "hog"     // dlib's HOG frontal face detector (Predictor.DetectFaces)
 	DetectorProfile = "profile" // OpenCV's profile-face cascade (ProfileDetector)
+	// DetectorBlazeFace is MediaPipe's BlazeFace (short range), run by package
+	// landmarks/mediapipe; its Score is a probability in [0, 1].
+	DetectorBlazeFace = "blazeface"
 )
 
 // Face is one face with its 68 landmarks. Box is half-open (image.Rectangle
@@ -32,7 +35,9 @@ const (
 // that were not found by the HOG detector. Detector names the detector that
 // found the face ("" when none did: landmarks from a file or a fixed box).
 // PoseStart is set when Points come from the predictor's second run, started
-// from the head pose fitted to its first (Predictor.PredictBatchPosed).
+// from the head pose fitted to its first (Predictor.PredictBatchPosed). FaceMesh is set
+// when Points come from MediaPipe's FaceMesh (package landmarks/mediapipe) instead of dlib's
+// shape predictor, and FaceFlag is then FaceMesh's face-presence probability in [0, 1].
 type Face struct {
 	Box       image.Rectangle
 	Score     float64
@@ -40,4 +45,6 @@ type Face struct {
 	Source    Source
 	Detector  string
 	PoseStart bool
+	FaceMesh  bool
+	FaceFlag  float64
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/occfer/occfer/internal/cli"
 	"github.com/occfer/occfer/landmarks"
+	"github.com/occfer/occfer/landmarks/mediapipe"
 )
 
 // Kind is the occlusion to synthesise.
@@ -113,7 +114,25 @@ type Settings struct {
 	// in which the HOG detector finds no face ("": landmarks.DefaultProfileCascade; "none":
 	// no second detector).
 	ProfileCascade string `json:"profile_cascade,omitempty"`
+	// Landmarker picks what gives detected faces their 68 landmarks: LandmarkerDlib (""; the
+	// default) or LandmarkerMediaPipe. Faces from a landmarks file or an annotation keep them.
+	Landmarker string `json:"landmarker,omitempty"`
+	// MediaPipeDir is the folder of the MediaPipe models ("": mediapipe.DefaultDir()). The
+	// files are pinned by digest, so the folder never changes output bytes.
+	MediaPipeDir string `json:"mediapipe_dir,omitempty"`
 }
+
+// Landmarkers (Settings.Landmarker).
+const (
+	// LandmarkerDlib is dlib's HOG detector (then the profile cascade) and its 68-point
+	// shape predictor.
+	LandmarkerDlib = "dlib"
+	// LandmarkerMediaPipe is MediaPipe's BlazeFace detector on photographs (dlib's
+	// detectors when it finds no face) and FaceMesh, run MeshPasses times, for every
+	// detected face and aligned crop (package landmarks/mediapipe; docs/occlude.md,
+	// "MediaPipe landmarker").
+	LandmarkerMediaPipe = "mediapipe"
+)
 
 // DefaultMinSecondScore is Settings.MinSecondScore's default: a HOG detection that is not
 // the image's best must score 0.5. The astronaut's suit emblem, the false detection of the
@@ -212,6 +231,11 @@ func (s Settings) Validate() error {
 	if s.MinScore < 0 {
 		return fmt.Errorf("min-score %g: want >= 0", s.MinScore)
 	}
+	switch s.Landmarker {
+	case "", LandmarkerDlib, LandmarkerMediaPipe:
+	default:
+		return fmt.Errorf("unknown landmarker %q (want %s or %s)", s.Landmarker, LandmarkerDlib, LandmarkerMediaPipe)
+	}
 	if s.Kind == KindRandom {
 		if err := s.random().validate(); err != nil {
 			return err
@@ -233,6 +257,9 @@ type Config struct {
 	// Predictor, when set, is used instead of loading the model (about a second and 100 MB);
 	// Run does not close it. Lets a pipeline or a test suite share one across runs.
 	Predictor *landmarks.Predictor
+	// MediaPipe, when set, is used instead of loading the MediaPipe models with
+	// LandmarkerMediaPipe; Run does not close it.
+	MediaPipe *mediapipe.Landmarker
 
 	// Progress receives progress output (nil: none). With ProgressBar a pb/v3 bar is drawn
 	// (use it when the writer is a terminal); otherwise a plain line every few seconds.

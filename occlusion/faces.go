@@ -5,6 +5,7 @@ import (
 	"image"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/occfer/occfer/imageio"
 	"github.com/occfer/occfer/landmarks"
 	"github.com/occfer/occfer/landmarks/face68"
+	"github.com/occfer/occfer/landmarks/mediapipe"
 )
 
 // calibrationSample is how many aligned items (the first by rel of the whole dataset) the
@@ -26,6 +28,8 @@ const calibrationSample = 64
 type faceFinder struct {
 	pred       *landmarks.Predictor       // nil when every item has landmarks from a file
 	profile    *landmarks.ProfileDetector // second detector for photographs (nil: none)
+	mesh       *mediapipe.Landmarker      // LandmarkerMediaPipe: BlazeFace and FaceMesh (nil: dlib)
+	meshOwned  bool                       // mesh was opened here and is closed by close
 	minScore   float64
 	minSecond  float64
 	fromFile   map[string]face68.Shape
@@ -76,6 +80,18 @@ func newFaceFinder(cfg Config, ds *dataset.Dataset) (*faceFinder, error) {
 		f.pred, f.owned = pred, true
 	}
 	f.modelID = modelID(cfg.PredictorPath)
+	if cfg.Landmarker == LandmarkerMediaPipe {
+		if cfg.MediaPipe != nil {
+			f.mesh = cfg.MediaPipe
+		} else {
+			mesh, err := mediapipe.Open(cfg.MediaPipeDir)
+			if err != nil {
+				f.close()
+				return nil, err
+			}
+			f.mesh, f.meshOwned = mesh, true
+		}
+	}
 	if cfg.ProfileCascade != ProfileNone && needsPhotoDetection(ds) {
 		prof, err := landmarks.OpenProfile(cfg.ProfileCascade)
 		if err != nil {
@@ -106,6 +122,9 @@ func (f *faceFinder) close() {
 	}
 	if f.profile != nil {
 		f.profile.Close()
+	}
+	if f.meshOwned {
+		f.mesh.Close()
 	}
 }
 
@@ -187,7 +206,11 @@ func (f *faceFinder) findAll(items []dataset.Item, imgs []gocv.Mat) (faces [][]l
 			g.slots = append(g.slots, faceSlot{i, k})
 		}
 	}
-	if len(photos.jobs) > 0 {
+	if f.mesh != nil {
+		f.meshAll(items, faces, errs, &photos)
+		f.meshAll(items, faces, errs, &crops)
+		crops.jobs = nil
+	} else if len(photos.jobs) > 0 {
 		shapes, restarted, perrs := f.pred.PredictBatchPosed(photos.jobs)
 		photos.fill(items, faces, errs, shapes, restarted, perrs)
 	}
@@ -224,6 +247,20 @@ func (g *predictGroup) fill(items []dataset.Item, faces [][]landmarks.Face, errs
 	}
 }
 
+// meshAll gives the group's faces FaceMesh landmarks (LandmarkerMediaPipe), in place of
+// the shape predictor's.
+func (f *faceFinder) meshAll(items []dataset.Item, faces [][]landmarks.Face, errs []error, g *predictGroup) {
+	shapes := make([]face68.Shape, len(g.jobs))
+	perrs := make([]error, len(g.jobs))
+	for j, job := range g.jobs {
+		m, err := f.mesh.Landmarks(job.Img, job.Box)
+		shapes[j], perrs[j] = m.Points, err
+		s := g.slots[j]
+		faces[s.item][s.face].FaceMesh, faces[s.item][s.face].FaceFlag = true, m.Flag
+	}
+	g.fill(items, faces, errs, shapes, nil, perrs)
+}
+
 // locate returns the item's faces, largest first. When predict is set their Points are still
 // to be filled by the shape predictor, in each face's Box of img.
 func (f *faceFinder) locate(it dataset.Item, img gocv.Mat) (faces []landmarks.Face, predict bool, err error) {
@@ -242,6 +279,14 @@ func (f *faceFinder) locate(it dataset.Item, img gocv.Mat) (faces []landmarks.Fa
 		return nil, false, fmt.Errorf("%s: no landmarks for this image and no detector loaded", it.Abs)
 	}
 	if !it.Aligned {
+		if f.mesh != nil {
+			if faces, err = f.detectBlazeFace(img); err != nil || len(faces) > 0 {
+				if err != nil {
+					err = fmt.Errorf("%s: %w", it.Abs, err)
+				}
+				return faces, true, err
+			}
+		}
 		if faces, err = f.detect(img); err != nil {
 			return nil, false, fmt.Errorf("%s: %w", it.Abs, err)
 		}
@@ -258,6 +303,21 @@ func (f *faceFinder) locate(it dataset.Item, img gocv.Mat) (faces []landmarks.Fa
 		return fallback, true, nil
 	}
 	return faces, true, nil
+}
+
+// detectBlazeFace runs BlazeFace (LandmarkerMediaPipe) on a photograph: its faces scoring
+// mediapipe.DefaultMinScore or more, largest first like dlib's, Points still to be found.
+func (f *faceFinder) detectBlazeFace(img gocv.Mat) ([]landmarks.Face, error) {
+	dets, err := f.mesh.Detect(img, mediapipe.DefaultMinScore)
+	if err != nil {
+		return nil, err
+	}
+	faces := make([]landmarks.Face, len(dets))
+	for i, d := range dets {
+		faces[i] = landmarks.Face{Box: d.Box, Score: d.Score, Source: landmarks.SourceDetected, Detector: landmarks.DetectorBlazeFace}
+	}
+	sort.SliceStable(faces, func(i, j int) bool { return faces[i].Box.Dx()*faces[i].Box.Dy() > faces[j].Box.Dx()*faces[j].Box.Dy() })
+	return faces, nil
 }
 
 // detectMaxSide bounds the image side the HOG detector runs on. Detection cost and memory

@@ -74,9 +74,14 @@ func (r *runner) occludeFace(it dataset.Item, img gocv.Mat, cv *canvas, f landma
 		Box:      [4]int{box.Min.X, box.Min.Y, box.Max.X, box.Max.Y},
 		Detector: f.Detector,
 	}
-	if f.Detector == landmarks.DetectorHOG || f.Detector == landmarks.DetectorHOGRotated { // weak detections score below 0
+	switch f.Detector {
+	case landmarks.DetectorHOG, landmarks.DetectorHOGRotated, landmarks.DetectorBlazeFace: // weak HOG detections score below 0
 		sc := round4(f.Score)
 		fr.Score = &sc
+	}
+	if f.FaceMesh {
+		flag := round4(f.FaceFlag)
+		fr.Landmarker, fr.FaceFlag = landmarkerFaceMesh, &flag
 	}
 	for i, p := range f.Points {
 		fr.Landmarks[i] = [2]float64{round2(p.X), round2(p.Y)}
@@ -181,6 +186,9 @@ func round4(v float64) float64 { return math.Round(v*1e4) / 1e4 }
 const startPose = "pose"
 
 // landmarkStart is the manifest's record of where the shape predictor started on face f.
+// landmarkerFaceMesh is FaceRecord.Landmarker for landmarks from MediaPipe's FaceMesh.
+const landmarkerFaceMesh = "facemesh"
+
 func landmarkStart(f landmarks.Face) string {
 	if f.PoseStart {
 		return startPose

@@ -52,13 +52,18 @@ type Record struct {
 type FaceRecord struct {
 	Source    string         `json:"source"`             // detected, aligned-fallback, from-file, from-annotation
 	Box       [4]int         `json:"box"`                // face box x0, y0, x1, y1 (detector box, or landmark bounds), clipped to the image
-	Score     *float64       `json:"score,omitempty"`    // HOG detector score, rounded to 1e-4 (HOG detections only)
-	Detector  string         `json:"detector,omitempty"` // hog, hog-rotated or profile: the detector that found the face
+	Score     *float64       `json:"score,omitempty"`    // HOG score or BlazeFace probability, rounded to 1e-4 (those detections only)
+	Detector  string         `json:"detector,omitempty"` // hog, hog-rotated, profile or blazeface: the detector that found the face
 	Landmarks [68][2]float64 `json:"landmarks"`          // iBUG-300W order, pixels, rounded to 0.01
-	Start     string         `json:"start,omitempty"`    // "pose": predicted again from the fitted head pose (landmarks.PredictBatchPosed)
-	Pose      *PoseInfo      `json:"pose,omitempty"`     // head pose fitted to the landmarks (face3d.FitPose)
-	Template  *TemplateInfo  `json:"template,omitempty"`
-	Placement string         `json:"placement,omitempty"` // mask/sunglasses: warp.PlacementRefined or warp.PlacementPose
+	// Landmarker is "facemesh" when MediaPipe's FaceMesh gave the landmarks (absent: dlib's
+	// shape predictor, or the file or annotation Source names); FaceFlag is then its
+	// face-presence probability, rounded to 1e-4 (a low flag: FaceMesh saw no face there).
+	Landmarker string        `json:"landmarker,omitempty"`
+	FaceFlag   *float64      `json:"face_flag,omitempty"`
+	Start      string        `json:"start,omitempty"` // "pose": predicted again from the fitted head pose (landmarks.PredictBatchPosed)
+	Pose       *PoseInfo     `json:"pose,omitempty"`  // head pose fitted to the landmarks (face3d.FitPose)
+	Template   *TemplateInfo `json:"template,omitempty"`
+	Placement  string        `json:"placement,omitempty"` // mask/sunglasses: warp.PlacementRefined or warp.PlacementPose
 	// SilhouetteCut is the share of the mask cut off beyond the face's far outline, rounded to
 	// 1e-4 (warp.Result.SilhouetteCut; absent when nothing was cut).
 	SilhouetteCut float64    `json:"silhouette_cut,omitempty"`

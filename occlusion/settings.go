@@ -2,20 +2,21 @@ package occlusion
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 
-	"crypto/sha256"
-	"encoding/hex"
 	"github.com/occfer/occfer/dataset"
 	"github.com/occfer/occfer/internal/limits"
+	"github.com/occfer/occfer/landmarks/mediapipe"
 	"github.com/occfer/occfer/warp"
-	"io"
 )
 
 // settingsFile records, under the output's state folder, every setting that changes output
@@ -45,8 +46,9 @@ type runSettings struct {
 	AlignSize        int              `json:"align_size,omitempty"` // kind align: crop side
 	MinScore         float64          `json:"min_score,omitempty"`
 	MinSecondScore   float64          `json:"min_second_score"`
-	Profile          string           `json:"profile,omitempty"` // profile cascade file name and size ("" when off or unused)
-	Items            int              `json:"items"`             // items in the whole dataset (all shards)
+	Profile          string           `json:"profile,omitempty"`    // profile cascade file name and size ("" when off or unused)
+	Landmarker       string           `json:"landmarker,omitempty"` // MediaPipe's models when used ("" for dlib's)
+	Items            int              `json:"items"`                // items in the whole dataset (all shards)
 }
 
 // settingsVersion changes whenever the same settings would give different bytes.
@@ -88,6 +90,9 @@ func recordSettings(s Settings, templates []string, items int, landmarksDigest, 
 		Items: items, Landmarks: landmarksDigest, Predictor: modelID,
 		MinScore: s.MinScore, MinSecondScore: s.MinSecondScore, Profile: profileID,
 		Templates: slices.Sorted(slices.Values(templates)),
+	}
+	if s.Landmarker == LandmarkerMediaPipe {
+		rec.Landmarker = mediapipe.ModelID
 	}
 	if s.Kind == KindRandom {
 		rc := s.random()

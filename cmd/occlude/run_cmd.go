@@ -87,6 +87,8 @@ Examples:
 	f.Float64Var(&s.MinScore, "min-score", s.MinScore, "drop HOG face detections scoring below this (dlib's threshold is 0; turned real faces score from 0.004)")
 	f.Float64Var(&s.MinSecondScore, "min-second-score", s.MinSecondScore, "drop HOG detections other than the image's best scoring below this (negative: keep all)")
 	f.StringVar(&s.ProfileCascade, "profile-cascade", "", "OpenCV profile-face cascade `FILE`, the second detector for photos where HOG finds no face (default: /usr/share/opencv4/haarcascades/haarcascade_profileface.xml from opencv-data; none: off)")
+	f.StringVar(&s.Landmarker, "landmarker", occlusion.LandmarkerDlib, "landmarks of detected faces: dlib (HOG detector and shape predictor) or mediapipe (BlazeFace detector, dlib's when it finds none, and FaceMesh: better on turned faces; models from scripts/install-models.sh)")
+	f.StringVar(&s.MediaPipeDir, "mediapipe-dir", "", "folder of the MediaPipe models (default: $OCCFER_MEDIAPIPE, else /usr/local/share/occfer/mediapipe)")
 	f.Var(&s.Occluders, "occluders", "random: occluders per face")
 	f.Var(&s.Area, "area", "random: occluder area as a fraction of the face box")
 	f.StringSliceVar(&s.OccluderTypes, "occluder-types", nil, "random: occluder `TYPES` to draw, comma-separated (default all: "+strings.Join(occlusion.AllOccluders, ",")+")")

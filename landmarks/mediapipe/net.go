@@ -1,0 +1,103 @@
+package mediapipe
+
+import (
+	"fmt"
+	"sync"
+
+	"gocv.io/x/gocv"
+)
+
+// network is one TensorFlow.js graph model converted to ONNX and loaded into OpenCV's DNN
+// module. A cv::dnn::Net is not safe for concurrent use, so network keeps a pool of them,
+// each built from the same ONNX bytes, and reuses idle ones (at most one per concurrent caller).
+type network struct {
+	onnx    []byte
+	outputs []string // output node names (TensorFlow.js Identity nodes)
+	h, w    int      // input size
+	mu      sync.Mutex
+	free    []*gocv.Net // idle nets
+	all     []*gocv.Net // every net made, for close
+}
+
+// openNetwork converts the model at jsonPath for an input of h x w pixels and checks that
+// OpenCV accepts it.
+func openNetwork(jsonPath string, h, w int) (*network, error) {
+	m, err := loadGraphModel(jsonPath)
+	if err != nil {
+		return nil, err
+	}
+	model, outputs, err := toONNX(m, h, w)
+	if err != nil {
+		return nil, fmt.Errorf("mediapipe model %s: %w", jsonPath, err)
+	}
+	n := &network{onnx: model, outputs: outputs, h: h, w: w}
+	net, err := n.get()
+	if err != nil {
+		return nil, fmt.Errorf("mediapipe model %s: %w", jsonPath, err)
+	}
+	n.put(net)
+	return n, nil
+}
+
+func (n *network) get() (*gocv.Net, error) {
+	n.mu.Lock()
+	if k := len(n.free); k > 0 {
+		net := n.free[k-1]
+		n.free = n.free[:k-1]
+		n.mu.Unlock()
+		return net, nil
+	}
+	n.mu.Unlock()
+	net, err := gocv.ReadNetFromONNXBytes(n.onnx)
+	if err != nil {
+		return nil, fmt.Errorf("OpenCV cannot load the converted model: %w", err)
+	}
+	if net.Empty() {
+		return nil, fmt.Errorf("OpenCV cannot load the converted model")
+	}
+	_ = net.SetPreferableBackend(gocv.NetBackendOpenCV)
+	_ = net.SetPreferableTarget(gocv.NetTargetCPU)
+	n.mu.Lock()
+	n.all = append(n.all, &net)
+	n.mu.Unlock()
+	return &net, nil
+}
+
+func (n *network) put(net *gocv.Net) {
+	n.mu.Lock()
+	n.free = append(n.free, net)
+	n.mu.Unlock()
+}
+
+// close frees every net made. The network must not be used after.
+func (n *network) close() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, net := range n.all {
+		net.Close()
+	}
+	n.all, n.free = nil, nil
+}
+
+// run feeds blob (NCHW float32 [1, 3, h, w]) and returns every output, flattened in
+// TensorFlow's element order, by output name.
+func (n *network) run(blob gocv.Mat) (map[string][]float32, error) {
+	net, err := n.get()
+	if err != nil {
+		return nil, err
+	}
+	defer n.put(net)
+	net.SetInput(blob, "")
+	mats := net.ForwardLayers(n.outputs)
+	out := make(map[string][]float32, len(mats))
+	for i, m := range mats {
+		data, err := m.DataPtrFloat32()
+		if err != nil {
+			m.Close()
+			return nil, fmt.Errorf("output %s: %w", n.outputs[i], err)
+		}
+		out[n.outputs[i]] = append([]float32(nil), data...)
+		m.Close()
+	}
+	return out, nil
+}
