@@ -62,11 +62,7 @@ func (l *Landmarker) Detect(img gocv.Mat, minScore float64) ([]Detection, error)
 	}
 	w, h := img.Cols(), img.Rows()
 	side := max(w, h)
-	sq := gocv.NewMat()
-	defer sq.Close()
-	gocv.CopyMakeBorder(img, &sq, 0, side-h, 0, side-w, gocv.BorderConstant, color.RGBA{})
-	// [-1, 1] RGB, as the model was trained.
-	blob := gocv.BlobFromImage(sq, 1/127.5, image.Pt(detSize, detSize), gocv.NewScalar(127.5, 127.5, 127.5, 0), true, false)
+	blob := detBlob(img)
 	defer blob.Close()
 	out, err := l.det.run(blob)
 	if err != nil {
@@ -112,6 +108,17 @@ func (l *Landmarker) Detect(img gocv.Mat, minScore float64) ([]Detection, error)
 		}
 	}
 	return keep, nil
+}
+
+// detBlob is BlazeFace's input for img: letterboxed to a square with black at the right and
+// bottom, scaled to 128x128, RGB in [-1, 1] (as the model was trained), NCHW.
+func detBlob(img gocv.Mat) gocv.Mat {
+	w, h := img.Cols(), img.Rows()
+	side := max(w, h)
+	sq := gocv.NewMat()
+	defer sq.Close()
+	gocv.CopyMakeBorder(img, &sq, 0, side-h, 0, side-w, gocv.BorderConstant, color.RGBA{})
+	return gocv.BlobFromImage(sq, 1/127.5, image.Pt(detSize, detSize), gocv.NewScalar(127.5, 127.5, 127.5, 0), true, false)
 }
 
 func iou(a, b image.Rectangle) float64 {

@@ -69,20 +69,9 @@ func (l *Landmarker) Landmarks(img gocv.Mat, box image.Rectangle) (Mesh, error) 
 
 // meshIn runs FaceMesh once on the crop r of img.
 func (l *Landmarker) meshIn(img gocv.Mat, r roi) (Mesh, error) {
-	c, s, k := math.Cos(r.angle), math.Sin(r.angle), r.side/meshSize
-	// Inverse map: crop pixel (u, v) centre -> image pixel index (centres at integers).
-	h := 0.5 - meshSize/2.0
-	m := gocv.NewMatWithSize(2, 3, gocv.MatTypeCV64F)
-	defer m.Close()
-	for i, v := range []float64{c * k, -s * k, r.cx - 0.5 + c*k*h - s*k*h, s * k, c * k, r.cy - 0.5 + s*k*h + c*k*h} {
-		m.SetDoubleAt(i/3, i%3, v)
-	}
-	crop := gocv.NewMat()
-	defer crop.Close()
-	gocv.WarpAffineWithParams(img, &crop, m, image.Pt(meshSize, meshSize),
-		gocv.InterpolationLinear|gocv.WarpInverseMap, gocv.BorderReplicate, color.RGBA{})
-	blob := gocv.BlobFromImage(crop, 1/255.0, image.Pt(meshSize, meshSize), gocv.NewScalar(0, 0, 0, 0), true, false) // [0, 1] RGB
+	blob := meshBlob(img, r)
 	defer blob.Close()
+	c, s, k := math.Cos(r.angle), math.Sin(r.angle), r.side/meshSize
 	out, err := l.mesh.run(blob)
 	if err != nil {
 		return Mesh{}, fmt.Errorf("mediapipe landmarks: %w", err)
@@ -106,6 +95,24 @@ func (l *Landmarker) meshIn(img gocv.Mat, r roi) (Mesh, error) {
 		res.Vertices[i] = [3]float64{r.cx + c*x - s*y - 0.5, r.cy + s*x + c*y - 0.5, float64(pts[3*i+2]) * k}
 	}
 	return res, nil
+}
+
+// meshBlob is FaceMesh's input for the crop r of img: 192x192, RGB in [0, 1], NCHW, sampled
+// bilinearly with the image's border repeated.
+func meshBlob(img gocv.Mat, r roi) gocv.Mat {
+	c, s, k := math.Cos(r.angle), math.Sin(r.angle), r.side/meshSize
+	// Inverse map: crop pixel (u, v) centre -> image pixel index (centres at integers).
+	h := 0.5 - meshSize/2.0
+	m := gocv.NewMatWithSize(2, 3, gocv.MatTypeCV64F)
+	defer m.Close()
+	for i, v := range []float64{c * k, -s * k, r.cx - 0.5 + c*k*h - s*k*h, s * k, c * k, r.cy - 0.5 + s*k*h + c*k*h} {
+		m.SetDoubleAt(i/3, i%3, v)
+	}
+	crop := gocv.NewMat()
+	defer crop.Close()
+	gocv.WarpAffineWithParams(img, &crop, m, image.Pt(meshSize, meshSize),
+		gocv.InterpolationLinear|gocv.WarpInverseMap, gocv.BorderReplicate, color.RGBA{})
+	return gocv.BlobFromImage(crop, 1/255.0, image.Pt(meshSize, meshSize), gocv.NewScalar(0, 0, 0, 0), true, false)
 }
 
 // roiFromMesh is the crop for the next pass: levelled on the outer eye corners, centred on
