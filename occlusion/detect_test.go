@@ -63,6 +63,7 @@ func TestDetectionTrust(t *testing.T) {
 		t.Run(run.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
 			cfg := baseConfig(in, out, KindMask)
+			cfg.Landmarker = LandmarkerDlib // HOG's emblem detections; TestDetectionTrustMediaPipe has BlazeFace's
 			cfg.MinSecondScore, cfg.Faces, cfg.WriteMasks = run.minSecond, run.faces, true
 			if _, err := Run(context.Background(), cfg); err != nil {
 				t.Fatal(err)
@@ -137,6 +138,7 @@ func TestProfilePath(t *testing.T) {
 	src.Close()
 	out := filepath.Join(t.TempDir(), "out")
 	cfg := baseConfig(in, out, KindMask)
+	cfg.Landmarker = LandmarkerDlib // BlazeFace finds these faces itself (TestDetectionTrustMediaPipe)
 	cfg.WriteMasks = true
 	sum, err := Run(context.Background(), cfg)
 	if err != nil {

@@ -210,6 +210,9 @@ func (f *faceFinder) findAll(items []dataset.Item, imgs []gocv.Mat) (faces [][]l
 		f.meshAll(items, faces, errs, &photos)
 		f.meshAll(items, faces, errs, &crops)
 		crops.jobs = nil
+		for i := range faces {
+			faces[i] = secondFacesFlagged(faces[i])
+		}
 	} else if len(photos.jobs) > 0 {
 		shapes, restarted, perrs := f.pred.PredictBatchPosed(photos.jobs)
 		photos.fill(items, faces, errs, shapes, restarted, perrs)
@@ -259,6 +262,35 @@ func (f *faceFinder) meshAll(items []dataset.Item, faces [][]landmarks.Face, err
 		faces[s.item][s.face].FaceMesh, faces[s.item][s.face].FaceFlag = true, m.Flag
 	}
 	g.fill(items, faces, errs, shapes, nil, perrs)
+}
+
+// minSecondFlag is the FaceMesh face flag a face needs when another face of the image has a
+// higher one (LandmarkerMediaPipe). Why: BlazeFace fires now and then on round shapes beside a
+// face (the astronaut's suit collar scores 0.61 in a crop of the test fixture), and FaceMesh,
+// run there, says 0.001; but real faces turned beyond 45 deg get low flags too (15 of 249 under
+// 0.5 on the AFLW2000-3D set), so an image's best face is never dropped for it. MediaPipe
+// keeps a tracked face at 0.5 as well.
+const minSecondFlag = 0.5
+
+// secondFacesFlagged drops, when faces holds more than one FaceMesh face, those whose flag is
+// under minSecondFlag, except the highest-flagged one. Order is kept.
+func secondFacesFlagged(faces []landmarks.Face) []landmarks.Face {
+	if len(faces) < 2 {
+		return faces
+	}
+	best := 0
+	for i, f := range faces {
+		if f.FaceFlag > faces[best].FaceFlag {
+			best = i
+		}
+	}
+	out := faces[:0:0]
+	for i, f := range faces {
+		if i == best || !f.FaceMesh || f.FaceFlag >= minSecondFlag {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // locate returns the item's faces, largest first. When predict is set their Points are still

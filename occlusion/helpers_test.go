@@ -19,6 +19,7 @@ import (
 
 	"github.com/occfer/occfer/imageio"
 	"github.com/occfer/occfer/landmarks"
+	"github.com/occfer/occfer/landmarks/mediapipe"
 	"github.com/occfer/occfer/warp/assetgen"
 )
 
@@ -57,11 +58,22 @@ func runTests(m *testing.M) int {
 	}
 	defer pred.Close()
 	sharedPredictor = pred
+	mesh, err := mediapipe.Open("")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err, "(run scripts/install-models.sh)")
+		return 1
+	}
+	defer mesh.Close()
+	sharedMediaPipe = mesh
 	return m.Run()
 }
 
-// sharedPredictor saves each Run the model load; the determinism test loads its own.
-var sharedPredictor *landmarks.Predictor
+// sharedPredictor and sharedMediaPipe save each Run the model loads; the determinism test
+// loads its own.
+var (
+	sharedPredictor *landmarks.Predictor
+	sharedMediaPipe *mediapipe.Landmarker
+)
 
 // astronautFace is the dlib face box of testdata/astronaut.png (testdata/warp/astronaut_landmarks.json).
 var astronautFace = image.Rect(179, 83, 267, 171)
@@ -227,5 +239,5 @@ func readManifest(t testing.TB, p string) []Record {
 }
 
 func baseConfig(in, out string, kind Kind) Config {
-	return Config{In: in, Out: out, Settings: Settings{Kind: kind, TemplatesDir: testTemplates, Seed: 7}, Workers: 2, Predictor: sharedPredictor}
+	return Config{In: in, Out: out, Settings: Settings{Kind: kind, TemplatesDir: testTemplates, Seed: 7}, Workers: 2, Predictor: sharedPredictor, MediaPipe: sharedMediaPipe}
 }

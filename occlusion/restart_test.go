@@ -39,6 +39,7 @@ func TestTurnedFacesRestarted(t *testing.T) {
 	run := func(aligned bool) []Record {
 		out := filepath.Join(t.TempDir(), "out")
 		cfg := baseConfig(in, out, KindMask)
+		cfg.Landmarker = LandmarkerDlib // the pose restart is the shape predictor's
 		cfg.Aligned = aligned
 		if _, err := Run(context.Background(), cfg); err != nil {
 			t.Fatal(err)

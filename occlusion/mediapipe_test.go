@@ -1,0 +1,114 @@
+package occlusion
+
+import (
+	"context"
+	"image"
+	"path/filepath"
+	"testing"
+
+	"github.com/occfer/occfer/audit"
+	"github.com/occfer/occfer/landmarks"
+)
+
+// TestDetectionTrustMediaPipe is TestDetectionTrust and TestProfilePath with the default
+// landmarker: on the re-sized astronauts (where HOG also fires on the suit emblem) and on the
+// perspective re-shots turned away from the camera (which defeat HOG), BlazeFace finds the
+// face and only the face, with a probability score and a box inside the image, FaceMesh gives
+// its landmarks with a high face flag, and the mask covers the mouth.
+func TestDetectionTrustMediaPipe(t *testing.T) {
+	in := t.TempDir()
+	faces := map[string]image.Point{} // face centre, for telling the face from the emblem
+	for _, c := range []struct {
+		name   string
+		size   int
+		mirror bool
+		face   image.Point
+	}{
+		{"232 mirrored", 232, true, image.Pt(130, 58)},
+		{"256 mirrored", 256, true, image.Pt(144, 63)},
+		{"384", 384, false, image.Pt(170, 98)},
+	} {
+		img := astronautAt(t, c.size, c.mirror)
+		writeImage(t, filepath.Join(in, c.name+".png"), img)
+		img.Close()
+		faces[c.name+".png"] = c.face
+	}
+	src := loadAstronaut(t)
+	for _, mirror := range []bool{false, true} {
+		img := turnedAstronaut(t, src, mirror)
+		name := "turned.png"
+		if mirror {
+			name = "turned_mirror.png"
+		}
+		writeImage(t, filepath.Join(in, name), img)
+		img.Close()
+		faces[name] = image.Pt(256, 250)
+	}
+	src.Close()
+	out := filepath.Join(t.TempDir(), "out")
+	cfg := baseConfig(in, out, KindMask)
+	cfg.WriteMasks = true
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	recs := readManifest(t, filepath.Join(out, ManifestFile))
+	if len(recs) != len(faces) {
+		t.Fatalf("%d records, want %d", len(recs), len(faces))
+	}
+	for _, r := range recs {
+		if len(r.Faces) != 1 {
+			t.Fatalf("%s: %d faces, want the face only: %+v", r.In, len(r.Faces), r.Faces)
+		}
+		f := r.Faces[0]
+		b := f.Box
+		if c := faces[r.In]; !image.Rect(b[0], b[1], b[2], b[3]).Inset(4).Overlaps(image.Rectangle{c, c.Add(image.Pt(1, 1))}) {
+			t.Errorf("%s: the face kept is at %v, not the face at %v", r.In, b, c)
+		}
+		if b[0] < 0 || b[1] < 0 || b[2] > r.Width || b[3] > r.Height {
+			t.Errorf("%s: box %v outside %dx%d", r.In, b, r.Width, r.Height)
+		}
+		if f.Detector != landmarks.DetectorBlazeFace || f.Score == nil || *f.Score < 0.5 || *f.Score > 1 {
+			t.Errorf("%s: detector %q score %v, want BlazeFace with a probability >= 0.5", r.In, f.Detector, f.Score)
+		}
+		if f.Landmarker != landmarkerFaceMesh || f.FaceFlag == nil || *f.FaceFlag < 0.9 {
+			t.Errorf("%s: landmarker %q flag %v, want FaceMesh with a flag >= 0.9", r.In, f.Landmarker, f.FaceFlag)
+		}
+	}
+	rep, err := audit.Run(context.Background(), audit.Options{Out: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Results {
+		if f := r.Faces[0]; f.Mouth < 0.8 || f.Nose < 0.8 || f.Eyes > 0.05 {
+			t.Errorf("%s: the mask covers mouth %.2f, nose %.2f, eyes %.2f", r.In, f.Mouth, f.Nose, f.Eyes)
+		}
+	}
+}
+
+// TestSecondFacesFlagged: of several FaceMesh faces, those FaceMesh gives a flag under
+// minSecondFlag go, but never the image's best; faces without FaceMesh and single faces stay.
+func TestSecondFacesFlagged(t *testing.T) {
+	mesh := func(flag float64) landmarks.Face { return landmarks.Face{FaceMesh: true, FaceFlag: flag} }
+	for _, c := range []struct {
+		name string
+		in   []landmarks.Face
+		want []float64 // flags kept, in order
+	}{
+		{"one low face stays", []landmarks.Face{mesh(0.01)}, []float64{0.01}},
+		{"low second face goes", []landmarks.Face{mesh(0.99), mesh(0.001)}, []float64{0.99}},
+		{"low first face goes", []landmarks.Face{mesh(0.2), mesh(0.97), mesh(0.6)}, []float64{0.97, 0.6}},
+		{"all low: the best stays", []landmarks.Face{mesh(0.1), mesh(0.3)}, []float64{0.3}},
+		{"dlib faces stay", []landmarks.Face{mesh(0.9), {}}, []float64{0.9, 0}},
+	} {
+		got := secondFacesFlagged(c.in)
+		if len(got) != len(c.want) {
+			t.Errorf("%s: %d faces kept, want %d", c.name, len(got), len(c.want))
+			continue
+		}
+		for i := range got {
+			if got[i].FaceFlag != c.want[i] {
+				t.Errorf("%s: face %d has flag %v, want %v", c.name, i, got[i].FaceFlag, c.want[i])
+			}
+		}
+	}
+}
