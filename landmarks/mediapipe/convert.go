@@ -203,7 +203,9 @@ func (c *converter) activation(name string, x *value, op string, alpha *value) e
 	case "Relu", "Sigmoid":
 		c.emit(op, []string{x.onnx}, name)
 	case "Relu6":
-		c.emit("Clip", []string{x.onnx, c.init(name+"/min", nil, []float32{0}), c.init(name+"/max", nil, []float32{6})}, name)
+		// Clip's bounds as attributes (opset 6), not inputs (opset 11): OpenCV 4.6's importer
+		// takes a Clip with exactly one input and reads "min" and "max" from its attributes.
+		c.emit("Clip", []string{x.onnx}, name, floatAttr("min", 0), floatAttr("max", 6))
 	case "Prelu":
 		a, err := c.constF(alpha, "Prelu alpha")
 		if err != nil {

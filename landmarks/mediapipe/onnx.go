@@ -16,18 +16,25 @@ const (
 	onnxFloat = 1 // TensorProto.DataType FLOAT
 	onnxInt64 = 7 // TensorProto.DataType INT64
 
-	attrInt  = 2 // AttributeProto.AttributeType INT
-	attrInts = 7 // AttributeProto.AttributeType INTS
+	attrFloat = 1 // AttributeProto.AttributeType FLOAT
+	attrInt   = 2 // AttributeProto.AttributeType INT
+	attrInts  = 7 // AttributeProto.AttributeType INTS
 )
 
 type onnxAttr struct {
-	name string
-	i    int64
-	ints []int64
-	list bool
+	name    string
+	i       int64
+	ints    []int64
+	list    bool
+	f       float32
+	isFloat bool
 }
 
 func intAttr(name string, v int) onnxAttr { return onnxAttr{name: name, i: int64(v)} }
+
+func floatAttr(name string, v float32) onnxAttr {
+	return onnxAttr{name: name, f: v, isFloat: true}
+}
 
 func intsAttr(name string, v ...int) onnxAttr {
 	a := onnxAttr{name: name, list: true}
@@ -87,6 +94,11 @@ func (a onnxAttr) encode() []byte {
 			b = appendVarint(b, 8, v)
 		}
 		return b
+	}
+	if a.isFloat {
+		b = appendVarint(b, 20, attrFloat)
+		b = protowire.AppendTag(b, 2, protowire.Fixed32Type) // AttributeProto.f
+		return protowire.AppendFixed32(b, math.Float32bits(a.f))
 	}
 	b = appendVarint(b, 20, attrInt)
 	return appendVarint(b, 3, a.i)
