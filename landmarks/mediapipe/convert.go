@@ -502,12 +502,20 @@ func (c *converter) concat(n tfNode) error {
 	if axis < 0 {
 		axis += rank
 	}
+	if axis < 0 || axis >= rank {
+		return fmt.Errorf("axis %d out of range for rank %d", axisV.konst.I[0], rank)
+	}
 	shape := append([]int(nil), parts[0].shape...)
 	shape[axis] = 0
 	var names []string
 	for _, p := range parts {
 		if p.konst != nil || p.nchw || len(p.shape) != rank {
 			return fmt.Errorf("only non-image activations of one rank are concatenated")
+		}
+		for a := range p.shape {
+			if a != axis && p.shape[a] != parts[0].shape[a] {
+				return fmt.Errorf("shapes %v and %v differ off axis %d", parts[0].shape, p.shape, axis)
+			}
 		}
 		shape[axis] += p.shape[axis]
 		names = append(names, p.onnx)
