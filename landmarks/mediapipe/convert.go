@@ -455,6 +455,9 @@ func (c *converter) reshape(n tfNode) error {
 	shape, known, unknown := make([]int, len(sv.konst.I)), 1, -1
 	for i, d := range sv.konst.I {
 		shape[i] = int(d)
+		if d < -1 || (d == -1 && unknown >= 0) {
+			return fmt.Errorf("cannot reshape %v to %v", x.shape, sv.konst.I)
+		}
 		if d == -1 {
 			unknown = i
 		} else {
