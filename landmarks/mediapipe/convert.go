@@ -247,7 +247,11 @@ func windowPads(pad string, hw [2]int, k [2]int, s [2]int, d [2]int) (pads []int
 		default:
 			return nil, out, fmt.Errorf("unsupported padding %q", pad)
 		}
-		out[a] = (hw[a]+pads[a]+pads[a+2]-(k[a]-1)*d[a]-1)/s[a] + 1
+		span := hw[a] + pads[a] + pads[a+2] - (k[a]-1)*d[a] - 1
+		if span < 0 {
+			return nil, out, fmt.Errorf("window %v (dilation %v) is larger than the input %v", k, d, hw)
+		}
+		out[a] = span/s[a] + 1
 	}
 	return pads, out, nil
 }
