@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"os"
+	"math"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/occfer/occfer/dataset"
+	"github.com/occfer/occfer/face3d"
 	"github.com/occfer/occfer/imageio"
 	"github.com/occfer/occfer/landmarks"
 	"github.com/occfer/occfer/landmarks/face68"
@@ -208,8 +210,13 @@ func (f *faceFinder) findAll(items []dataset.Item, imgs []gocv.Mat) (faces [][]l
 	}
 	if f.mesh != nil {
 		f.meshAll(items, faces, errs, &photos)
-		f.meshAll(items, faces, errs, &crops)
-		crops.jobs = nil
+		if len(crops.jobs) > 0 {
+			shapes, perrs := f.pred.PredictBatch(crops.jobs)
+			crops.fill(items, faces, errs, shapes, nil, perrs)
+			turned := crops.turned(faces, errs, alignedMeshYaw)
+			f.meshAll(items, faces, errs, &turned)
+			crops.jobs = nil
+		}
 		for i := range faces {
 			faces[i] = secondFacesFlagged(faces[i])
 		}
@@ -227,6 +234,32 @@ func (f *faceFinder) findAll(items []dataset.Item, imgs []gocv.Mat) (faces [][]l
 		}
 	}
 	return faces, errs
+}
+
+// alignedMeshYaw is the head yaw, in degrees, from which a face of an aligned crop gets
+// FaceMesh's landmarks (LandmarkerMediaPipe): the shape predictor runs on every crop first,
+// and the faces whose landmarks fit a head turned by alignedMeshYaw or more are landmarked
+// again by FaceMesh. Why: on 100 px crops FaceMesh's three passes cost about ten times the
+// predictor, and frontal crops gain nothing from them (every mask passed with either on the
+// AFLW2000-3D set below 15 deg; docs/occlude.md, "Landmarkers"); dlib's yaw falls short on
+// turned faces, hence the low bound: 10 deg gave the pass rates of FaceMesh on every crop.
+const alignedMeshYaw = 10
+
+// turned is the part of g whose faces (already predicted into faces) fit a head turned by
+// minYaw degrees or more (face3d.FitPose); faces of items with an error are left out.
+func (g *predictGroup) turned(faces [][]landmarks.Face, errs []error, minYaw float64) predictGroup {
+	var t predictGroup
+	for j, s := range g.slots {
+		if errs[s.item] != nil {
+			continue
+		}
+		fit, err := face3d.FitPose(&faces[s.item][s.face].Points)
+		if err != nil || math.Abs(fit.Pose.Yaw) >= minYaw {
+			t.jobs = append(t.jobs, g.jobs[j])
+			t.slots = append(t.slots, s)
+		}
+	}
+	return t
 }
 
 // faceSlot is where a predictor job's face lives: faces[item][face].
