@@ -3,11 +3,14 @@ package occlusion
 import (
 	"context"
 	"image"
+	"math"
 	"path/filepath"
 	"testing"
 
 	"github.com/occfer/occfer/audit"
+	"github.com/occfer/occfer/face3d"
 	"github.com/occfer/occfer/landmarks"
+	"github.com/occfer/occfer/landmarks/face68"
 )
 
 // TestDetectionTrustMediaPipe is TestDetectionTrust and TestProfilePath with the default
@@ -111,4 +114,66 @@ func TestSecondFacesFlagged(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestAlignedCropsMeshWhenTurned: in aligned crops the shape predictor runs first, and only a
+// face whose landmarks fit a head turned by alignedMeshYaw or more is landmarked again by
+// FaceMesh (the manifest says which); the frontal astronaut keeps dlib's landmarks bit for
+// bit, as with --landmarker dlib.
+func TestAlignedCropsMeshWhenTurned(t *testing.T) {
+	in := t.TempDir()
+	src := loadAstronaut(t)
+	writeImage(t, filepath.Join(in, "front.png"), src)
+	for _, mirror := range []bool{false, true} {
+		img := turnedAstronaut(t, src, mirror)
+		name := "turned.png"
+		if mirror {
+			name = "turned_mirror.png"
+		}
+		writeImage(t, filepath.Join(in, name), img)
+		img.Close()
+	}
+	src.Close()
+	run := func(l string) map[string]FaceRecord {
+		out := filepath.Join(t.TempDir(), "out")
+		cfg := baseConfig(in, out, KindMask)
+		cfg.Aligned, cfg.Landmarker = true, l
+		if _, err := Run(context.Background(), cfg); err != nil {
+			t.Fatal(err)
+		}
+		faces := map[string]FaceRecord{}
+		for _, r := range readManifest(t, filepath.Join(out, ManifestFile)) {
+			if len(r.Faces) != 1 {
+				t.Fatalf("%s (%s): %d faces, want 1", r.In, l, len(r.Faces))
+			}
+			faces[r.In] = r.Faces[0]
+		}
+		return faces
+	}
+	mesh, dlib := run(LandmarkerMediaPipe), run(LandmarkerDlib)
+	for name, f := range mesh {
+		p, err := face3d.FitPose(recordShape(dlib[name])) // the gate looks at dlib's landmarks
+		if err != nil {
+			t.Fatal(err)
+		}
+		turned := math.Abs(p.Pose.Yaw) >= alignedMeshYaw
+		if d := dlib[name]; !turned && (f.Landmarker != "" || f.Landmarks != d.Landmarks) {
+			t.Errorf("%s (yaw %.1f): landmarker %q, want dlib's landmarks unchanged", name, p.Pose.Yaw, f.Landmarker)
+		}
+		if turned != (name != "front.png") {
+			t.Errorf("%s: fitted yaw %.1f, the fixture is not what this test needs", name, p.Pose.Yaw)
+		}
+		if turned && (f.Landmarker != landmarkerFaceMesh || f.FaceFlag == nil) {
+			t.Errorf("%s (yaw %.1f): landmarker %q, want FaceMesh", name, p.Pose.Yaw, f.Landmarker)
+		}
+	}
+}
+
+// recordShape is a face record's landmarks as a shape.
+func recordShape(f FaceRecord) *face68.Shape {
+	var s face68.Shape
+	for i, p := range f.Landmarks {
+		s[i] = face68.Point{X: p[0], Y: p[1]}
+	}
+	return &s
 }
