@@ -14,7 +14,7 @@ import (
 // Ops: Placeholder, Const, _FusedConv2D (BiasAdd with optional Relu, Relu6 or Prelu),
 // Conv2D, DepthwiseConv2dNative, AddV2/Add, Relu, Relu6, Prelu, Sigmoid, MaxPool, Pad,
 // Reshape, ConcatV2, Identity, and Shape/StridedSlice/Pack folded into constants. Any other
-// op is an error naming it. Outputs are the graph's Identity nodes (by node name), sorted.
+// op is an error naming it. Outputs are the graph's Identity nodes (by node name), in graph order.
 func toONNX(m *graphModel, h, w int) (model []byte, outputs []string, err error) {
 	c := &converter{m: m, vals: map[string]*value{}, g: &onnxGraph{}}
 	for _, n := range m.Nodes {
@@ -423,6 +423,11 @@ func (c *converter) pad(n tfNode) error {
 		return fmt.Errorf("paddings must be a constant [4 2] integer tensor")
 	}
 	p := pv.konst.I
+	for a, v := range p {
+		if v < 0 || (a < 2 && v != 0) {
+			return fmt.Errorf("paddings %v: only non-negative padding of height, width and channels is supported", p)
+		}
+	}
 	// NHWC pairs -> ONNX [begins..., ends...] in NCHW axis order.
 	order := []int{0, 3, 1, 2}
 	var pads []int

@@ -271,6 +271,14 @@ func TestConvertErrors(t *testing.T) {
 			g.node("pad", "Pad", []string{"input", "pad/paddings"}, nil)
 			g.node("pool", "MaxPool", []string{"pad"}, map[string]any{"ksize": tfInts(1, 2, 2, 1), "strides": tfInts(1, 2, 2, 1), "padding": tfS("SAME")})
 		}, []string{"pool", "MaxPool", "SAME padding that pads"}},
+		{"negative padding", func(t *testing.T, g *tfGraph) {
+			g.constI("pad/paddings", []int{4, 2}, 0, 0, 0, 0, -1, 0, 0, 0)
+			g.node("pad", "Pad", []string{"input", "pad/paddings"}, nil)
+		}, []string{"pad", "Pad", "non-negative padding"}},
+		{"batch padding", func(t *testing.T, g *tfGraph) {
+			g.constI("pad/paddings", []int{4, 2}, 0, 1, 0, 0, 0, 0, 0, 0)
+			g.node("pad", "Pad", []string{"input", "pad/paddings"}, nil)
+		}, []string{"pad", "Pad", "non-negative padding"}},
 		{"concat axis out of range", func(t *testing.T, g *tfGraph) {
 			g.constI("shape", []int{3}, 1, -1, 3)
 			g.node("r", "Reshape", []string{"input", "shape"}, nil)

@@ -46,14 +46,6 @@ type tensor struct {
 	I     []int32
 }
 
-func (t tensor) size() int {
-	n := 1
-	for _, d := range t.Shape {
-		n *= d
-	}
-	return n
-}
-
 type weightSpec struct {
 	Name         string `json:"name"`
 	Shape        []int  `json:"shape"`
@@ -115,15 +107,22 @@ func loadGraphModel(jsonPath string) (*graphModel, error) {
 	return m, nil
 }
 
+// maxWeightValues bounds one weight's size (FaceMesh's largest holds 36,864 values), so a
+// corrupt shape can neither overflow the size arithmetic nor ask for gigabytes.
+const maxWeightValues = 1 << 26
+
 // decodeWeight decodes one weight from the front of data and says how many bytes it used.
 // Stored types: float32, int32, and float32 quantized to float16, uint8 or uint16 (value =
 // q*scale + min), as the tfjs converter writes them.
 func decodeWeight(w weightSpec, data []byte) (tensor, int, error) {
 	t := tensor{Shape: w.Shape}
-	n := t.size()
+	n := 1
 	for _, d := range w.Shape {
 		if d < 0 {
 			return t, 0, fmt.Errorf("negative dimension in shape %v", w.Shape)
+		}
+		if n *= d; n > maxWeightValues {
+			return t, 0, fmt.Errorf("shape %v holds more than %d values", w.Shape, maxWeightValues)
 		}
 	}
 	stored := w.Dtype

@@ -142,6 +142,7 @@ func TestDecodeWeight(t *testing.T) {
 		}(), make([]byte, 8), "without scale and min"},
 		{"negative dim", weightSpec{Shape: []int{2, -1}, Dtype: "float32"}, make([]byte, 8), "negative dimension"},
 		{"two negative dims", weightSpec{Shape: []int{-2, -1}, Dtype: "float32"}, make([]byte, 8), "negative dimension"},
+		{"huge shape", weightSpec{Shape: []int{1 << 31, 1 << 31, 1 << 31}, Dtype: "float32"}, make([]byte, 8), "more than"},
 	}
 	for _, tc := range errCases {
 		t.Run(tc.name, func(t *testing.T) {

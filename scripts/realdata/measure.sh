@@ -7,7 +7,8 @@
 #   scripts/realdata/measure.sh [REALDATA] [BIN]      (defaults: .realdata, bin)
 #
 # PREPARE=0 reuses the sets (and aligned crops) of an earlier run instead of remaking them;
-# SOURCES limits the landmark sources, e.g. SOURCES=own for occlude's own landmarks only.
+# SOURCES limits the landmark sources, e.g. SOURCES=own for occlude's own landmarks only
+# (own: the default landmarker, MediaPipe's; own-dlib: --landmarker dlib).
 #
 # Needs bin/occlude (make build, or go build -o bin/occlude ./cmd/occlude), Debian's python3
 # with python3-scipy, and the data of scripts/realdata/README.md. Writes only under
@@ -22,7 +23,7 @@ S=$R/sets
 M=$R/measure
 OCC=$BIN/occlude
 
-SOURCES=${SOURCES:-hidden visible own}
+SOURCES=${SOURCES:-hidden visible own own-dlib}
 
 if [ "${PREPARE:-1}" != 0 ]; then
 "$PY" "$HERE/prepare.py" --realdata "$R"
@@ -59,15 +60,16 @@ for set in aflw vis dlibex; do
     # file (dlib's predictions for AFLW2000-3D, the annotation itself for the others), and
     # occlude's own detection (--faces largest: the sets have one annotated face per image).
     if [ "$set" = aflw ]; then
-      sources=("hidden:$truth" "visible:$visible" "own:")
+      sources=("hidden:$truth" "visible:$visible" "own:" "own-dlib:")
     else
-      sources=("visible:$truth" "own:")
+      sources=("visible:$truth" "own:" "own-dlib:")
     fi
     for src in "${sources[@]}"; do
       name=${src%%:*} file=${src#*:}
       [[ " $SOURCES " == *" $name "* ]] || continue
       lm=()
       [ -n "$file" ] && lm=(--landmarks "$file")
+      [ "$name" = own-dlib ] && lm=(--landmarker dlib)
       for kind in mask sunglasses; do
         out=$M/$set-$view-$name-$kind
         "$OCC" --kind "$kind" "$in" "$out" --write-masks --faces largest --seed 1 -q "${aligned[@]}" "${lm[@]}"
