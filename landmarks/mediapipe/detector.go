@@ -52,53 +52,58 @@ var anchors = func() [][2]float64 {
 	return a
 }()
 
-// Detect runs BlazeFace on the whole of img (8-bit BGR), letterboxed to a square (padding at
-// the right and bottom) and scaled to 128x128, and returns the faces scoring at least
-// minScore, best first, after non-maximum suppression. Short range means faces that fill a
-// good part of the frame: a face under about a tenth of the image side is not found.
+// Tiling: short-range BlazeFace sees faces down to about a tenth of its square's side, so
+// Detect also runs it on overlapping tiles, tileLevels levels of them: level n cuts the
+// image's square into (n+1) x (n+1) tiles of side 2/(n+2) of it (overlapping by half a
+// tile's step), as long as a tile keeps at least minTileSide pixels. On dlib's example
+// group photographs (500 px, faces of 37-53 px) the whole image alone found 15 of dlib's 36
+// faces; docs/occlude.md ("Landmarkers") has the figures.
+const (
+	tileLevels  = 2
+	minTileSide = 160
+)
+
+// Detect runs BlazeFace on img (8-bit BGR): on the whole image, letterboxed to a square
+// (padding at the right and bottom) and scaled to 128x128, and on overlapping tiles of it
+// (tileLevels). It returns the faces scoring at least minScore, best first, after
+// non-maximum suppression over all windows (a box overlapping a better one by IoU nmsIoU, or
+// lying mostly inside it, is the same face).
 func (l *Landmarker) Detect(img gocv.Mat, minScore float64) ([]Detection, error) {
 	if img.Empty() || img.Type() != gocv.MatTypeCV8UC3 {
 		return nil, fmt.Errorf("mediapipe detect: need an 8-bit BGR image, got type %v", img.Type())
 	}
 	w, h := img.Cols(), img.Rows()
 	side := max(w, h)
-	blob := detBlob(img)
-	defer blob.Close()
-	out, err := l.det.run(blob)
+	cands, err := l.detectIn(img, image.Rect(0, 0, side, side), minScore)
 	if err != nil {
-		return nil, fmt.Errorf("mediapipe detect: %w", err)
+		return nil, err
 	}
-	raw := out[l.det.outputs[0]]
-	if len(raw) != len(anchors)*17 {
-		return nil, fmt.Errorf("mediapipe detect: %d outputs, want %d", len(raw), len(anchors)*17)
-	}
-	k := float64(side) / detSize // input pixels -> image pixels
-	var cands []Detection
-	for i, a := range anchors {
-		r := raw[17*i : 17*i+17]
-		score := 1 / (1 + math.Exp(-float64(r[0])))
-		if score < minScore {
-			continue
+	for n := 1; n <= tileLevels; n++ {
+		tile := 2 * side / (n + 2)
+		if tile < minTileSide {
+			break
 		}
-		cx, cy := (a[0]+float64(r[1]))*k, (a[1]+float64(r[2]))*k
-		bw, bh := float64(r[3])*k, float64(r[4])*k
-		d := Detection{Score: score, Box: image.Rect(
-			int(math.Floor(cx-bw/2)), int(math.Floor(cy-bh/2)), int(math.Ceil(cx+bw/2)), int(math.Ceil(cy+bh/2)),
-		).Intersect(image.Rect(0, 0, w, h))}
-		if d.Box.Empty() {
-			continue
+		step := (side - tile) / n
+		for ty := 0; ty <= n; ty++ {
+			for tx := 0; tx <= n; tx++ {
+				r := image.Rect(tx*step, ty*step, tx*step+tile, ty*step+tile)
+				if r.Min.X >= w || r.Min.Y >= h {
+					continue // all padding
+				}
+				more, err := l.detectIn(img, r, minScore)
+				if err != nil {
+					return nil, err
+				}
+				cands = append(cands, more...)
+			}
 		}
-		for j := range d.Keypoints {
-			d.Keypoints[j] = face68.Point{X: (a[0]+float64(r[5+2*j]))*k - 0.5, Y: (a[1]+float64(r[6+2*j]))*k - 0.5}
-		}
-		cands = append(cands, d)
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].Score > cands[j].Score })
 	var keep []Detection
 	for _, c := range cands {
 		dup := false
 		for _, k := range keep {
-			if iou(c.Box, k.Box) > nmsIoU {
+			if iou(c.Box, k.Box) > nmsIoU || inside(c.Box, k.Box) > 0.5 {
 				dup = true
 				break
 			}
@@ -110,15 +115,65 @@ func (l *Landmarker) Detect(img gocv.Mat, minScore float64) ([]Detection, error)
 	return keep, nil
 }
 
-// detBlob is BlazeFace's input for img: letterboxed to a square with black at the right and
-// bottom, scaled to 128x128, RGB in [-1, 1] (as the model was trained), NCHW.
-func detBlob(img gocv.Mat) gocv.Mat {
+// detectIn runs BlazeFace on the square window r of img (reaching past the image at the
+// right and bottom, where it is black) and returns its detections scoring at least minScore,
+// in image pixels, boxes clipped to the image.
+func (l *Landmarker) detectIn(img gocv.Mat, r image.Rectangle, minScore float64) ([]Detection, error) {
 	w, h := img.Cols(), img.Rows()
-	side := max(w, h)
+	blob := detBlob(img, r)
+	defer blob.Close()
+	out, err := l.det.run(blob)
+	if err != nil {
+		return nil, fmt.Errorf("mediapipe detect: %w", err)
+	}
+	raw := out[l.det.outputs[0]]
+	if len(raw) != len(anchors)*17 {
+		return nil, fmt.Errorf("mediapipe detect: %d outputs, want %d", len(raw), len(anchors)*17)
+	}
+	k := float64(r.Dx()) / detSize // input pixels -> image pixels
+	ox, oy := float64(r.Min.X), float64(r.Min.Y)
+	var cands []Detection
+	for i, a := range anchors {
+		v := raw[17*i : 17*i+17]
+		score := 1 / (1 + math.Exp(-float64(v[0])))
+		if score < minScore {
+			continue
+		}
+		cx, cy := ox+(a[0]+float64(v[1]))*k, oy+(a[1]+float64(v[2]))*k
+		bw, bh := float64(v[3])*k, float64(v[4])*k
+		d := Detection{Score: score, Box: image.Rect(
+			int(math.Floor(cx-bw/2)), int(math.Floor(cy-bh/2)), int(math.Ceil(cx+bw/2)), int(math.Ceil(cy+bh/2)),
+		).Intersect(image.Rect(0, 0, w, h))}
+		if d.Box.Empty() {
+			continue
+		}
+		for j := range d.Keypoints {
+			d.Keypoints[j] = face68.Point{X: ox + (a[0]+float64(v[5+2*j]))*k - 0.5, Y: oy + (a[1]+float64(v[6+2*j]))*k - 0.5}
+		}
+		cands = append(cands, d)
+	}
+	return cands, nil
+}
+
+// detBlob is BlazeFace's input for the square window r of img: r cut out (black where it
+// reaches past the image), scaled to 128x128, RGB in [-1, 1] (as the model was trained), NCHW.
+func detBlob(img gocv.Mat, r image.Rectangle) gocv.Mat {
+	in := r.Intersect(image.Rect(0, 0, img.Cols(), img.Rows()))
+	part := img.Region(in)
+	defer part.Close()
 	sq := gocv.NewMat()
 	defer sq.Close()
-	gocv.CopyMakeBorder(img, &sq, 0, side-h, 0, side-w, gocv.BorderConstant, color.RGBA{})
+	gocv.CopyMakeBorder(part, &sq, in.Min.Y-r.Min.Y, r.Max.Y-in.Max.Y, in.Min.X-r.Min.X, r.Max.X-in.Max.X, gocv.BorderConstant, color.RGBA{})
 	return gocv.BlobFromImage(sq, 1/127.5, image.Pt(detSize, detSize), gocv.NewScalar(127.5, 127.5, 127.5, 0), true, false)
+}
+
+// inside is the share of a's area that lies inside b.
+func inside(a, b image.Rectangle) float64 {
+	in := a.Intersect(b)
+	if in.Empty() || a.Empty() {
+		return 0
+	}
+	return float64(in.Dx()*in.Dy()) / float64(a.Dx()*a.Dy())
 }
 
 func iou(a, b image.Rectangle) float64 {

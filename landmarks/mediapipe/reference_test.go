@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"image"
 	"math"
 	"os"
 	"os/exec"
@@ -66,7 +67,7 @@ func TestModelsMatchTensorFlowJS(t *testing.T) {
 	img := loadAstronaut(t)
 	mb := meshBlob(img, refROI)
 	defer mb.Close()
-	db := detBlob(img)
+	db := detBlob(img, image.Rect(0, 0, max(img.Cols(), img.Rows()), max(img.Cols(), img.Rows())))
 	defer db.Close()
 	mesh, err := l.mesh.run(mb)
 	if err != nil {

@@ -19,7 +19,8 @@ def main(paths):
     print("|---|---|---|---|" + "---|" * (len(BANDS) + 2))
     for p in sorted(paths):
         name = os.path.basename(p)[: -len(".audit.json")]
-        set_, view, src, kind = name.split("-")
+        set_, view, rest = name.split("-", 2)
+        src, kind = rest.rsplit("-", 1)  # the source may hold a dash (own-dlib)
         with open(p) as f:
             rep = json.load(f)
         by = {b["band"]: b for b in rep["bands"]}
