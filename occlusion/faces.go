@@ -210,6 +210,7 @@ func (f *faceFinder) findAll(items []dataset.Item, imgs []gocv.Mat) (faces [][]l
 	}
 	if f.mesh != nil {
 		f.meshAll(items, faces, errs, &photos)
+		f.redoDoubtful(items, imgs, faces, errs)
 		if len(crops.jobs) > 0 {
 			shapes, perrs := f.pred.PredictBatch(crops.jobs)
 			crops.fill(items, faces, errs, shapes, nil, perrs)
@@ -297,29 +298,76 @@ func (f *faceFinder) meshAll(items []dataset.Item, faces [][]landmarks.Face, err
 	g.fill(items, faces, errs, shapes, nil, perrs)
 }
 
-// minSecondFlag is the FaceMesh face flag a face needs when another face of the image has a
-// higher one (LandmarkerMediaPipe). Why: BlazeFace fires now and then on round shapes beside a
-// face (the astronaut's suit collar scores 0.61 in a crop of the test fixture), and FaceMesh,
-// run there, says 0.001; but real faces turned beyond 45 deg get low flags too (15 of 249 under
-// 0.5 on the AFLW2000-3D set), so an image's best face is never dropped for it. MediaPipe
-// keeps a tracked face at 0.5 as well.
-const minSecondFlag = 0.5
+// A BlazeFace face that both models doubt (a detection score under doubtScore and a FaceMesh
+// flag under doubtFlag) is no face when it is the image's only kind: dlib's detector chain
+// looks at the photograph instead. Why: on 621 face-free images (docs/occlude.md,
+// "Detection") BlazeFace took 28 things for faces, 25 of them scoring under 0.7 with a flag
+// under 0.5; of the 249 faces it found on the AFLW2000-3D set, 3 are doubted so.
+const (
+	doubtScore = 0.7
+	doubtFlag  = 0.5
+)
 
-// secondFacesFlagged drops, when faces holds more than one FaceMesh face, those whose flag is
-// under minSecondFlag, except the highest-flagged one. Order is kept.
+// redoDoubtful replaces the faces of each photograph whose faces are all doubted BlazeFace
+// faces by what dlib's detector chain finds there (nothing: no face), landmarked by FaceMesh.
+func (f *faceFinder) redoDoubtful(items []dataset.Item, imgs []gocv.Mat, faces [][]landmarks.Face, errs []error) {
+	var redo predictGroup
+	for i, it := range items {
+		if errs[i] != nil || it.Aligned || len(faces[i]) == 0 {
+			continue
+		}
+		doubtful := true
+		for _, fc := range faces[i] {
+			doubtful = doubtful && fc.Detector == landmarks.DetectorBlazeFace && fc.Score < doubtScore && fc.FaceFlag < doubtFlag
+		}
+		if !doubtful {
+			continue
+		}
+		fs, err := f.detect(imgs[i])
+		if err != nil {
+			errs[i] = fmt.Errorf("%s: %w", it.Abs, err)
+			continue
+		}
+		faces[i] = fs
+		for k := range fs {
+			redo.jobs = append(redo.jobs, landmarks.FaceBox{Img: imgs[i], Box: fs[k].Box})
+			redo.slots = append(redo.slots, faceSlot{i, k})
+		}
+	}
+	f.meshAll(items, faces, errs, &redo)
+}
+
+// minSecondFlag is the FaceMesh face flag a face needs when another face of the image has it
+// (LandmarkerMediaPipe). Why: BlazeFace fires now and then on round shapes beside a face, and
+// FaceMesh, run there, mostly says so (the astronaut's suit collar in a crop of the test
+// fixture: 0.001), but not always (its suit emblem at 384 px: 0.59); the 41 faces BlazeFace
+// finds in dlib's example group photographs all have 0.987 or more. Real faces turned beyond
+// 45 deg get low flags too (15 of 249 under 0.5 on the AFLW2000-3D set), so an image without
+// a face at minSecondFlag keeps its best-scoring detection.
+const minSecondFlag = 0.9
+
+// secondFacesFlagged filters the FaceMesh faces of an image with more than one: when one of
+// them has a flag of minSecondFlag or more, those under it go; when none has, only the
+// highest-scoring one stays (a turned face with a low flag beside a false detection with
+// another low flag: the detector's score tells them apart better, on the AFLW2000-3D set).
+// Faces without FaceMesh always stay. Order is kept.
 func secondFacesFlagged(faces []landmarks.Face) []landmarks.Face {
 	if len(faces) < 2 {
 		return faces
 	}
-	best := 0
+	flagged, best := false, -1
 	for i, f := range faces {
-		if f.FaceFlag > faces[best].FaceFlag {
+		if !f.FaceMesh {
+			continue
+		}
+		flagged = flagged || f.FaceFlag >= minSecondFlag
+		if best < 0 || f.Score > faces[best].Score {
 			best = i
 		}
 	}
 	out := faces[:0:0]
 	for i, f := range faces {
-		if i == best || !f.FaceMesh || f.FaceFlag >= minSecondFlag {
+		if !f.FaceMesh || (flagged && f.FaceFlag >= minSecondFlag) || (!flagged && i == best) {
 			out = append(out, f)
 		}
 	}

@@ -89,19 +89,23 @@ func TestDetectionTrustMediaPipe(t *testing.T) {
 }
 
 // TestSecondFacesFlagged: of several FaceMesh faces, those FaceMesh gives a flag under
-// minSecondFlag go, but never the image's best; faces without FaceMesh and single faces stay.
+// minSecondFlag go when another has it; when none has, the best-scoring one stays. Faces
+// without FaceMesh and single faces stay.
 func TestSecondFacesFlagged(t *testing.T) {
-	mesh := func(flag float64) landmarks.Face { return landmarks.Face{FaceMesh: true, FaceFlag: flag} }
+	mesh := func(flag, score float64) landmarks.Face {
+		return landmarks.Face{FaceMesh: true, FaceFlag: flag, Score: score}
+	}
 	for _, c := range []struct {
 		name string
 		in   []landmarks.Face
 		want []float64 // flags kept, in order
 	}{
-		{"one low face stays", []landmarks.Face{mesh(0.01)}, []float64{0.01}},
-		{"low second face goes", []landmarks.Face{mesh(0.99), mesh(0.001)}, []float64{0.99}},
-		{"low first face goes", []landmarks.Face{mesh(0.2), mesh(0.97), mesh(0.6)}, []float64{0.97, 0.6}},
-		{"all low: the best stays", []landmarks.Face{mesh(0.1), mesh(0.3)}, []float64{0.3}},
-		{"dlib faces stay", []landmarks.Face{mesh(0.9), {}}, []float64{0.9, 0}},
+		{"one low face stays", []landmarks.Face{mesh(0.01, 0.6)}, []float64{0.01}},
+		{"low second face goes", []landmarks.Face{mesh(0.99, 0.9), mesh(0.001, 0.95)}, []float64{0.99}},
+		{"low first face goes", []landmarks.Face{mesh(0.2, 0.9), mesh(0.97, 0.6), mesh(0.92, 0.7)}, []float64{0.97, 0.92}},
+		{"the emblem goes", []landmarks.Face{mesh(1, 0.92), mesh(0.59, 0.6)}, []float64{1}},
+		{"all low: the best score stays", []landmarks.Face{mesh(0.0026, 0.86), mesh(0.0128, 0.68)}, []float64{0.0026}},
+		{"dlib faces stay", []landmarks.Face{mesh(0.9, 0.9), {}}, []float64{0.9, 0}},
 	} {
 		got := secondFacesFlagged(c.in)
 		if len(got) != len(c.want) {

@@ -66,24 +66,25 @@ const (
 // Detect runs BlazeFace on img (8-bit BGR): on the whole image, letterboxed to a square
 // (padding at the right and bottom) and scaled to 128x128, and on overlapping tiles of it
 // (tileLevels). It returns the faces scoring at least minScore, best first, after
-// non-maximum suppression over all windows (a box overlapping a better one by IoU nmsIoU, or
-// lying mostly inside it, is the same face).
+// non-maximum suppression (suppress) within the whole image and then level by level.
 func (l *Landmarker) Detect(img gocv.Mat, minScore float64) ([]Detection, error) {
 	if img.Empty() || img.Type() != gocv.MatTypeCV8UC3 {
 		return nil, fmt.Errorf("mediapipe detect: need an 8-bit BGR image, got type %v", img.Type())
 	}
 	w, h := img.Cols(), img.Rows()
 	side := max(w, h)
-	cands, err := l.detectIn(img, image.Rect(0, 0, side, side), minScore)
+	whole, err := l.detectIn(img, image.Rect(0, 0, side, side), minScore)
 	if err != nil {
 		return nil, err
 	}
+	keep := suppress(nil, whole)
 	for n := 1; n <= tileLevels; n++ {
 		tile := 2 * side / (n + 2)
 		if tile < minTileSide {
 			break
 		}
 		step := (side - tile) / n
+		var level []Detection
 		for ty := 0; ty <= n; ty++ {
 			for tx := 0; tx <= n; tx++ {
 				r := image.Rect(tx*step, ty*step, tx*step+tile, ty*step+tile)
@@ -94,24 +95,12 @@ func (l *Landmarker) Detect(img gocv.Mat, minScore float64) ([]Detection, error)
 				if err != nil {
 					return nil, err
 				}
-				cands = append(cands, more...)
+				level = append(level, more...)
 			}
 		}
+		keep = suppress(keep, level)
 	}
-	sort.SliceStable(cands, func(i, j int) bool { return cands[i].Score > cands[j].Score })
-	var keep []Detection
-	for _, c := range cands {
-		dup := false
-		for _, k := range keep {
-			if iou(c.Box, k.Box) > nmsIoU || inside(c.Box, k.Box) > 0.5 {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			keep = append(keep, c)
-		}
-	}
+	sort.SliceStable(keep, func(i, j int) bool { return keep[i].Score > keep[j].Score })
 	return keep, nil
 }
 
@@ -165,6 +154,27 @@ func detBlob(img gocv.Mat, r image.Rectangle) gocv.Mat {
 	defer sq.Close()
 	gocv.CopyMakeBorder(part, &sq, in.Min.Y-r.Min.Y, r.Max.Y-in.Max.Y, in.Min.X-r.Min.X, r.Max.X-in.Max.X, gocv.BorderConstant, color.RGBA{})
 	return gocv.BlobFromImage(sq, 1/127.5, image.Pt(detSize, detSize), gocv.NewScalar(127.5, 127.5, 127.5, 0), true, false)
+}
+
+// suppress adds to keep the detections of cands, best first, that are not a face already
+// kept: overlapping a kept box by IoU nmsIoU, or lying half inside one (or holding one half
+// inside). Levels are added coarse to fine, so a tile only adds faces the coarser windows
+// missed: a large face cut by a tile's edge keeps the box of the window that saw it whole.
+func suppress(keep, cands []Detection) []Detection {
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].Score > cands[j].Score })
+	for _, c := range cands {
+		dup := false
+		for _, k := range keep {
+			if iou(c.Box, k.Box) > nmsIoU || inside(c.Box, k.Box) > 0.5 || inside(k.Box, c.Box) > 0.5 {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			keep = append(keep, c)
+		}
+	}
+	return keep
 }
 
 // inside is the share of a's area that lies inside b.
