@@ -104,7 +104,7 @@ func (r *runner) alignItem(rec Record, it dataset.Item, img gocv.Mat, f landmark
 	for i, p := range f.Points {
 		s[i] = apply3(m, p)
 	}
-	fr := FaceRecord{Source: string(f.Source), Start: landmarkStart(f)}
+	fr := faceOrigin(f)
 	b := s.Box()
 	fr.Box = [4]int{b.Min.X, b.Min.Y, b.Max.X, b.Max.Y}
 	for i, p := range s {

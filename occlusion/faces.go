@@ -3,8 +3,8 @@ package occlusion
 import (
 	"fmt"
 	"image"
-	"os"
 	"math"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"

@@ -66,14 +66,11 @@ func (r *runner) finishItem(l *loadedItem, faces []landmarks.Face, findErr error
 	return rec
 }
 
-// occludeFace draws the configured occlusion on one face and describes it.
-func (r *runner) occludeFace(it dataset.Item, img gocv.Mat, cv *canvas, f landmarks.Face, idx int) (FaceRecord, error) {
-	box := f.Box.Intersect(image.Rect(0, 0, img.Cols(), img.Rows()))
-	fr := FaceRecord{
-		Source:   string(f.Source),
-		Box:      [4]int{box.Min.X, box.Min.Y, box.Max.X, box.Max.Y},
-		Detector: f.Detector,
-	}
+// faceOrigin is the record of where a face and its landmarks came from (source, detector
+// and its score, FaceMesh and its face flag, the predictor's start), the same for occlude and
+// occlude align; the caller adds the box and landmarks in its own frame.
+func faceOrigin(f landmarks.Face) FaceRecord {
+	fr := FaceRecord{Source: string(f.Source), Detector: f.Detector, Start: landmarkStart(f)}
 	switch f.Detector {
 	case landmarks.DetectorHOG, landmarks.DetectorHOGRotated, landmarks.DetectorBlazeFace: // weak HOG detections score below 0
 		sc := round4(f.Score)
@@ -83,10 +80,17 @@ func (r *runner) occludeFace(it dataset.Item, img gocv.Mat, cv *canvas, f landma
 		flag := round4(f.FaceFlag)
 		fr.Landmarker, fr.FaceFlag = landmarkerFaceMesh, &flag
 	}
+	return fr
+}
+
+// occludeFace draws the configured occlusion on one face and describes it.
+func (r *runner) occludeFace(it dataset.Item, img gocv.Mat, cv *canvas, f landmarks.Face, idx int) (FaceRecord, error) {
+	box := f.Box.Intersect(image.Rect(0, 0, img.Cols(), img.Rows()))
+	fr := faceOrigin(f)
+	fr.Box = [4]int{box.Min.X, box.Min.Y, box.Max.X, box.Max.Y}
 	for i, p := range f.Points {
 		fr.Landmarks[i] = [2]float64{round2(p.X), round2(p.Y)}
 	}
-	fr.Start = landmarkStart(f)
 	purpose := fmt.Sprintf("%s/face%d", r.cfg.Kind, idx)
 	rng := dataset.ItemRNG(r.cfg.Seed, it.Rel, purpose)
 	if r.cfg.Kind == KindRandom {

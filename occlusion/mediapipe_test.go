@@ -181,3 +181,44 @@ func recordShape(f FaceRecord) *face68.Shape {
 	}
 	return &s
 }
+
+// TestAlignRecordsLandmarker: occlude align records how each face was found as occlude does
+// (detector and its probability, FaceMesh and its face flag), so a user can tell MediaPipe's
+// crops from dlib's.
+func TestAlignRecordsLandmarker(t *testing.T) {
+	in := t.TempDir()
+	src := loadAstronaut(t)
+	writeImage(t, filepath.Join(in, "astronaut.png"), src)
+	src.Close()
+	for _, c := range []struct {
+		landmarker   string
+		detector     string
+		meshLandmark string
+	}{
+		{LandmarkerMediaPipe, landmarks.DetectorBlazeFace, landmarkerFaceMesh},
+		{LandmarkerDlib, landmarks.DetectorHOG, ""},
+	} {
+		t.Run(c.landmarker, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			cfg := baseConfig(in, out, KindAlign)
+			cfg.Landmarker = c.landmarker
+			if _, err := Run(context.Background(), cfg); err != nil {
+				t.Fatal(err)
+			}
+			recs := readManifest(t, filepath.Join(out, ManifestFile))
+			if len(recs) != 1 || len(recs[0].Faces) != 1 {
+				t.Fatalf("records %+v, want one with one face", recs)
+			}
+			f := recs[0].Faces[0]
+			if f.Detector != c.detector || f.Score == nil {
+				t.Errorf("detector %q score %v, want %q with its score", f.Detector, f.Score, c.detector)
+			}
+			if f.Landmarker != c.meshLandmark || (c.meshLandmark != "") != (f.FaceFlag != nil) {
+				t.Errorf("landmarker %q flag %v, want %q", f.Landmarker, f.FaceFlag, c.meshLandmark)
+			}
+			if f.FaceFlag != nil && *f.FaceFlag < 0.9 {
+				t.Errorf("face flag %v, want >= 0.9 on the astronaut", *f.FaceFlag)
+			}
+		})
+	}
+}

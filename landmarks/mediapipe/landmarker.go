@@ -23,11 +23,13 @@ const (
 	ModelID = PackageName + ":" + DetectorModel + "+" + MeshModel
 )
 
-var pinned = map[string]string{
-	DetectorModel + ".json": "39a0a802cee9aeacd430e35b819f3a77f1440ca94747388a4147185a0bda7a03",
-	DetectorModel + ".bin":  "e9b69ee1c1f8cd33c58120bcd75bf8c56bfba20c880f447e9d293ec102059d4b",
-	MeshModel + ".json":     "b60ca26f404724f43bd2b1575761d8265180e1f053cc0731caa68462927309e7",
-	MeshModel + ".bin":      "3826da640b0a3021161605369ee6af293f75d518040355b960ec71a3390c1c0b",
+// pinned lists the model files with their SHA-256 digests in the order Open checks them, so
+// a folder with several bad files always gets the same error (the first of this list).
+var pinned = []struct{ name, sha256 string }{
+	{DetectorModel + ".json", "39a0a802cee9aeacd430e35b819f3a77f1440ca94747388a4147185a0bda7a03"},
+	{DetectorModel + ".bin", "e9b69ee1c1f8cd33c58120bcd75bf8c56bfba20c880f447e9d293ec102059d4b"},
+	{MeshModel + ".json", "b60ca26f404724f43bd2b1575761d8265180e1f053cc0731caa68462927309e7"},
+	{MeshModel + ".bin", "3826da640b0a3021161605369ee6af293f75d518040355b960ec71a3390c1c0b"},
 }
 
 // DirEnv names the environment variable that overrides DefaultDir.
@@ -62,8 +64,8 @@ func Open(dir string) (*Landmarker, error) {
 	if dir == "" {
 		dir = DefaultDir()
 	}
-	for name, want := range pinned {
-		p := filepath.Join(dir, name)
+	for _, f := range pinned {
+		p, want := filepath.Join(dir, f.name), f.sha256
 		got, err := fileSHA256(p)
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("mediapipe: %s: %w", p, ErrNotInstalled)

@@ -207,9 +207,40 @@ func TestOpenNotInstalled(t *testing.T) {
 	}
 }
 
+// TestOpenSameError: a folder with every file missing or changed always gets the same error,
+// naming the first file of the pinned list, whatever the order of Go's map iteration.
+func TestOpenSameError(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		write func(name string) []byte // nil: file absent
+	}{
+		{"missing", func(string) []byte { return nil }},
+		{"changed", func(name string) []byte { return []byte("not " + name) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, f := range pinned {
+				if b := c.write(f.name); b != nil {
+					if err := os.WriteFile(filepath.Join(dir, f.name), b, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			want := filepath.Join(dir, DetectorModel+".json") + ":"
+			for i := range 32 {
+				_, err := Open(dir)
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Fatalf("try %d: Open = %v, want an error naming %s", i, err, want)
+				}
+			}
+		})
+	}
+}
+
 func TestOpenWrongDigest(t *testing.T) {
 	dir := t.TempDir()
-	for name := range pinned {
+	for _, f := range pinned {
+		name := f.name
 		b, err := os.ReadFile(filepath.Join(DefaultDir(), name))
 		if err != nil {
 			t.Fatalf("%v (run scripts/install-models.sh)", err)
