@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 )
@@ -64,24 +63,19 @@ func Open(dir string) (*Landmarker, error) {
 	if dir == "" {
 		dir = DefaultDir()
 	}
+	// Every file is checked first, in pinned's order, so that a folder with several bad files
+	// always names the same one; the loads then check again the bytes they parse, so that a
+	// file replaced in between (a reinstall running beside) cannot slip through.
 	for _, f := range pinned {
-		p, want := filepath.Join(dir, f.name), f.sha256
-		got, err := fileSHA256(p)
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("mediapipe: %s: %w", p, ErrNotInstalled)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("mediapipe: %w", err)
-		}
-		if got != want {
-			return nil, fmt.Errorf("mediapipe: %s: sha256 %s is not the pinned %s of %s (reinstall with scripts/install-models.sh)", p, got[:12], want[:12], PackageName)
+		if _, err := readPinned(filepath.Join(dir, f.name)); err != nil {
+			return nil, err
 		}
 	}
-	det, err := openNetwork(filepath.Join(dir, DetectorModel+".json"), detSize, detSize)
+	det, err := openNetworkWith(filepath.Join(dir, DetectorModel+".json"), readPinned, detSize, detSize)
 	if err != nil {
 		return nil, err
 	}
-	mesh, err := openNetwork(filepath.Join(dir, MeshModel+".json"), meshSize, meshSize)
+	mesh, err := openNetworkWith(filepath.Join(dir, MeshModel+".json"), readPinned, meshSize, meshSize)
 	if err != nil {
 		det.close()
 		return nil, err
@@ -98,15 +92,29 @@ func (l *Landmarker) Close() {
 	l.mesh.close()
 }
 
-func fileSHA256(p string) (string, error) {
-	f, err := os.Open(p)
+// readPinned reads a model file and checks its bytes against the pinned digest of its name.
+// Errors name the file: missing (wrapping ErrNotInstalled), unreadable, not a pinned name, or
+// another digest.
+func readPinned(p string) ([]byte, error) {
+	want := ""
+	for _, f := range pinned {
+		if f.name == filepath.Base(p) {
+			want = f.sha256
+		}
+	}
+	if want == "" {
+		return nil, fmt.Errorf("mediapipe: %s: not one of the pinned model files", p)
+	}
+	b, err := os.ReadFile(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("mediapipe: %s: %w", p, ErrNotInstalled)
+	}
 	if err != nil {
-		return "", err
+		return nil, fmt.Errorf("mediapipe: %w", err)
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("%s: %w", p, err)
+	sum := sha256.Sum256(b)
+	if got := hex.EncodeToString(sum[:]); got != want {
+		return nil, fmt.Errorf("mediapipe: %s: sha256 %s is not the pinned %s of %s (reinstall with scripts/install-models.sh)", p, got[:12], want[:12], PackageName)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return b, nil
 }

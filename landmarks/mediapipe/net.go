@@ -2,6 +2,7 @@ package mediapipe
 
 import (
 	"fmt"
+	"os"
 	"sync"
 
 	"gocv.io/x/gocv"
@@ -22,7 +23,12 @@ type network struct {
 // openNetwork converts the model at jsonPath for an input of h x w pixels and checks that
 // OpenCV accepts it.
 func openNetwork(jsonPath string, h, w int) (*network, error) {
-	m, err := loadGraphModel(jsonPath)
+	return openNetworkWith(jsonPath, os.ReadFile, h, w)
+}
+
+// openNetworkWith is openNetwork reading the model's files with read (loadGraphModelWith).
+func openNetworkWith(jsonPath string, read func(string) ([]byte, error), h, w int) (*network, error) {
+	m, err := loadGraphModelWith(jsonPath, read)
 	if err != nil {
 		return nil, err
 	}

@@ -59,7 +59,13 @@ type weightSpec struct {
 
 // loadGraphModel reads jsonPath and its weight shards. Errors name the file and the reason.
 func loadGraphModel(jsonPath string) (*graphModel, error) {
-	raw, err := os.ReadFile(jsonPath)
+	return loadGraphModelWith(jsonPath, os.ReadFile)
+}
+
+// loadGraphModelWith is loadGraphModel reading every file (model.json and the shards) with
+// read: Open passes one that checks each file's digest on the very bytes parsed.
+func loadGraphModelWith(jsonPath string, read func(string) ([]byte, error)) (*graphModel, error) {
+	raw, err := read(jsonPath)
 	if err != nil {
 		return nil, fmt.Errorf("mediapipe model: %w", err)
 	}
@@ -86,7 +92,7 @@ func loadGraphModel(jsonPath string) (*graphModel, error) {
 			if filepath.IsAbs(p) || filepath.Base(p) != p {
 				return nil, fmt.Errorf("mediapipe model %s: weight shard %q is not a file beside it", jsonPath, p)
 			}
-			b, err := os.ReadFile(filepath.Join(filepath.Dir(jsonPath), p))
+			b, err := read(filepath.Join(filepath.Dir(jsonPath), p))
 			if err != nil {
 				return nil, fmt.Errorf("mediapipe model %s: %w", jsonPath, err)
 			}
