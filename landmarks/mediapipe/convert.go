@@ -3,6 +3,8 @@ package mediapipe
 import (
 	"fmt"
 	"strings"
+
+	"github.com/occfer/occfer/internal/onnx"
 )
 
 // toONNX translates a TensorFlow.js graph model into an ONNX model for OpenCV's DNN module.
@@ -16,7 +18,7 @@ import (
 // Reshape, ConcatV2, Identity, and Shape/StridedSlice/Pack folded into constants. Any other
 // op is an error naming it. Outputs are the graph's Identity nodes (by node name), in graph order.
 func toONNX(m *graphModel, h, w int) (model []byte, outputs []string, err error) {
-	c := &converter{m: m, vals: map[string]*value{}, g: &onnxGraph{}}
+	c := &converter{m: m, vals: map[string]*value{}, g: &onnx.Graph{Name: "occfer-mediapipe"}}
 	for _, n := range m.Nodes {
 		if err := c.node(n, h, w); err != nil {
 			return nil, nil, fmt.Errorf("node %s (%s): %w", n.Name, n.Op, err)
@@ -35,13 +37,14 @@ func toONNX(m *graphModel, h, w int) (model []byte, outputs []string, err error)
 			return nil, nil, err
 		}
 		c.emit("Identity", []string{name}, n.Name)
-		c.g.outputs = append(c.g.outputs, onnxValue{name: n.Name, dims: v.shape})
+		c.g.Outputs = append(c.g.Outputs, valueInfo(n.Name, v.shape))
 		outputs = append(outputs, n.Name)
 	}
 	if len(outputs) == 0 {
 		return nil, nil, fmt.Errorf("graph has no Identity output")
 	}
-	return c.g.model(), outputs, nil
+	model = (&onnx.Model{Opset: opset, Producer: "occfer", Graph: *c.g}).Marshal()
+	return model, outputs, nil
 }
 
 // value is one TensorFlow tensor during conversion.
@@ -55,12 +58,12 @@ type value struct {
 type converter struct {
 	m    *graphModel
 	vals map[string]*value
-	g    *onnxGraph
+	g    *onnx.Graph
 	seq  int
 }
 
-func (c *converter) emit(op string, inputs []string, output string, attrs ...onnxAttr) {
-	c.g.nodes = append(c.g.nodes, onnxNode{op: op, inputs: inputs, outputs: []string{output}, attrs: attrs})
+func (c *converter) emit(op string, inputs []string, output string, attrs ...onnx.Attr) {
+	c.g.Nodes = append(c.g.Nodes, onnx.Node{Name: output, Op: op, Inputs: inputs, Outputs: []string{output}, Attrs: attrs})
 }
 
 func (c *converter) fresh(base string) string {
@@ -93,17 +96,38 @@ func (c *converter) constF(v *value, what string) ([]float32, error) {
 }
 
 func (c *converter) init(name string, dims []int, f []float32) string {
-	c.g.inits = append(c.g.inits, onnxTensor{name: name, dims: dims, f: f})
+	c.g.Initializers = append(c.g.Initializers, onnx.Tensor{Name: name, Dims: int64s(dims...), Floats: f})
 	return name
 }
 
 func (c *converter) initInt(name string, v ...int) string {
-	t := onnxTensor{name: name, dims: []int{len(v)}, isInt: true}
-	for _, x := range v {
-		t.i64 = append(t.i64, int64(x))
-	}
-	c.g.inits = append(c.g.inits, t)
+	c.g.Initializers = append(c.g.Initializers, onnx.Tensor{Name: name, Dims: []int64{int64(len(v))}, Int64s: int64s(v...), IsInt64: true})
 	return name
+}
+
+// opset is the ONNX operator set the converted graphs use (Pad takes its pads as an input
+// from 11 on; OpenCV 4.6 reads it).
+const opset = 11
+
+func int64s(v ...int) []int64 {
+	out := make([]int64, len(v))
+	for i, x := range v {
+		out[i] = int64(x)
+	}
+	return out
+}
+
+func intAttr(name string, v int) onnx.Attr { return onnx.Int(name, int64(v)) }
+
+func intsAttr(name string, v ...int) onnx.Attr { return onnx.Ints(name, int64s(v...)...) }
+
+// valueInfo is a float graph input or output of a fixed shape.
+func valueInfo(name string, dims []int) onnx.ValueInfo {
+	v := onnx.ValueInfo{Name: name, ElemType: onnx.Float}
+	for _, d := range dims {
+		v.Shape = append(v.Shape, onnx.Dim{Value: int64(d)})
+	}
+	return v
 }
 
 // nhwc returns the ONNX name of v in TensorFlow's element order.
@@ -129,7 +153,7 @@ func (c *converter) image(v *value, what string) error {
 func (c *converter) node(n tfNode, h, w int) error {
 	switch n.Op {
 	case "Placeholder":
-		c.g.inputs = append(c.g.inputs, onnxValue{name: n.Name, dims: []int{1, 3, h, w}})
+		c.g.Inputs = append(c.g.Inputs, valueInfo(n.Name, []int{1, 3, h, w}))
 		c.vals[n.Name] = &value{onnx: n.Name, shape: []int{1, h, w, 3}, nchw: true}
 	case "Const":
 		t, ok := c.m.Weights[n.Name]
@@ -205,7 +229,7 @@ func (c *converter) activation(name string, x *value, op string, alpha *value) e
 	case "Relu6":
 		// Clip's bounds as attributes (opset 6), not inputs (opset 11): OpenCV 4.6's importer
 		// takes a Clip with exactly one input and reads "min" and "max" from its attributes.
-		c.emit("Clip", []string{x.onnx}, name, floatAttr("min", 0), floatAttr("max", 6))
+		c.emit("Clip", []string{x.onnx}, name, onnx.Float32("min", 0), onnx.Float32("max", 6))
 	case "Prelu":
 		a, err := c.constF(alpha, "Prelu alpha")
 		if err != nil {
