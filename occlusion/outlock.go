@@ -85,11 +85,6 @@ func (l *outLock) release() {
 	l.main.Release()
 }
 
-func isBusy(err error) bool {
-	var b *lockfile.BusyError
-	return errors.As(err, &b)
-}
-
 // busyOut words a refusal: who holds OUT (the shards running in it, when they hold it
 // together), and what to do.
 func busyOut(out string, err error) error {

@@ -237,7 +237,7 @@ func (c *converter) activation(name string, x *value, op string, alpha *value) e
 		}
 		ch := x.shape[len(x.shape)-1]
 		if len(a) != ch {
-			return fmt.Errorf("Prelu alpha has %d values for %d channels", len(a), ch)
+			return fmt.Errorf("alpha of Prelu has %d values for %d channels", len(a), ch)
 		}
 		dims := []int{ch}
 		if x.nchw {
@@ -596,7 +596,7 @@ func (c *converter) fold(n tfNode) error {
 		out.I = []int32{x.konst.I[idx[0]]}
 	case "Pack":
 		if axis := n.Attr["axis"].I; axis != "" && axis != "0" {
-			return fmt.Errorf("Pack along axis %s", axis)
+			return fmt.Errorf("packing along axis %s is not supported", axis)
 		}
 		for i := 0; ; i++ {
 			v, err := c.in(n, i)
