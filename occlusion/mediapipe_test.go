@@ -95,6 +95,9 @@ func TestSecondFacesFlagged(t *testing.T) {
 	mesh := func(flag, score float64) landmarks.Face {
 		return landmarks.Face{FaceMesh: true, FaceFlag: flag, Score: score}
 	}
+	blaze := func(flag, score float64) landmarks.Face {
+		return landmarks.Face{FaceMesh: true, FaceFlag: flag, Score: score, Detector: landmarks.DetectorBlazeFace}
+	}
 	for _, c := range []struct {
 		name string
 		in   []landmarks.Face
@@ -106,6 +109,9 @@ func TestSecondFacesFlagged(t *testing.T) {
 		{"the emblem goes", []landmarks.Face{mesh(1, 0.92), mesh(0.59, 0.6)}, []float64{1}},
 		{"all low: the best score stays", []landmarks.Face{mesh(0.0026, 0.86), mesh(0.0128, 0.68)}, []float64{0.0026}},
 		{"dlib faces stay", []landmarks.Face{mesh(0.9, 0.9), {}}, []float64{0.9, 0}},
+		{"all low: a doubted face does not win on score", []landmarks.Face{blaze(0.5716, 0.5443), blaze(0.0005, 0.545)}, []float64{0.5716}},
+		{"all low and doubted: the best score stays", []landmarks.Face{blaze(0.3, 0.6), blaze(0.0005, 0.65)}, []float64{0.0005}},
+		{"all low, none doubted: the best score stays", []landmarks.Face{blaze(0.6, 0.75), blaze(0.0005, 0.8)}, []float64{0.0005}},
 	} {
 		got := secondFacesFlagged(c.in)
 		if len(got) != len(c.want) {

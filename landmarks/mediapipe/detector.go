@@ -78,30 +78,48 @@ func (l *Landmarker) Detect(img gocv.Mat, minScore float64) ([]Detection, error)
 		return nil, err
 	}
 	keep := suppress(nil, whole)
+	for _, level := range tiles(w, h) {
+		var found []Detection
+		for _, r := range level {
+			more, err := l.detectIn(img, r, minScore)
+			if err != nil {
+				return nil, err
+			}
+			found = append(found, more...)
+		}
+		keep = suppress(keep, found)
+	}
+	sort.SliceStable(keep, func(i, j int) bool { return keep[i].Score > keep[j].Score })
+	return keep, nil
+}
+
+// tiles are the windows of the tiling levels of a w x h image (see tileLevels), coarse to
+// fine, each level row by row: squares in the image's letterboxed square (side max(w, h),
+// pixels past w or h are padding), the first of a row or column at 0 and the last ending at
+// the square's side, windows that are all padding left out.
+func tiles(w, h int) [][]image.Rectangle {
+	side := max(w, h)
+	var levels [][]image.Rectangle
 	for n := 1; n <= tileLevels; n++ {
 		tile := 2 * side / (n + 2)
 		if tile < minTileSide {
 			break
 		}
-		step := (side - tile) / n
-		var level []Detection
+		var level []image.Rectangle
 		for ty := 0; ty <= n; ty++ {
 			for tx := 0; tx <= n; tx++ {
-				r := image.Rect(tx*step, ty*step, tx*step+tile, ty*step+tile)
-				if r.Min.X >= w || r.Min.Y >= h {
+				// t*(side-tile)/n, not t*((side-tile)/n): the last window ends at side even
+				// when side-tile is not a multiple of n.
+				x, y := tx*(side-tile)/n, ty*(side-tile)/n
+				if x >= w || y >= h {
 					continue // all padding
 				}
-				more, err := l.detectIn(img, r, minScore)
-				if err != nil {
-					return nil, err
-				}
-				level = append(level, more...)
+				level = append(level, image.Rect(x, y, x+tile, y+tile))
 			}
 		}
-		keep = suppress(keep, level)
+		levels = append(levels, level)
 	}
-	sort.SliceStable(keep, func(i, j int) bool { return keep[i].Score > keep[j].Score })
-	return keep, nil
+	return levels
 }
 
 // detectIn runs BlazeFace on the square window r of img (reaching past the image at the
