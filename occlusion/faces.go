@@ -346,10 +346,11 @@ func (f *faceFinder) redoDoubtful(items []dataset.Item, imgs []gocv.Mat, faces [
 // minSecondFlag is the FaceMesh face flag a face needs when another face of the image has it
 // (LandmarkerMediaPipe). Why: BlazeFace fires now and then on round shapes beside a face, and
 // FaceMesh, run there, mostly says so (the astronaut's suit collar in a crop of the test
-// fixture: 0.001), but not always (its suit emblem at 384 px: 0.59); the 41 faces BlazeFace
-// finds in dlib's example group photographs all have 0.987 or more. Real faces turned beyond
-// 45 deg get low flags too (15 of 249 under 0.5 on the AFLW2000-3D set), so an image without
-// a face at minSecondFlag keeps its best-scoring detection.
+// fixture: 0.001), but not always (its suit emblem at 384 px: 0.59). In dlib's example group
+// photographs BlazeFace finds 44 boxes: the 40 kept have 0.95 or more, and the 4 dropped are a
+// tablecloth (0.0006), a wall clock (0.05) and 2 real faces (0.013, with its box shifted down,
+// and 0.89). Real faces turned beyond 45 deg get low flags too (15 of 249 under 0.5 on the
+// AFLW2000-3D set), so an image without a face at minSecondFlag keeps its best-scoring one.
 const minSecondFlag = 0.9
 
 // secondFacesFlagged filters the FaceMesh faces of an image with more than one: when one of

@@ -54,10 +54,10 @@ var anchors = func() [][2]float64 {
 
 // Tiling: short-range BlazeFace sees faces down to about a tenth of its square's side, so
 // Detect also runs it on overlapping tiles, tileLevels levels of them: level n cuts the
-// image's square into (n+1) x (n+1) tiles of side 2/(n+2) of it (overlapping by half a
-// tile's step), as long as a tile keeps at least minTileSide pixels. On dlib's example
-// group photographs (500 px, faces of 37-53 px) the whole image alone found 15 of dlib's 36
-// faces; docs/occlude.md ("Landmarkers") has the figures.
+// image's square into (n+1) x (n+1) tiles of side 2/(n+2) of it (neighbours overlapping by
+// half a tile), as long as a tile keeps at least minTileSide pixels. On dlib's example
+// group photographs (332-500 px, faces of 26-100 px) the whole image alone found 14
+// faces, dlib 36; docs/occlude.md ("Landmarkers") has the figures.
 const (
 	tileLevels  = 2
 	minTileSide = 160
