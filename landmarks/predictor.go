@@ -12,6 +12,7 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"github.com/occfer/occfer/internal/freelist"
 	"github.com/occfer/occfer/landmarks/face68"
 )
 
@@ -33,8 +34,7 @@ type Predictor struct {
 	sp     unsafe.Pointer
 	closed bool
 
-	poolMu sync.Mutex
-	idle   []unsafe.Pointer // detectors not in use; grows to the peak concurrency
+	detectors *freelist.List[unsafe.Pointer] // grows to the peak concurrency
 }
 
 // Open loads the dlib shape predictor model at modelPath (DefaultModelPath
@@ -53,14 +53,14 @@ func Open(modelPath string) (*Predictor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("landmarks: loading shape predictor model %s: %w", modelPath, err)
 	}
-	p := &Predictor{sp: sp}
+	p := &Predictor{sp: sp, detectors: freelist.New(newDetector, freeDetector)}
 	// Build the first detector now so a broken dlib fails at Open, not mid-run.
-	d, err := newDetector()
+	d, err := p.detectors.Get()
 	if err != nil {
 		freeShapePredictor(sp)
 		return nil, fmt.Errorf("landmarks: creating face detector: %w", err)
 	}
-	p.idle = append(p.idle, d)
+	p.detectors.Put(d)
 	return p, nil
 }
 
@@ -75,30 +75,13 @@ func (p *Predictor) Close() error {
 	p.closed = true
 	freeShapePredictor(p.sp)
 	p.sp = nil
-	for _, d := range p.idle {
-		freeDetector(d)
-	}
-	p.idle = nil
+	p.detectors.Close() // no call is in flight: every detector is idle
 	return nil
 }
 
-func (p *Predictor) getDetector() (unsafe.Pointer, error) {
-	p.poolMu.Lock()
-	if n := len(p.idle); n > 0 {
-		d := p.idle[n-1]
-		p.idle = p.idle[:n-1]
-		p.poolMu.Unlock()
-		return d, nil
-	}
-	p.poolMu.Unlock()
-	return newDetector()
-}
+func (p *Predictor) getDetector() (unsafe.Pointer, error) { return p.detectors.Get() }
 
-func (p *Predictor) putDetector(d unsafe.Pointer) {
-	p.poolMu.Lock()
-	p.idle = append(p.idle, d)
-	p.poolMu.Unlock()
-}
+func (p *Predictor) putDetector(d unsafe.Pointer) { p.detectors.Put(d) }
 
 // matBuffer checks that img is non-empty 8-bit BGR and returns a view of its
 // pixels. A non-continuous Mat (an ROI) is cloned so the view has a fixed

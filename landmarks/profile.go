@@ -7,9 +7,10 @@ import (
 	"math"
 	"os"
 	"sort"
-	"sync"
 
 	"gocv.io/x/gocv"
+
+	"github.com/occfer/occfer/internal/freelist"
 )
 
 // DefaultProfileCascade is where Debian's opencv-data package installs OpenCV's Haar cascade
@@ -34,10 +35,8 @@ const (
 // profile-face cascade, run on the image and on its mirror. Cascade classifiers keep
 // scratch state, so each concurrent caller borrows its own copy. Safe for concurrent use.
 type ProfileDetector struct {
-	path string
-	mu   sync.Mutex
-	idle []*gocv.CascadeClassifier
-	all  []*gocv.CascadeClassifier
+	path     string
+	cascades *freelist.List[*gocv.CascadeClassifier]
 }
 
 // OpenProfile loads the cascade at path (DefaultProfileCascade when empty).
@@ -52,46 +51,27 @@ func OpenProfile(path string) (*ProfileDetector, error) {
 		return nil, fmt.Errorf("landmarks: profile-face cascade %s: %w", path, err)
 	}
 	d := &ProfileDetector{path: path}
-	c, err := d.get()
+	d.cascades = freelist.New(d.load, func(c *gocv.CascadeClassifier) { c.Close() })
+	c, err := d.cascades.Get()
 	if err != nil {
 		return nil, err
 	}
-	d.put(c)
+	d.cascades.Put(c)
 	return d, nil
 }
 
-func (d *ProfileDetector) get() (*gocv.CascadeClassifier, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if n := len(d.idle); n > 0 {
-		c := d.idle[n-1]
-		d.idle = d.idle[:n-1]
-		return c, nil
-	}
+// load makes one more classifier from the cascade file.
+func (d *ProfileDetector) load() (*gocv.CascadeClassifier, error) {
 	c := gocv.NewCascadeClassifier()
 	if !c.Load(d.path) {
 		c.Close()
 		return nil, fmt.Errorf("landmarks: cannot load the profile-face cascade %s", d.path)
 	}
-	d.all = append(d.all, &c)
 	return &c, nil
 }
 
-func (d *ProfileDetector) put(c *gocv.CascadeClassifier) {
-	d.mu.Lock()
-	d.idle = append(d.idle, c)
-	d.mu.Unlock()
-}
-
 // Close frees the classifiers.
-func (d *ProfileDetector) Close() {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for _, c := range d.all {
-		c.Close()
-	}
-	d.all, d.idle = nil, nil
-}
+func (d *ProfileDetector) Close() { d.cascades.Close() }
 
 // DetectFaces finds profile faces in img (8-bit BGR or gray): the cascade on the
 // histogram-equalised gray image (faces turned one way) and on its mirror (the other way),
@@ -103,11 +83,11 @@ func (d *ProfileDetector) DetectFaces(img gocv.Mat) ([]Face, error) {
 	if img.Empty() {
 		return nil, errors.New("landmarks: empty image")
 	}
-	c, err := d.get()
+	c, err := d.cascades.Get()
 	if err != nil {
 		return nil, err
 	}
-	defer d.put(c)
+	defer d.cascades.Put(c)
 	gray := gocv.NewMat()
 	defer gray.Close()
 	if img.Channels() == 1 {

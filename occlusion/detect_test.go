@@ -105,6 +105,24 @@ func TestBoxesClipped(t *testing.T) {
 	}
 }
 
+// writeTurnedAstronauts writes turnedAstronaut and its mirror into in as turned.png and
+// turned_mirror.png, and returns those names.
+func writeTurnedAstronauts(t *testing.T, in string, src gocv.Mat) []string {
+	t.Helper()
+	var names []string
+	for _, mirror := range []bool{false, true} {
+		img := turnedAstronaut(t, src, mirror)
+		name := "turned.png"
+		if mirror {
+			name = "turned_mirror.png"
+		}
+		writeImage(t, filepath.Join(in, name), img)
+		img.Close()
+		names = append(names, name)
+	}
+	return names
+}
+
 // turnedAstronaut is src (testdata/astronaut.png) re-shot in perspective, the face turned away
 // from the camera (centred near (256, 250) of a 512 px image), mirrored when mirror is set:
 // the HOG detector misses it upright, the profile cascade finds it.
@@ -126,15 +144,7 @@ func turnedAstronaut(t *testing.T, src gocv.Mat, mirror bool) gocv.Mat {
 func TestProfilePath(t *testing.T) {
 	in := t.TempDir()
 	src := loadAstronaut(t)
-	for _, mirror := range []bool{false, true} {
-		img := turnedAstronaut(t, src, mirror)
-		name := "turned.png"
-		if mirror {
-			name = "turned_mirror.png"
-		}
-		writeImage(t, filepath.Join(in, name), img)
-		img.Close()
-	}
+	writeTurnedAstronauts(t, in, src)
 	src.Close()
 	out := filepath.Join(t.TempDir(), "out")
 	cfg := baseConfig(in, out, KindMask)

@@ -37,14 +37,7 @@ func TestDetectionTrustMediaPipe(t *testing.T) {
 		faces[c.name+".png"] = c.face
 	}
 	src := loadAstronaut(t)
-	for _, mirror := range []bool{false, true} {
-		img := turnedAstronaut(t, src, mirror)
-		name := "turned.png"
-		if mirror {
-			name = "turned_mirror.png"
-		}
-		writeImage(t, filepath.Join(in, name), img)
-		img.Close()
+	for _, name := range writeTurnedAstronauts(t, in, src) {
 		faces[name] = image.Pt(256, 250)
 	}
 	src.Close()
@@ -134,15 +127,7 @@ func TestAlignedCropsMeshWhenTurned(t *testing.T) {
 	in := t.TempDir()
 	src := loadAstronaut(t)
 	writeImage(t, filepath.Join(in, "front.png"), src)
-	for _, mirror := range []bool{false, true} {
-		img := turnedAstronaut(t, src, mirror)
-		name := "turned.png"
-		if mirror {
-			name = "turned_mirror.png"
-		}
-		writeImage(t, filepath.Join(in, name), img)
-		img.Close()
-	}
+	writeTurnedAstronauts(t, in, src)
 	src.Close()
 	run := func(l string) map[string]FaceRecord {
 		out := filepath.Join(t.TempDir(), "out")

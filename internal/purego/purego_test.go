@@ -16,6 +16,7 @@ var pureGo = []string{
 	"github.com/occfer/occfer/imageio/imagefile",
 	"github.com/occfer/occfer/internal/benchenv",
 	"github.com/occfer/occfer/internal/cli",
+	"github.com/occfer/occfer/internal/freelist",
 	"github.com/occfer/occfer/internal/clidoc",
 	"github.com/occfer/occfer/internal/imgtext",
 	"github.com/occfer/occfer/internal/limits",

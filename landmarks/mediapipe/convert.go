@@ -143,6 +143,18 @@ func (c *converter) nhwc(v *value) (string, error) {
 	return out, nil
 }
 
+// imageIn is input i of n, which must be a 4-D activation (image).
+func (c *converter) imageIn(n tfNode, i int, what string) (*value, error) {
+	v, err := c.in(n, i)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.image(v, what); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
 func (c *converter) image(v *value, what string) error {
 	if v.konst != nil || !v.nchw || len(v.shape) != 4 {
 		return fmt.Errorf("%s must be a 4-D activation, is %v", what, v.shape)
@@ -170,18 +182,12 @@ func (c *converter) node(n tfNode, h, w int) error {
 	case "_FusedConv2D", "Conv2D", "DepthwiseConv2dNative":
 		return c.conv(n)
 	case "AddV2", "Add":
-		a, err := c.in(n, 0)
+		a, err := c.imageIn(n, 0, "first addend")
 		if err != nil {
 			return err
 		}
-		b, err := c.in(n, 1)
+		b, err := c.imageIn(n, 1, "second addend")
 		if err != nil {
-			return err
-		}
-		if err := c.image(a, "first addend"); err != nil {
-			return err
-		}
-		if err := c.image(b, "second addend"); err != nil {
 			return err
 		}
 		if fmt.Sprint(a.shape) != fmt.Sprint(b.shape) {
@@ -295,11 +301,8 @@ func spatial(attr tfAttr, def int) ([2]int, error) {
 }
 
 func (c *converter) conv(n tfNode) error {
-	x, err := c.in(n, 0)
+	x, err := c.imageIn(n, 0, "convolution input")
 	if err != nil {
-		return err
-	}
-	if err := c.image(x, "convolution input"); err != nil {
 		return err
 	}
 	fv, err := c.in(n, 1)
@@ -403,11 +406,8 @@ func (c *converter) conv(n tfNode) error {
 }
 
 func (c *converter) maxPool(n tfNode) error {
-	x, err := c.in(n, 0)
+	x, err := c.imageIn(n, 0, "pooling input")
 	if err != nil {
-		return err
-	}
-	if err := c.image(x, "pooling input"); err != nil {
 		return err
 	}
 	k, err := spatial(n.Attr["ksize"], 1)
@@ -432,11 +432,8 @@ func (c *converter) maxPool(n tfNode) error {
 }
 
 func (c *converter) pad(n tfNode) error {
-	x, err := c.in(n, 0)
+	x, err := c.imageIn(n, 0, "padding input")
 	if err != nil {
-		return err
-	}
-	if err := c.image(x, "padding input"); err != nil {
 		return err
 	}
 	pv, err := c.in(n, 1)

@@ -3,9 +3,10 @@ package mediapipe
 import (
 	"fmt"
 	"os"
-	"sync"
 
 	"gocv.io/x/gocv"
+
+	"github.com/occfer/occfer/internal/freelist"
 )
 
 // network is one TensorFlow.js graph model converted to ONNX and loaded into OpenCV's DNN
@@ -15,9 +16,7 @@ type network struct {
 	onnx    []byte
 	outputs []string // output node names (TensorFlow.js Identity nodes)
 	h, w    int      // input size
-	mu      sync.Mutex
-	free    []*gocv.Net // idle nets
-	all     []*gocv.Net // every net made, for close
+	nets    *freelist.List[*gocv.Net]
 }
 
 // openNetwork converts the model at jsonPath for an input of h x w pixels and checks that
@@ -37,23 +36,17 @@ func openNetworkWith(jsonPath string, read func(string) ([]byte, error), h, w in
 		return nil, fmt.Errorf("mediapipe model %s: %w", jsonPath, err)
 	}
 	n := &network{onnx: model, outputs: outputs, h: h, w: w}
-	net, err := n.get()
+	n.nets = freelist.New(n.load, func(net *gocv.Net) { net.Close() })
+	net, err := n.nets.Get()
 	if err != nil {
 		return nil, fmt.Errorf("mediapipe model %s: %w", jsonPath, err)
 	}
-	n.put(net)
+	n.nets.Put(net)
 	return n, nil
 }
 
-func (n *network) get() (*gocv.Net, error) {
-	n.mu.Lock()
-	if k := len(n.free); k > 0 {
-		net := n.free[k-1]
-		n.free = n.free[:k-1]
-		n.mu.Unlock()
-		return net, nil
-	}
-	n.mu.Unlock()
+// load makes one more OpenCV net from the converted model.
+func (n *network) load() (*gocv.Net, error) {
 	net, err := gocv.ReadNetFromONNXBytes(n.onnx)
 	if err != nil {
 		return nil, fmt.Errorf("OpenCV cannot load the converted model: %w", err)
@@ -63,36 +56,20 @@ func (n *network) get() (*gocv.Net, error) {
 	}
 	_ = net.SetPreferableBackend(gocv.NetBackendOpenCV)
 	_ = net.SetPreferableTarget(gocv.NetTargetCPU)
-	n.mu.Lock()
-	n.all = append(n.all, &net)
-	n.mu.Unlock()
 	return &net, nil
 }
 
-func (n *network) put(net *gocv.Net) {
-	n.mu.Lock()
-	n.free = append(n.free, net)
-	n.mu.Unlock()
-}
-
 // close frees every net made. The network must not be used after.
-func (n *network) close() {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	for _, net := range n.all {
-		net.Close()
-	}
-	n.all, n.free = nil, nil
-}
+func (n *network) close() { n.nets.Close() }
 
 // run feeds blob (NCHW float32 [1, 3, h, w]) and returns every output, flattened in
 // TensorFlow's element order, by output name.
 func (n *network) run(blob gocv.Mat) (map[string][]float32, error) {
-	net, err := n.get()
+	net, err := n.nets.Get()
 	if err != nil {
 		return nil, err
 	}
-	defer n.put(net)
+	defer n.nets.Put(net)
 	net.SetInput(blob, "")
 	mats := net.ForwardLayers(n.outputs)
 	out := make(map[string][]float32, len(mats))
