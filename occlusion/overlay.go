@@ -14,9 +14,12 @@ import (
 
 // overlay draws template t on face f with warp's pose-aware placement and realistic
 // compositing, adds what it covered to the canvas mask, and records template, pose and
-// placement.
+// placement. Masks on FaceMesh's landmarks keep the far-eye margin (warp.Options.FarEyeMargin:
+// FaceMesh puts a turned face's far eye too high).
 func (r *runner) overlay(img gocv.Mat, cv *canvas, f landmarks.Face, t *warp.Template, rng *rand.Rand, fr FaceRecord) (FaceRecord, error) {
-	res, err := warp.Apply(img, f.Points, t, warp.DefaultOptions(), rng)
+	opts := warp.DefaultOptions()
+	opts.FarEyeMargin = f.FaceMesh
+	res, err := warp.Apply(img, f.Points, t, opts, rng)
 	if err != nil {
 		return fr, err
 	}

@@ -66,7 +66,9 @@ type runSettings struct {
 // outline (warp.Result.SilhouetteCut, the manifest's faces[].silhouette_cut).
 // 8: the default landmarker is MediaPipe's BlazeFace and FaceMesh (Settings.Landmarker;
 // recorded as "landmarker"); dlib's stays as --landmarker dlib.
-const settingsVersion = 8
+// 9: masks on FaceMesh's landmarks keep a margin under a turned face's far eye
+// (warp.Options.FarEyeMargin).
+const settingsVersion = 9
 
 func (r *runner) makeSettings() ([]byte, error) {
 	var templates []string

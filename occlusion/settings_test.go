@@ -32,7 +32,7 @@ func TestSettingsRecordBytes(t *testing.T) {
 				Area: cli.FloatRange{Min: 0.1, Max: 0.2}, OccluderTypes: []string{"solid", "hand"},
 				AlignedLandmarks: AlignedBox, RAFImages: "original", Preview: 3, Strict: true, Landmarker: LandmarkerDlib},
 			want: `{
-  "version": 8,
+  "version": 9,
   "kind": "random",
   "style": "x",
   "color": "y",
@@ -65,7 +65,7 @@ func TestSettingsRecordBytes(t *testing.T) {
 			name: "random, defaults",
 			s:    Settings{Kind: KindRandom},
 			want: `{
-  "version": 8,
+  "version": 9,
   "kind": "random",
   "seed": 0,
   "no_face": "copy",
@@ -101,7 +101,7 @@ func TestSettingsRecordBytes(t *testing.T) {
 			s:         Settings{Kind: KindMask, Seed: 1, Occluders: cli.IntRange{Min: 5, Max: 6}},
 			templates: []string{"mask_b:2222", "mask_a:1111"},
 			want: `{
-  "version": 8,
+  "version": 9,
   "kind": "mask",
   "templates": [
     "mask_a:1111",

@@ -104,7 +104,11 @@ func Apply(img gocv.Mat, face face68.Shape, t *Template, opts Options, rng *rand
 		return res, fmt.Errorf("apply %s: overlay data: %w", t.Name, err)
 	}
 	if t.Kind == KindMask {
-		keepOutEyes(ovPix, roi, &face)
+		drop := 0.0
+		if opts.FarEyeMargin {
+			drop = farEyeDrop(pm.pose.Yaw)
+		}
+		keepOutEyes(ovPix, roi, &face, drop)
 		if math.Abs(pm.pose.Yaw) >= MinSilhouetteYaw {
 			res.SilhouetteCut = clipToSilhouette(ovPix, roi, img, &face)
 		}

@@ -20,6 +20,11 @@ type Options struct {
 	// Noise adds luma noise of the face's estimated σ to the overlay,
 	// drawn from rng.
 	Noise bool
+	// FarEyeMargin keeps a mask further off the far eye of a face turned by more than 20
+	// deg, by up to 0.6 of the near eye's width (farEyeDrop), for landmarks that put that eye
+	// too high: MediaPipe's FaceMesh does on real turned faces (keepout.go has the
+	// measurement). Off for landmarks taken as exact (annotation files).
+	FarEyeMargin bool
 }
 
 // DefaultOptions are the settings used for dataset synthesis.

@@ -8,7 +8,10 @@
 #
 # PREPARE=0 reuses the sets (and aligned crops) of an earlier run instead of remaking them;
 # SOURCES limits the landmark sources, e.g. SOURCES=own for occlude's own landmarks only
-# (own: the default landmarker, MediaPipe's; own-dlib: --landmarker dlib).
+# (own: the default landmarker, MediaPipe's; own-dlib: --landmarker dlib; human: AFLW2000-3D's
+# human re-annotation as the landmarks file, where prepare.py found it). Every AFLW2000-3D run
+# is scored against its fitted annotation (*.audit.json) and, where fetched, its human
+# re-annotation too (*.audit-human.json).
 #
 # Needs bin/occlude (make build, or go build -o bin/occlude ./cmd/occlude), Debian's python3
 # with python3-scipy, and the data of scripts/realdata/README.md. Writes only under
@@ -23,7 +26,7 @@ S=$R/sets
 M=$R/measure
 OCC=$BIN/occlude
 
-SOURCES=${SOURCES:-hidden visible own own-dlib}
+SOURCES=${SOURCES:-hidden visible own own-dlib human}
 
 if [ "${PREPARE:-1}" != 0 ]; then
 "$PY" "$HERE/prepare.py" --realdata "$R"
@@ -37,9 +40,11 @@ for set in aflw vis dlibex; do
   rm -rf "$S/$set/aligned"
   "$OCC" align -q "$S/$set/orig" "$S/$set/aligned" --landmarks "$S/$set/truth.jsonl"
   mv "$S/$set/aligned/landmarks68.jsonl" "$S/$set/aligned_truth.jsonl"
-  if [ -f "$S/$set/visible.jsonl" ]; then
-    "$PY" "$HERE/carry.py" "$S/$set/aligned/manifest.jsonl" "$S/$set/visible.jsonl" "$S/$set/aligned_visible.jsonl"
-  fi
+  for second in visible reannotated; do
+    if [ -f "$S/$set/$second.jsonl" ]; then
+      "$PY" "$HERE/carry.py" "$S/$set/aligned/manifest.jsonl" "$S/$set/$second.jsonl" "$S/$set/aligned_$second.jsonl"
+    fi
+  done
   rm "$S/$set/aligned/manifest.jsonl"
   rm -rf "$S/$set/aligned/.occfer"
 done
@@ -52,15 +57,16 @@ for set in aflw vis dlibex; do
   [ -f "$S/$set/pose.jsonl" ] && pose=(--pose "$S/$set/pose.jsonl")
   for view in orig aligned; do
     if [ "$view" = orig ]; then
-      in=$S/$set/orig truth=$S/$set/truth.jsonl visible=$S/$set/visible.jsonl aligned=()
+      in=$S/$set/orig truth=$S/$set/truth.jsonl visible=$S/$set/visible.jsonl rean=$S/$set/reannotated.jsonl aligned=()
     else
-      in=$S/$set/aligned truth=$S/$set/aligned_truth.jsonl visible=$S/$set/aligned_visible.jsonl aligned=(--aligned)
+      in=$S/$set/aligned truth=$S/$set/aligned_truth.jsonl visible=$S/$set/aligned_visible.jsonl rean=$S/$set/aligned_reannotated.jsonl aligned=(--aligned)
     fi
     # Landmark sources: the hidden-contour annotation (AFLW2000-3D only), a visible-contour
     # file (dlib's predictions for AFLW2000-3D, the annotation itself for the others), and
     # occlude's own detection (--faces largest: the sets have one annotated face per image).
     if [ "$set" = aflw ]; then
       sources=("hidden:$truth" "visible:$visible" "own:" "own-dlib:")
+      [ -f "$rean" ] && sources+=("human:$rean")
     else
       sources=("visible:$truth" "own:" "own-dlib:")
     fi
@@ -75,9 +81,24 @@ for set in aflw vis dlibex; do
         "$OCC" --kind "$kind" "$in" "$out" --write-masks --faces largest --seed 1 -q "${aligned[@]}" "${lm[@]}"
         "$OCC" audit "$out" --landmarks "$truth" "${pose[@]}" --json > "$out.audit.json"
         "$OCC" audit "$out" --landmarks "$truth" "${pose[@]}" --sheet 24 -o "$out.worst.png" --in "$in" > "$out.audit.txt"
+        # AFLW2000-3D again, scored against the human re-annotation where it was fetched
+        if [ "$set" = aflw ] && [ -f "$rean" ]; then
+          "$OCC" audit "$out" --landmarks "$rean" "${pose[@]}" --json > "$out.audit-human.json"
+          "$OCC" audit "$out" --landmarks "$rean" "${pose[@]}" --sheet 24 -o "$out.worst-human.png" --in "$in" > "$out.audit-human.txt"
+        fi
       done
     done
   done
 done
-"$PY" "$HERE/summarize.py" "$M"/*.audit.json > "$M/table.md"
+{
+  echo "Scored against each set's annotation (AFLW2000-3D: its fitted pt3d_68):"
+  echo
+  "$PY" "$HERE/summarize.py" "$M"/*.audit.json
+  if compgen -G "$M/*.audit-human.json" > /dev/null; then
+    echo
+    echo "AFLW2000-3D scored against its human re-annotation (Bulat and Tzimiropoulos 2017):"
+    echo
+    "$PY" "$HERE/summarize.py" "$M"/*.audit-human.json
+  fi
+} > "$M/table.md"
 cat "$M/table.md"

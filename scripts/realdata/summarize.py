@@ -3,7 +3,7 @@
 
     /usr/bin/python3 scripts/realdata/summarize.py M/*.audit.json
 
-The file names are SET-VIEW-SOURCE-KIND.audit.json (measure.sh). One row per set, view, landmark
+The file names are SET-VIEW-SOURCE-KIND.audit.json or .audit-human.json (measure.sh). One row per set, view, landmark
 source and kind; per yaw band the pass rate and the number of faces, "pass% (n)"; then the share
 of faces found (occluded where the annotated face is) over the bands up to 60 deg.
 """
@@ -18,7 +18,7 @@ def main(paths):
     print("| set | view | landmarks | kind | " + " | ".join(BANDS) + " | all | found <= 60 |")
     print("|---|---|---|---|" + "---|" * (len(BANDS) + 2))
     for p in sorted(paths):
-        name = os.path.basename(p)[: -len(".audit.json")]
+        name = os.path.basename(p).rsplit(".audit", 1)[0]
         set_, view, rest = name.split("-", 2)
         src, kind = rest.rsplit("-", 1)  # the source may hold a dash (own-dlib)
         with open(p) as f:
