@@ -23,6 +23,10 @@ func TestSetThreads(t *testing.T) {
 		{"default", 0, DefaultThreads()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// a subtest is a goroutine of its own: lock it too, or SetThreads and Threads
+			// may run on two OS threads, each with its own count (seen once under load)
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
 			got, err := SetThreads(tc.n)
 			if err != nil {
 				t.Fatal(err)
