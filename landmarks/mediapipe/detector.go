@@ -57,15 +57,17 @@ var anchors = func() [][2]float64 {
 // image's square into (n+1) x (n+1) tiles of side 2/(n+2) of it (neighbours overlapping by
 // half a tile), as long as a tile keeps at least minTileSide pixels. On dlib's example
 // group photographs (332-500 px, faces of 26-100 px) the whole image alone found 14
-// faces, dlib 36; docs/occlude.md ("Landmarkers") has the figures.
+// faces, dlib 36. Images longer than 16:10 are tiled from their shorter side instead
+// (stripTiles): in strips of those photographs side by side (2.1-4.2:1) the square's tiles
+// found 18 of 86 faces, the strip's 78; docs/occlude.md ("Landmarkers") has the figures.
 const (
 	tileLevels  = 2
 	minTileSide = 160
 )
 
 // Detect runs BlazeFace on img (8-bit BGR): on the whole image, letterboxed to a square
-// (padding at the right and bottom) and scaled to 128x128, and on overlapping tiles of it
-// (tileLevels). It returns the faces scoring at least minScore, best first, after
+// (padding at the right and bottom) and scaled to 128x128, and on overlapping tiles (tiles,
+// tileLevels). It returns the faces scoring at least minScore, best first, after
 // non-maximum suppression (suppress) within the whole image and then level by level.
 func (l *Landmarker) Detect(img gocv.Mat, minScore float64) ([]Detection, error) {
 	if img.Empty() || img.Type() != gocv.MatTypeCV8UC3 {
@@ -94,10 +96,16 @@ func (l *Landmarker) Detect(img gocv.Mat, minScore float64) ([]Detection, error)
 }
 
 // tiles are the windows of the tiling levels of a w x h image (see tileLevels), coarse to
-// fine, each level row by row: squares in the image's letterboxed square (side max(w, h),
-// pixels past w or h are padding), the first of a row or column at 0 and the last ending at
-// the square's side, windows that are all padding left out.
+// fine, each level row by row. An image up to 16:10 (photographs: 4:3, 3:2) gets squares in
+// its letterboxed square (side max(w, h), pixels past w or h are padding), the first of a row
+// or column at 0 and the last ending at the square's side, windows that are all padding left
+// out. A longer one (a 16:9 video frame, a panorama, a strip) would leave its faces a small
+// share of such squares, so its windows are cut from the image itself, sized from its shorter
+// side: stripTiles.
 func tiles(w, h int) [][]image.Rectangle {
+	if 5*max(w, h) > 8*min(w, h) {
+		return stripTiles(w, h)
+	}
 	side := max(w, h)
 	var levels [][]image.Rectangle
 	for n := 1; n <= tileLevels; n++ {
@@ -120,6 +128,48 @@ func tiles(w, h int) [][]image.Rectangle {
 		levels = append(levels, level)
 	}
 	return levels
+}
+
+// stripTiles are the windows of an elongated w x h image: level n = 0 ... tileLevels has
+// squares of side 2*short/(n+2) (short = min(w, h): the whole short side, then 2/3 and 1/2 of
+// it, as long as a window keeps minTileSide pixels), laid along each axis at even steps of
+// about half a window (spread), the first at 0 and the last at the image's edge; no window
+// reaches past the image.
+func stripTiles(w, h int) [][]image.Rectangle {
+	short := min(w, h)
+	var levels [][]image.Rectangle
+	for n := 0; n <= tileLevels; n++ {
+		tile := 2 * short / (n + 2)
+		if tile < minTileSide {
+			break
+		}
+		var level []image.Rectangle
+		for _, y := range spread(h, short, n) {
+			for _, x := range spread(w, short, n) {
+				level = append(level, image.Rect(x, y, x+tile, y+tile))
+			}
+		}
+		levels = append(levels, level)
+	}
+	return levels
+}
+
+// spread is where level n's windows (side 2*short/(n+2)) start along length pixels
+// (length >= short): steps of at most half the exact side short/(n+2), rounded down, from 0 to
+// length-side. Counted from the exact side, not the rounded one, so that the short side gets
+// n+1 windows as a square image's side does.
+func spread(length, short, n int) []int {
+	tile := 2 * short / (n + 2)
+	// steps = ceil((length - side) / (side/2)) with side = 2*short/(n+2), in integers
+	steps := ((n+2)*length - 2*short + short - 1) / short
+	if steps <= 0 {
+		return []int{0}
+	}
+	out := make([]int, steps+1)
+	for i := range out {
+		out[i] = i * (length - tile) / steps
+	}
+	return out
 }
 
 // detectIn runs BlazeFace on the square window r of img (reaching past the image at the
