@@ -148,20 +148,3 @@ func faceUp(s *face68.Shape) face68.Point {
 	}
 	return u
 }
-
-// polygonCoverage is the covered fraction of the pixels inside poly.
-func polygonCoverage(m Mask, poly []face68.Point) float64 {
-	in, covered := 0, 0
-	scanPolygon(poly, m.W, m.H, func(y, x0, x1 int) {
-		for x := x0; x < x1; x++ {
-			in++
-			if m.Pix[y*m.W+x] >= 128 {
-				covered++
-			}
-		}
-	})
-	if in == 0 {
-		return 0
-	}
-	return float64(covered) / float64(in)
-}
