@@ -16,9 +16,10 @@ const eyeKeepOut = 1.7
 // dilated by eyeKeepOut, and everything above it, is removed from the premultiplied BGRA
 // overlay ov (roi-sized), with coverage anti-aliasing along the cut. The far eye's region
 // (the narrower outline in the image) also reaches drop near-eye widths further down
-// (farEyeDrop; 0 for none). Why: a mask's top edge runs under the eyes. On a head turned and tilted up, the far eye hides behind the
-// nose, and landmarks place it where the mask's nose bridge is seen; without the cut the mask
-// would cover the eye as annotated, and datasets measure occlusion against annotations.
+// (farEyeDrop; 0 for none). Why: a mask's top edge runs under the eyes. On a head turned and
+// tilted up, the far eye hides behind the nose, and landmarks place it where the mask's nose
+// bridge is seen; without the cut the mask would cover the eye as annotated, and datasets
+// measure occlusion against annotations.
 func keepOutEyes(ov []uint8, roi image.Rectangle, face *face68.Shape, drop float64) {
 	le, re := face68.Centroid(face[36:42]), face68.Centroid(face[42:48])
 	// "up" on the face: perpendicular to the eye line, toward the brows
@@ -38,7 +39,7 @@ func keepOutEyes(ov []uint8, roi image.Rectangle, face *face68.Shape, drop float
 		d := dilate(eye, eyeKeepOut)
 		if far := (i == 0) == (wr < wl); far && drop > 0 {
 			// the outline and the same moved down: their hull is the margin
-			for _, p := range dilate(eye, eyeKeepOut) {
+			for _, p := range d[:len(d):len(d)] {
 				d = append(d, face68.Point{X: p.X - drop*ux, Y: p.Y - drop*uy})
 			}
 		}
@@ -109,17 +110,17 @@ func dilate(pts []face68.Point, k float64) []face68.Point {
 // dist is the distance between two points, in their units.
 func dist(a, b face68.Point) float64 { return math.Hypot(a.X-b.X, a.Y-b.Y) }
 
-// The far eye's extra margin (farEyeDrop). Landmarkers place the far eye of a turned face
-// too high: against the human re-annotation of AFLW2000-3D (Bulat and Tzimiropoulos 2017;
-// docs/occlude.md, "Landmarkers"), FaceMesh's far eye at 45-60 deg of fitted yaw lies above
-// the annotated one by 0.37 of the near eye's width or more in a tenth of the faces (0.63 at
-// 60-90 deg), while the near eye stays within 0.04 below to 0.13 above. A mask cut under the
-// landmarked far eye then hides the lower half of the real one. So the far eye's keep-out reaches further
-// down, by farEyeMargin near-eye widths from farEyeFullYaw deg of yaw on, ramped from none
-// at farEyeMinYaw. 0.6 from 20 to 50 deg passed the most masks (0.4: 2 fewer faces of 250;
-// 0.8: the same) and cost none of them a nose point. Only for FaceMesh's landmarks
-// (Options.FarEyeMargin): with the annotation as the landmarks file the far eye is where it
-// is, and there the margin took the far nostril off 2 masks of 250 near profile.
+// The far eye's extra margin (farEyeDrop). Landmarkers place the far eye of a turned face too
+// high: against the human re-annotation of AFLW2000-3D (Bulat and Tzimiropoulos 2017;
+// docs/occlude.md, "Landmarkers"), FaceMesh's far eye at 45-60 deg of fitted yaw lies above the
+// annotated one by 0.37 of the near eye's width or more in a tenth of the faces (0.63 at 60-90
+// deg), while the near eye stays within 0.04 below to 0.13 above. A mask cut under the
+// landmarked far eye then hides the lower half of the real one. So the far eye's keep-out
+// reaches further down, by farEyeMargin near-eye widths from farEyeFullYaw deg of yaw on,
+// ramped from none at farEyeMinYaw. 0.6 from 20 to 50 deg passed the most masks (0.4: 2 fewer
+// faces of 250; 0.8: the same) and cost none of them a nose point. Only for FaceMesh's
+// landmarks (Options.FarEyeMargin): with the annotation as the landmarks file the far eye is
+// where it is, and there the margin took the far nostril off 2 masks of 250 near profile.
 const (
 	farEyeMargin  = 0.6
 	farEyeMinYaw  = 20.0
