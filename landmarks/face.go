@@ -37,7 +37,9 @@ const (
 // PoseStart is set when Points come from the predictor's second run, started
 // from the head pose fitted to its first (Predictor.PredictBatchPosed). FaceMesh is set
 // when Points come from MediaPipe's FaceMesh (package landmarks/mediapipe) instead of dlib's
-// shape predictor, and FaceFlag is then FaceMesh's face-presence probability in [0, 1].
+// shape predictor, run now or, for landmarks from a file, named so by the file's line
+// ("landmarker": "facemesh", as occlude align writes it); FaceFlag is then FaceMesh's
+// face-presence probability in [0, 1] (0 for landmarks from a file: not recorded there).
 type Face struct {
 	Box       image.Rectangle
 	Score     float64

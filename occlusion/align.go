@@ -138,7 +138,8 @@ func (r *runner) alignItem(rec Record, it dataset.Item, img gocv.Mat, f landmark
 
 // writeAlignedLandmarks writes OUT/landmarks68.jsonl with the crop landmarks of every aligned
 // image (the records' faces, sorted by path), so the output is an input of occlude and ffra
-// with landmarks from file.
+// with landmarks from file. Lines of FaceMesh's landmarks say so ("landmarker": "facemesh"),
+// so that occlude keeps the far-eye margin of FaceMesh's landmarks on the crops.
 func (r *runner) writeAlignedLandmarks(done map[string]Record) error {
 	keys := make([]string, 0, len(done))
 	for k, rec := range done {
@@ -153,7 +154,7 @@ func (r *runner) writeAlignedLandmarks(done map[string]Record) error {
 		for i, p := range done[k].Faces[0].Landmarks {
 			s[i] = face68.Point{X: p[0], Y: p[1]}
 		}
-		buf = face68.AppendJSONL(buf, done[k].Out, s, -1)
+		buf = face68.AppendJSONLBy(buf, done[k].Out, s, -1, done[k].Faces[0].Landmarker)
 	}
 	return dataset.WriteFileAtomic(r.outPath(dataset.LandmarksFile), buf)
 }

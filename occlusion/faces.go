@@ -25,19 +25,21 @@ const calibrationSample = 64
 // faceFinder finds the faces of an item, from the best source available: a landmarks file,
 // RAF-DB annotations, or dlib (with the calibrated aligned fallback for aligned crops).
 type faceFinder struct {
-	pred       *landmarks.Predictor       // nil when every item has landmarks from a file
-	profile    *landmarks.ProfileDetector // second detector for photographs (nil: none)
-	mesh       *mediapipe.Landmarker      // LandmarkerMediaPipe: BlazeFace and FaceMesh (nil: dlib)
-	meshOwned  bool                       // mesh was opened here and is closed by close
-	minScore   float64
-	minSecond  float64
-	fromFile   map[string]face68.Shape
-	fileDigest string // sha256 prefix of the landmarks file, for the settings record
-	modelID    string
-	box        landmarks.AlignedBox // calibrated aligned-fallback box
-	alignedBox bool                 // AlignedBox mode: aligned items skip detection
-	ds         *dataset.Dataset
-	owned      bool // pred was opened here and is closed by close
+	pred      *landmarks.Predictor       // nil when every item has landmarks from a file
+	profile   *landmarks.ProfileDetector // second detector for photographs (nil: none)
+	mesh      *mediapipe.Landmarker      // LandmarkerMediaPipe: BlazeFace and FaceMesh (nil: dlib)
+	meshOwned bool                       // mesh was opened here and is closed by close
+	minScore  float64
+	minSecond float64
+	fromFile  map[string]face68.Shape
+	// fileFaceMesh: the file's lines that say FaceMesh made their landmarks (occlude align's)
+	fileFaceMesh map[string]bool
+	fileDigest   string // sha256 prefix of the landmarks file, for the settings record
+	modelID      string
+	box          landmarks.AlignedBox // calibrated aligned-fallback box
+	alignedBox   bool                 // AlignedBox mode: aligned items skip detection
+	ds           *dataset.Dataset
+	owned        bool // pred was opened here and is closed by close
 }
 
 func newFaceFinder(cfg Config, ds *dataset.Dataset) (*faceFinder, error) {
@@ -49,9 +51,13 @@ func newFaceFinder(cfg Config, ds *dataset.Dataset) (*faceFinder, error) {
 		}
 	}
 	if lmPath != "" {
-		shapes, err := face68.LoadFile(lmPath)
+		shapes, by, err := face68.LoadFileLandmarkers(lmPath)
 		if err != nil {
 			return nil, err
+		}
+		f.fileFaceMesh = map[string]bool{}
+		for rel, name := range by {
+			f.fileFaceMesh[rel] = name == landmarkerFaceMesh
 		}
 		digest, err := fileDigest(lmPath)
 		if err != nil {
@@ -259,7 +265,7 @@ func (g *predictGroup) fill(items []dataset.Item, faces [][]landmarks.Face, errs
 // to be filled by the shape predictor, in each face's Box of img.
 func (f *faceFinder) locate(it dataset.Item, img gocv.Mat) (faces []landmarks.Face, predict bool, err error) {
 	if s, ok := f.fromFile[it.Rel]; ok {
-		return []landmarks.Face{{Box: s.Box(), Points: s, Source: landmarks.SourceFromFile}}, false, nil
+		return []landmarks.Face{{Box: s.Box(), Points: s, Source: landmarks.SourceFromFile, FaceMesh: f.fileFaceMesh[it.Rel]}}, false, nil
 	}
 	if p := f.annotationPath(it); p != "" {
 		pts, err := face68.LoadRAFAnnotation(p)

@@ -77,8 +77,11 @@ func faceOrigin(f landmarks.Face) FaceRecord {
 		fr.Score = &sc
 	}
 	if f.FaceMesh {
-		flag := round4(f.FaceFlag)
-		fr.Landmarker, fr.FaceFlag = landmarkerFaceMesh, &flag
+		fr.Landmarker = landmarkerFaceMesh
+		if f.Source != landmarks.SourceFromFile { // a file does not record the flag
+			flag := round4(f.FaceFlag)
+			fr.FaceFlag = &flag
+		}
 	}
 	return fr
 }

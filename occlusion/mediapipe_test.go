@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/occfer/occfer/audit"
+	"github.com/occfer/occfer/dataset"
 	"github.com/occfer/occfer/face3d"
 	"github.com/occfer/occfer/landmarks"
 	"github.com/occfer/occfer/landmarks/face68"
@@ -209,6 +210,26 @@ func TestAlignRecordsLandmarker(t *testing.T) {
 			}
 			if f.FaceFlag != nil && *f.FaceFlag < 0.9 {
 				t.Errorf("face flag %v, want >= 0.9 on the astronaut", *f.FaceFlag)
+			}
+			// the crops' landmarks file says who made them, and occlude on the crops reads
+			// it: FaceMesh's landmarks keep FaceMesh's far-eye margin there too
+			_, by, err := face68.LoadFileLandmarkers(filepath.Join(out, dataset.LandmarksFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if by[recs[0].Out] != c.meshLandmark {
+				t.Errorf("landmarks file: landmarker %q, want %q", by[recs[0].Out], c.meshLandmark)
+			}
+			masked := filepath.Join(t.TempDir(), "masked")
+			if _, err := Run(context.Background(), baseConfig(out, masked, KindMask)); err != nil {
+				t.Fatal(err)
+			}
+			mrecs := readManifest(t, filepath.Join(masked, ManifestFile))
+			if len(mrecs) != 1 || mrecs[0].Status != StatusFromFile || len(mrecs[0].Faces) != 1 {
+				t.Fatalf("occlude on the crops: %+v, want one from-file record", mrecs)
+			}
+			if mf := mrecs[0].Faces[0]; mf.Landmarker != c.meshLandmark || mf.FaceFlag != nil {
+				t.Errorf("occlude on the crops: landmarker %q flag %v, want %q and no flag", mf.Landmarker, mf.FaceFlag, c.meshLandmark)
 			}
 		})
 	}

@@ -56,8 +56,9 @@ type FaceRecord struct {
 	Detector  string         `json:"detector,omitempty"` // hog, hog-rotated, profile or blazeface: the detector that found the face
 	Landmarks [68][2]float64 `json:"landmarks"`          // iBUG-300W order, pixels, rounded to 0.01
 	// Landmarker is "facemesh" when MediaPipe's FaceMesh gave the landmarks (absent: dlib's
-	// shape predictor, or the file or annotation Source names); FaceFlag is then its
-	// face-presence probability, rounded to 1e-4 (a low flag: FaceMesh saw no face there).
+	// shape predictor, or the file or annotation Source names), also for a landmarks file's
+	// line that says so (occlude align's); FaceFlag is then its face-presence probability,
+	// rounded to 1e-4 (a low flag: FaceMesh saw no face there; absent for file landmarks).
 	Landmarker string        `json:"landmarker,omitempty"`
 	FaceFlag   *float64      `json:"face_flag,omitempty"`
 	Start      string        `json:"start,omitempty"` // "pose": predicted again from the fitted head pose (landmarks.PredictBatchPosed)

@@ -67,8 +67,9 @@ type runSettings struct {
 // 8: the default landmarker is MediaPipe's BlazeFace and FaceMesh (Settings.Landmarker;
 // recorded as "landmarker"); dlib's stays as --landmarker dlib.
 // 9: masks on FaceMesh's landmarks keep a margin under a turned face's far eye
-// (warp.Options.FarEyeMargin); BlazeFace tiles photographs longer than 16:10 from their
-// shorter side (mediapipe.Detect).
+// (warp.Options.FarEyeMargin), also when a landmarks file's line names FaceMesh (as occlude
+// align's landmarks68.jsonl now does); BlazeFace tiles photographs longer than 16:10 from
+// their shorter side (mediapipe.Detect).
 const settingsVersion = 9
 
 func (r *runner) makeSettings() ([]byte, error) {

@@ -24,20 +24,30 @@ import (
 // the file, the line and the reason, since a half-read landmarks file would
 // silently send images down the detection path.
 func LoadFile(file string) (map[string]Shape, error) {
+	out, _, err := LoadFileLandmarkers(file)
+	return out, err
+}
+
+// LoadFileLandmarkers is LoadFile that also returns, per path, the optional "landmarker" of
+// a JSON line (the model that made those landmarks, e.g. "facemesh" in the landmarks68.jsonl
+// of occlude align; lowercase letters, digits, '-' and '_', at most 32). Paths without one,
+// and every path of a CSV file, are absent from the second map.
+func LoadFileLandmarkers(file string) (map[string]Shape, map[string]string, error) {
 	data, err := limits.ReadFile(file, limits.LandmarksFile, "landmarks file")
 	if err != nil {
-		return nil, fmt.Errorf("landmarks: %w", err)
+		return nil, nil, fmt.Errorf("landmarks: %w", err)
 	}
 	var out map[string]Shape
+	by := map[string]string{}
 	if strings.EqualFold(path.Ext(file), ".csv") {
 		out, err = parseCSV(data)
 	} else {
-		out, err = parseJSONL(data)
+		out, err = parseJSONL(data, by)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("landmarks: %s: %w", file, err)
+		return nil, nil, fmt.Errorf("landmarks: %s: %w", file, err)
 	}
-	return out, nil
+	return out, by, nil
 }
 
 // cleanRel validates a dataset-relative path: slash-separated, not absolute,
@@ -77,11 +87,13 @@ func addShape(out map[string]Shape, first map[string]int, rel string, s Shape, l
 }
 
 type jsonLine struct {
-	Path      *string      `json:"path"`
-	Landmarks [][]*float64 `json:"landmarks"`
+	Path       *string      `json:"path"`
+	Landmarks  [][]*float64 `json:"landmarks"`
+	Landmarker *string      `json:"landmarker"`
 }
 
-func parseJSONL(data []byte) (map[string]Shape, error) {
+// parseJSONL reads JSON lines; each line's landmarker, when it has one, goes into by.
+func parseJSONL(data []byte, by map[string]string) (map[string]Shape, error) {
 	out := map[string]Shape{}
 	first := map[string]int{}
 	for line, s := range textfile.Lines(data) {
@@ -112,8 +124,28 @@ func parseJSONL(data []byte) (map[string]Shape, error) {
 		if err := addShape(out, first, *jl.Path, s, line); err != nil {
 			return nil, err
 		}
+		if jl.Landmarker != nil {
+			if !validLandmarker(*jl.Landmarker) {
+				return nil, fmt.Errorf("line %d: landmarker %s: want a name of lowercase letters, digits, '-' or '_' (at most 32)", line, limits.Excerpt(*jl.Landmarker))
+			}
+			c, _ := cleanRel(*jl.Path) // addShape checked it
+			by[c] = *jl.Landmarker
+		}
 	}
 	return out, nil
+}
+
+// validLandmarker reports whether name is a landmarker name a landmarks file may give.
+func validLandmarker(name string) bool {
+	if name == "" || len(name) > 32 {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func parseCSV(data []byte) (map[string]Shape, error) {
@@ -167,6 +199,12 @@ func isHeader(fields []string) bool {
 // writers (synth, occlude) produce files LoadFile reads back. Coordinates are written with
 // prec decimals, or, for prec < 0, in the shortest form that reads back to the same float64.
 func AppendJSONL(dst []byte, rel string, s Shape, prec int) []byte {
+	return AppendJSONLBy(dst, rel, s, prec, "")
+}
+
+// AppendJSONLBy is AppendJSONL with the line's "landmarker" (after the landmarks) when
+// landmarker is not "": the model that made s, read back by LoadFileLandmarkers.
+func AppendJSONLBy(dst []byte, rel string, s Shape, prec int, landmarker string) []byte {
 	dst = append(dst, `{"path":`...)
 	q, _ := json.Marshal(rel) // a string always marshals
 	dst = append(dst, q...)
@@ -185,5 +223,11 @@ func AppendJSONL(dst []byte, rel string, s Shape, prec int) []byte {
 		dst = strconv.AppendFloat(dst, p.Y, format, prec, 64)
 		dst = append(dst, ']')
 	}
-	return append(dst, "]}\n"...)
+	dst = append(dst, ']')
+	if landmarker != "" {
+		dst = append(dst, `,"landmarker":`...)
+		q, _ = json.Marshal(landmarker)
+		dst = append(dst, q...)
+	}
+	return append(dst, "}\n"...)
 }

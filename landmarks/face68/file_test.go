@@ -50,6 +50,37 @@ func TestLoadFileJSONL(t *testing.T) {
 	}
 }
 
+// TestLoadFileLandmarkers: a line's "landmarker" (written by AppendJSONLBy, after the
+// landmarks) is read back per cleaned path; lines without one, and CSV files, give none;
+// LoadFile reads the same shapes.
+func TestLoadFileLandmarkers(t *testing.T) {
+	a, b := testShape(1), testShape(2)
+	data := AppendJSONLBy(nil, "./crops/a.jpg", a, -1, "facemesh")
+	if !strings.HasSuffix(string(data), `]],"landmarker":"facemesh"}`+"\n") {
+		t.Fatalf("line %q: want the landmarker after the landmarks", data)
+	}
+	data = AppendJSONL(data, "crops/b.jpg", b, -1)
+	file := writeTemp(t, "landmarks68.jsonl", string(data))
+	shapes, by, err := LoadFileLandmarkers(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(shapes) != 2 || shapes["crops/a.jpg"] != a || shapes["crops/b.jpg"] != b {
+		t.Errorf("shapes: keys %v", keys(shapes))
+	}
+	if len(by) != 1 || by["crops/a.jpg"] != "facemesh" {
+		t.Errorf("landmarkers %v, want crops/a.jpg: facemesh only", by)
+	}
+	plain, err := LoadFile(file)
+	if err != nil || len(plain) != 2 || plain["crops/a.jpg"] != a {
+		t.Errorf("LoadFile: %v, %v", keys(plain), err)
+	}
+	_, by, err = LoadFileLandmarkers(writeTemp(t, "l.csv", csvLine("a.jpg", a)))
+	if err != nil || len(by) != 0 {
+		t.Errorf("csv: landmarkers %v, %v; want none", by, err)
+	}
+}
+
 func keys(m map[string]Shape) []string {
 	var k []string
 	for key := range m {
@@ -100,6 +131,9 @@ func TestLoadFileErrors(t *testing.T) {
 		{"csv number", "l.csv", csvLine("a.jpg", testShape(1)) + strings.Replace(csvLine("b.jpg", testShape(1)), ",1.25,", ",1.2.5,", 1), "line 2: landmark 0: bad number \"1.2.5\""},
 		{"csv nan", "l.csv", strings.Replace(csvLine("b.jpg", testShape(1)), ",1.25,", ",NaN,", 1), "line 1: landmark 0: bad number"},
 		{"csv dotdot", "l.csv", csvLine("../b.jpg", testShape(1)), "line 1: unsafe path"},
+		{"landmarker case", "l.jsonl", good + string(AppendJSONLBy(nil, "b.jpg", testShape(1), -1, "FaceMesh")), `line 2: landmarker "FaceMesh"`},
+		{"landmarker empty", "l.jsonl", strings.Replace(good, `]]}`, `]],"landmarker":""}`, 1), "line 1: landmarker"},
+		{"landmarker number", "l.jsonl", strings.Replace(good, `]]}`, `]],"landmarker":3}`, 1), "line 1"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -31,10 +31,17 @@ func checkLandmarksResult(t *testing.T, out map[string]Shape, err error) {
 
 func FuzzLandmarksJSONL(f *testing.F) {
 	f.Add(AppendJSONL(nil, "train/a.jpg", testShape(1), 3))
+	f.Add(AppendJSONLBy(nil, "train/b.jpg", testShape(1), -1, "facemesh"))
 	f.Add([]byte(`{"path":"../x.jpg","landmarks":[[1,2]]}` + "\n" + `{"path":"a.jpg","landmarks":[[1e999,2]]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		out, err := parseJSONL(data)
+		by := map[string]string{}
+		out, err := parseJSONL(data, by)
 		checkLandmarksResult(t, out, err)
+		for rel, name := range by {
+			if _, ok := out[rel]; !ok || !validLandmarker(name) {
+				t.Fatalf("landmarker %q for %q: not a valid name of a path read", name, rel)
+			}
+		}
 	})
 }
 
