@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"path"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -103,6 +104,10 @@ func parseJSONL(data []byte, by map[string]string) (map[string]Shape, error) {
 		}
 		var jl jsonLine
 		if err := json.Unmarshal(text, &jl); err != nil {
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) { // say what the field wants, not the Go type's name
+				return nil, fmt.Errorf("line %d: %q holds a JSON %s, want %s", line, te.Field, te.Value, jsonWant(te.Type.Kind()))
+			}
 			return nil, fmt.Errorf("line %d: %w", line, err)
 		}
 		if jl.Path == nil {
@@ -133,6 +138,19 @@ func parseJSONL(data []byte, by map[string]string) (map[string]Shape, error) {
 		}
 	}
 	return out, nil
+}
+
+// jsonWant names what a JSON line's field of Go kind k holds, for errors.
+func jsonWant(k reflect.Kind) string {
+	switch k {
+	case reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice:
+		return "an array"
+	}
+	return "another type"
 }
 
 // validLandmarker reports whether name is a landmarker name a landmarks file may give.

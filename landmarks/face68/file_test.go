@@ -118,7 +118,7 @@ func TestLoadFileErrors(t *testing.T) {
 		name, file, content, want string
 	}{
 		{"wrong count", "l.jsonl", good + short, "line 2: 2 landmarks, want 68"},
-		{"bad number", "l.jsonl", good + badNum, "line 2"},
+		{"bad number", "l.jsonl", good + badNum, `line 2: "landmarks" holds a JSON string, want a number`},
 		{"not json", "l.jsonl", "{oops\n", "line 1"},
 		{"triple", "l.jsonl", strings.Replace(good, "[1.25,2]", "[1.25,2,3]", 1), "line 1: landmark 0 is not an [x, y] pair"},
 		{"missing path", "l.jsonl", strings.Replace(good, `"path":"a.jpg",`, "", 1), `line 1: missing "path"`},
@@ -133,7 +133,8 @@ func TestLoadFileErrors(t *testing.T) {
 		{"csv dotdot", "l.csv", csvLine("../b.jpg", testShape(1)), "line 1: unsafe path"},
 		{"landmarker case", "l.jsonl", good + string(AppendJSONLBy(nil, "b.jpg", testShape(1), -1, "FaceMesh")), `line 2: landmarker "FaceMesh"`},
 		{"landmarker empty", "l.jsonl", strings.Replace(good, `]]}`, `]],"landmarker":""}`, 1), "line 1: landmarker"},
-		{"landmarker number", "l.jsonl", strings.Replace(good, `]]}`, `]],"landmarker":3}`, 1), "line 1"},
+		{"landmarker number", "l.jsonl", strings.Replace(good, `]]}`, `]],"landmarker":3}`, 1), `line 1: "landmarker" holds a JSON number, want a string`},
+		{"path array", "l.jsonl", strings.Replace(good, `"path":"a.jpg"`, `"path":[1]`, 1), `line 1: "path" holds a JSON array, want a string`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
